@@ -1,0 +1,38 @@
+"""minitorch: a small, fast and readable deep-learning framework on NumPy.
+
+    from minitorch import Tensor
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # array([2., 4., 6.], dtype=float32)
+"""
+
+# autograd first: it completes the Function base before tensor.py builds on it.
+from minitorch import autograd  # noqa: I001
+from minitorch.autograd import Function, enable_grad, is_grad_enabled, no_grad
+from minitorch.tensor import (
+    Tensor,
+    as_tensor,
+    cat,
+    concatenate,
+    from_numpy,
+    matmul,
+    maximum,
+    minimum,
+    stack,
+    where,
+)
+from minitorch.factories import (
+    arange,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minitorch.random import manual_seed
+from minitorch.gradcheck import GradcheckError, gradcheck
+
+__version__ = "0.1.0"

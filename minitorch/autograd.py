@@ -1,0 +1,208 @@
+"""Reverse-mode automatic differentiation.
+
+Every differentiable operation is a :class:`Function`: ``forward`` computes the result from
+NumPy arrays and saves what the chain rule will need on ``self``; ``backward`` receives the
+gradient of the loss with respect to the result and returns one gradient per input.
+
+Calling ``Function.apply`` on tensors records the graph: the output tensor keeps the
+``Function`` instance (its ``_ctx``), which keeps its input tensors (``parents``). Nothing points
+back from an input to its outputs, so the graph has no reference cycles and is freed as soon
+as the last tensor that leads into it goes away.
+
+``backward`` walks the graph in reverse topological order. It is the one place that reduces a
+broadcast gradient back to the shape of the input it belongs to (:func:`unbroadcast`), so the
+ops never have to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from minitorch.tensor import Tensor
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for differentiation."""
+    return _grad_enabled
+
+
+class _GradMode(contextlib.ContextDecorator):
+    """Sets gradient recording on or off for a ``with`` block or a decorated function."""
+
+    enabled = True
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+
+class no_grad(_GradMode):
+    """Context manager and decorator: no graph is recorded inside it.
+
+    Use it for evaluation and for parameter updates::
+
+        with minitorch.no_grad():
+            predictions = model(x)
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Context manager and decorator that turns recording back on inside ``no_grad``."""
+
+    enabled = True
+
+
+class Function:
+    """One differentiable operation: ``forward`` and ``backward`` side by side.
+
+    Subclasses implement:
+
+    * ``forward(self, *arrays, **options) -> ndarray``: the result, saving on ``self`` what
+      ``backward`` needs;
+    * ``backward(self, grad) -> ndarray | tuple``: the gradient for each array input of
+      ``forward``, in order (``None`` for an input that needs none). A gradient may have the
+      broadcast shape of the output: the engine sums it back to the input's shape.
+
+    ``backward`` must not modify ``grad`` in place; it may return ``grad`` itself or a view of it.
+    """
+
+    parents: tuple[Tensor, ...] | None = None
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run ``forward`` on the inputs' data and record the graph when gradients are needed."""
+        ctx = cls()
+        try:
+            data = ctx.forward(*[t.data for t in inputs], **options)
+        except ValueError as error:
+            shapes = ", ".join(str(t.shape) for t in inputs)
+            raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
+        requires_grad = _grad_enabled and any(t.requires_grad for t in inputs)
+        out = Tensor._make(data, requires_grad)
+        if requires_grad:
+            ctx.parents = inputs
+            out._ctx = ctx
+        return out
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether ``backward`` has to compute its gradient."""
+        return tuple(t.requires_grad for t in self.parents)
+
+    def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad: np.ndarray) -> np.ndarray | tuple[np.ndarray | None, ...]:
+        raise NotImplementedError(f"{type(self).__name__} is not differentiable")
+
+    def release(self) -> None:
+        """Drop the saved arrays and the inputs: the graph behind this node is freed."""
+        self.__dict__.clear()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+
+    A value broadcast to many positions contributed to each of them, so its gradient is the
+    sum of theirs.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors that ``root`` depends on and that need gradients, inputs before outputs.
+
+    Iterative depth-first search, so graphs of any depth work in linear time.
+    """
+    order: list[Tensor] = []
+    visited: set[Tensor] = {root}
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        parents = ctx.parents
+        if parents is None:
+            raise RuntimeError(
+                f"backward through a graph that was already freed (the {type(ctx).__name__} "
+                "node's saved values are gone): call backward(retain_graph=True) the first "
+                "time to backpropagate through the same graph again"
+            )
+        for parent in parents:
+            if parent.requires_grad and parent not in visited:
+                visited.add(parent)
+                stack.append((parent, False))
+    return order
+
+
+def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
+
+    Gradients of intermediate tensors are dropped as soon as they have been passed on, and
+    unless ``retain_graph`` each node's saved values are released right after its backward.
+    """
+    grads: dict[Tensor, np.ndarray] = {root: grad}
+    for node in reversed(_topological_order(root)):
+        node_grad = grads.pop(node, None)
+        if node_grad is None:
+            continue  # no path from root reaches this node through differentiable ops
+        if node._hooks:
+            for hook in node._hooks:
+                replaced = hook(node_grad)
+                if replaced is not None:
+                    node_grad = np.asarray(replaced, dtype=node.dtype)
+        ctx = node._ctx
+        if ctx is None:
+            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            continue
+        parent_grads = ctx.backward(node_grad)
+        if not isinstance(parent_grads, tuple):
+            parent_grads = (parent_grads,)
+        for parent, parent_grad in zip(ctx.parents, parent_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            if parent_grad.dtype != parent.data.dtype:
+                parent_grad = parent_grad.astype(parent.data.dtype)
+            if parent._ctx is None and (parent_grad is node_grad or parent_grad.base is not None):
+                # A leaf keeps its gradient: it must not share memory with another tensor's.
+                parent_grad = parent_grad.copy()
+            previous = grads.get(parent)
+            grads[parent] = parent_grad if previous is None else previous + parent_grad
+        if not retain_graph:
+            ctx.release()
+
+
+# Tensor's operators are Functions, so the two modules refer to each other; Function only
+# needs Tensor when it runs, by which time both modules are complete.
+from minitorch.tensor import Tensor  # noqa: E402

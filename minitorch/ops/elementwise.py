@@ -1,0 +1,234 @@
+"""Element-wise operations. Binary ones broadcast as NumPy does; the engine sums each
+gradient back to its input's shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minitorch.autograd import Function
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a - b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        return grad, (-grad if self.parents[1].requires_grad else None)
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        return (grad * self.b if need_a else None), (grad * self.a if need_b else None)
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2 = -z / b."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.b = b
+        self.out = a / b
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad / self.b
+        return (grad_a if need_a else None), (-grad_a * self.out if need_b else None)
+
+
+class Pow(Function):
+    """z = a ** b;  dz/da = b * a**(b - 1), dz/db = z * log(a) (defined for a > 0)."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        self.out = a**b
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad * self.b * self.a ** (self.b - 1) if need_a else None
+        grad_b = grad * self.out * np.log(self.a) if need_b else None
+        return grad_a, grad_b
+
+
+class Maximum(Function):
+    """z = max(a, b) element-wise; the gradient goes to the larger input, half each on a tie."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.share_a = (a > b) + 0.5 * (a == b)
+        return np.maximum(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grad_a = grad * self.share_a
+        return grad_a, grad - grad_a
+
+
+class Minimum(Function):
+    """z = min(a, b) element-wise; the gradient goes to the smaller input, half each on a tie."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.share_a = (a < b) + 0.5 * (a == b)
+        return np.minimum(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grad_a = grad * self.share_a
+        return grad_a, grad - grad_a
+
+
+class Where(Function):
+    """z = a where cond else b;  dz/da = cond, dz/db = not cond. ``cond`` gets no gradient."""
+
+    def forward(self, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.cond = cond.astype(bool, copy=False)
+        return np.where(self.cond, a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[None, np.ndarray, np.ndarray]:
+        zero = np.zeros((), dtype=grad.dtype)
+        return None, np.where(self.cond, grad, zero), np.where(self.cond, zero, grad)
+
+
+class Neg(Function):
+    """z = -x;  dz/dx = -1."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return -x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return -grad
+
+
+class Exp(Function):
+    """z = e**x;  dz/dx = z."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.out
+
+
+class Log(Function):
+    """z = ln x;  dz/dx = 1 / x."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        return np.log(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad / self.x
+
+
+class Sqrt(Function):
+    """z = sqrt(x);  dz/dx = 1 / (2 z)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = np.sqrt(x)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad / (2 * self.out)
+
+
+class Abs(Function):
+    """z = |x|;  dz/dx = sign(x), taken as 0 at x = 0."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        return np.abs(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * np.sign(self.x)
+
+
+class Tanh(Function):
+    """z = tanh x;  dz/dx = 1 - z**2."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * (1 - self.out * self.out)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e**-x);  dz/dx = z (1 - z).
+
+    Computed as (1 + tanh(x / 2)) / 2, which equals it exactly and never overflows.
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = 0.5 + 0.5 * np.tanh(0.5 * x)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.out * (1 - self.out)
+
+
+class ReLU(Function):
+    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0 (so relu'(0) = 0)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.active = x > 0
+        return x * self.active
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.active
+
+
+class LeakyReLU(Function):
+    """z = x where x > 0 else slope * x;  dz/dx = 1 where x > 0, else slope."""
+
+    def forward(self, x: np.ndarray, slope: float = 0.01) -> np.ndarray:
+        self.scale = np.where(x > 0, 1, slope).astype(x.dtype, copy=False)
+        return x * self.scale
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.scale
+
+
+class Clamp(Function):
+    """z = min(max(x, low), high);  dz/dx = 1 where low <= x <= high, else 0."""
+
+    def forward(self, x: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
+        if low is None and high is None:
+            raise ValueError("clamp needs at least one of min and max")
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        self.inside = inside
+        return np.clip(x, low, high).astype(x.dtype, copy=False)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.inside
+
+
+class Cast(Function):
+    """z = x converted to another dtype;  the engine converts the gradient back."""
+
+    def forward(self, x: np.ndarray, dtype: np.dtype = np.float32) -> np.ndarray:
+        return x.astype(dtype)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad

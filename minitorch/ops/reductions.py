@@ -1,0 +1,122 @@
+"""Reductions: many values in, fewer out. ``axis`` is an int, a tuple of ints or None (all)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minitorch.autograd import Function
+
+Axis = int | tuple[int, ...] | None
+
+
+def _reduced_axes(ndim: int, axis: Axis) -> tuple[int, ...]:
+    """The axes a reduction over ``axis`` removes, as non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+    return tuple(sorted({a % max(ndim, 1) for a in axes}))
+
+
+def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
+    """The shape of a reduction over ``axis`` with keepdims=True."""
+    axes = _reduced_axes(len(shape), axis)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(grad: np.ndarray, kept_shape: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Copy each reduced gradient back to every position that was reduced into it."""
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad.reshape(kept_shape)
+    return out
+
+
+class Sum(Function):
+    """z = sum of x over axis;  dz/dx = 1 at every summed position."""
+
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        self.shape, self.kept = x.shape, _kept_shape(x.shape, axis)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return _spread(grad, self.kept, self.shape)
+
+
+class Mean(Function):
+    """z = sum of x over axis / n;  dz/dx = 1 / n at every averaged position."""
+
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        self.shape, self.kept = x.shape, _kept_shape(x.shape, axis)
+        self.count = int(np.prod([x.shape[a] for a in _reduced_axes(x.ndim, axis)]))
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return _spread(grad / self.count, self.kept, self.shape)
+
+
+class Max(Function):
+    """z = max (or min) of x over axis; dz/dx is shared equally among the positions that tie
+    for the extreme value, and 0 elsewhere."""
+
+    def forward(
+        self, x: np.ndarray, axis: Axis = None, keepdims: bool = False, smallest: bool = False
+    ) -> np.ndarray:
+        if x.size == 0:
+            raise ValueError("max/min of an empty tensor is undefined")
+        reduce = np.minimum.reduce if smallest else np.maximum.reduce
+        extreme = reduce(x, axis=axis, keepdims=True)
+        winners = x == extreme
+        self.share = winners / np.add.reduce(winners, axis=axis, keepdims=True).astype(x.dtype)
+        self.kept = extreme.shape
+        return extreme if keepdims else np.squeeze(extreme, _reduced_axes(x.ndim, axis))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad.reshape(self.kept) * self.share
+
+
+class LogSumExp(Function):
+    """z = log(sum(exp(x))) over axis, computed as m + log(sum(exp(x - m))) with m = max(x)
+    so that large inputs cannot overflow;  dz/dx = softmax(x)."""
+
+    def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
+        shift = np.maximum.reduce(x, axis=axis, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0)
+        exp = np.exp(x - shift)
+        total = np.add.reduce(exp, axis=axis, keepdims=True)
+        self.softmax = exp / total
+        self.kept = total.shape
+        out = np.log(total) + shift
+        return out if keepdims else np.squeeze(out, _reduced_axes(x.ndim, axis))
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad.reshape(self.kept) * self.softmax
+
+
+class Softmax(Function):
+    """z_i = exp(x_i) / sum_j exp(x_j) along axis, shifted by the max for stability;
+    dz/dx applied to g is z * (g - sum(g * z))."""
+
+    def forward(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        exp = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
+        self.out = exp / np.add.reduce(exp, axis=axis, keepdims=True)
+        self.axis = axis
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        out = self.out
+        return out * (grad - np.add.reduce(grad * out, axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """z = x - logsumexp(x) along axis;  dz/dx applied to g is g - softmax(x) * sum(g)."""
+
+    def forward(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+        self.out, self.axis = out, axis
+        return out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad - np.exp(self.out) * np.add.reduce(grad, axis=self.axis, keepdims=True)
