@@ -1,0 +1,196 @@
+"""Save and load state dicts without pickle.
+
+A checkpoint is one ``.npz`` file: every array under a generated key, plus a JSON entry that
+describes the nesting (dicts, lists, tuples, Python scalars) and points at those keys.
+Loading never unpickles anything, so a hostile file cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.lib.npyio import NpzFile
+
+from minitorch.tensor import Tensor, from_numpy
+
+__all__ = ["load", "save"]
+
+FORMAT_NAME = "minitorch-checkpoint"
+FORMAT_VERSION = 1
+_METADATA_KEY = "__minitorch_metadata__"
+_SCALAR_TYPES = (bool, int, float, str, type(None))
+
+
+def save(obj: Any, path: str | os.PathLike[str]) -> None:
+    """Write ``obj`` to ``path`` (exactly that name) as a minitorch checkpoint.
+
+    ``obj`` may nest dicts (str or int keys), lists and tuples of ndarrays, Tensors, NumPy
+    scalars and Python bools, ints, floats, strings and None. The file is replaced atomically,
+    so a crash never leaves a half-written checkpoint behind.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    structure = _encode(obj, "obj", arrays)
+    metadata = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "root": structure}
+    arrays[_METADATA_KEY] = np.array(json.dumps(metadata))
+
+    path = Path(path)
+    file_descriptor, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(file_descriptor, "wb") as stream:
+            np.savez(stream, allow_pickle=False, **arrays)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def load(path: str | os.PathLike[str]) -> Any:
+    """Read a checkpoint written by :func:`save`.
+
+    Tensors come back as Tensors (with their ``requires_grad``), arrays as arrays and Python
+    scalars, containers and int dict keys as themselves. Raises FileNotFoundError for a
+    missing file and ValueError naming the file when it is not a readable minitorch
+    checkpoint.
+    """
+    path = Path(path)
+    # Opening separately lets a missing or unreadable file raise its own OSError; every
+    # error after this point is about the file's content.
+    with open(path, "rb") as stream:
+        try:
+            archive = np.load(stream, allow_pickle=False)
+        except _UNREADABLE_CONTENT as exc:
+            raise ValueError(f"{path}: not a minitorch checkpoint ({exc})") from exc
+        if not isinstance(archive, NpzFile):
+            raise ValueError(f"{path}: not a minitorch checkpoint (it holds a single array)")
+        with archive:
+            try:
+                metadata = _read_metadata(archive)
+                return _decode(metadata["root"], archive)
+            except _CorruptCheckpoint as exc:
+                raise ValueError(f"{path}: {exc}") from exc
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # Metadata that parses as JSON but does not describe a valid structure.
+                raise ValueError(f"{path}: corrupt checkpoint metadata ({exc!r})") from exc
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _encode(obj: Any, key_path: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Describe ``obj`` as JSON, moving its arrays into ``arrays`` under generated keys."""
+    if isinstance(obj, Tensor):
+        key = _store_array(obj.data, key_path, arrays)
+        return {"type": "tensor", "key": key, "requires_grad": bool(obj.requires_grad)}
+    if isinstance(obj, np.ndarray):
+        return {"type": "array", "key": _store_array(obj, key_path, arrays)}
+    if isinstance(obj, np.generic):
+        return {"type": "numpy_scalar", "key": _store_array(np.asarray(obj), key_path, arrays)}
+    if isinstance(obj, _SCALAR_TYPES):
+        return {"type": "value", "value": obj}
+    if isinstance(obj, dict):
+        items = []
+        for dict_key, value in obj.items():
+            if isinstance(dict_key, bool) or not isinstance(dict_key, (str, int)):
+                raise TypeError(
+                    f"cannot save a dict key of type {type(dict_key).__name__} at {key_path}: "
+                    f"keys must be str or int"
+                )
+            items.append([dict_key, _encode(value, f"{key_path}[{dict_key!r}]", arrays)])
+        return {"type": "dict", "items": items}
+    if isinstance(obj, (list, tuple)):
+        values = [_encode(value, f"{key_path}[{i}]", arrays) for i, value in enumerate(obj)]
+        return {"type": type(obj).__name__, "items": values}
+    raise TypeError(
+        f"cannot save an object of type {type(obj).__name__} at {key_path}: expected ndarray, "
+        f"Tensor, dict, list, tuple, bool, int, float, str or None"
+    )
+
+
+def _store_array(array: np.ndarray, key_path: str, arrays: dict[str, np.ndarray]) -> str:
+    if array.dtype.hasobject:
+        # Object arrays can only be stored by pickling, which load() refuses on purpose.
+        raise TypeError(f"cannot save an array of dtype {array.dtype} at {key_path}")
+    key = f"array_{len(arrays)}"
+    arrays[key] = array
+    return key
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+class _CorruptCheckpoint(Exception):
+    """Raised while decoding; load() turns it into a ValueError naming the file."""
+
+
+# What np.load and zipfile raise, reading an open file, for content that is not a
+# well-formed .npz/.npy file (a corrupt zip directory can even send them seeking to -1 or
+# claim an encrypted entry, a RuntimeError).
+_UNREADABLE_CONTENT = (
+    ValueError,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
+def _read_metadata(archive: NpzFile) -> dict[str, Any]:
+    if _METADATA_KEY not in archive.files:
+        raise _CorruptCheckpoint(f"not a minitorch checkpoint (no {_METADATA_KEY} entry)")
+    try:
+        metadata = json.loads(str(_read_array(archive, _METADATA_KEY)[()]))
+    except json.JSONDecodeError as exc:
+        raise _CorruptCheckpoint(f"corrupt checkpoint metadata ({exc})") from exc
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
+        raise _CorruptCheckpoint("not a minitorch checkpoint (unknown metadata format)")
+    version = metadata.get("version")
+    if version != FORMAT_VERSION:
+        raise _CorruptCheckpoint(
+            f"unsupported checkpoint format version {version!r}, "
+            f"this minitorch reads version {FORMAT_VERSION}"
+        )
+    return metadata
+
+
+def _read_array(archive: NpzFile, key: str) -> np.ndarray:
+    if key not in archive.files:
+        raise _CorruptCheckpoint(f"corrupt checkpoint: array {key!r} is missing")
+    try:
+        return archive[key]
+    except _UNREADABLE_CONTENT as exc:
+        raise _CorruptCheckpoint(f"corrupt checkpoint: cannot read array {key!r} ({exc})") from exc
+
+
+def _decode(node: dict[str, Any], archive: NpzFile) -> Any:
+    kind = node["type"]
+    if kind == "value":
+        return node["value"]
+    if kind == "array":
+        return _read_array(archive, node["key"])
+    if kind == "tensor":
+        tensor = from_numpy(_read_array(archive, node["key"]))
+        if node["requires_grad"]:
+            tensor.requires_grad_(True)
+        return tensor
+    if kind == "numpy_scalar":
+        return _read_array(archive, node["key"])[()]
+    if kind == "dict":
+        return {key: _decode(value, archive) for key, value in node["items"]}
+    if kind == "list":
+        return [_decode(value, archive) for value in node["items"]]
+    if kind == "tuple":
+        return tuple(_decode(value, archive) for value in node["items"])
+    raise _CorruptCheckpoint(f"corrupt checkpoint metadata (unknown node type {kind!r})")

@@ -1,0 +1,236 @@
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from minitorch import serialization
+from minitorch.serialization import load, save
+from minitorch.tensor import Tensor
+
+EXECUTED = []
+
+
+def mark_executed():
+    EXECUTED.append(True)
+    return "pwned"
+
+
+class Hostile:
+    """Unpickling this object would call mark_executed."""
+
+    def __reduce__(self):
+        return (mark_executed, ())
+
+
+def assert_same(expected, actual):
+    assert type(actual) is type(expected)
+    if isinstance(expected, Tensor):
+        assert actual.dtype == expected.dtype and actual.requires_grad == expected.requires_grad
+        np.testing.assert_array_equal(actual.data, expected.data)
+    elif isinstance(expected, (np.ndarray, np.generic)):
+        assert actual.dtype == expected.dtype and actual.shape == expected.shape
+        np.testing.assert_array_equal(actual, expected)
+    elif isinstance(expected, dict):
+        assert list(actual) == list(expected)
+        for key in expected:
+            assert_same(expected[key], actual[key])
+    elif isinstance(expected, (list, tuple)):
+        assert len(actual) == len(expected)
+        for a, b in zip(expected, actual, strict=True):
+            assert_same(a, b)
+    else:
+        assert actual == expected
+
+
+def test_model_state_dict_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    state = {
+        "0.weight": rng.standard_normal((4, 3)).astype(np.float32),
+        "0.bias": np.zeros(4, dtype=np.float64),
+        "2.weight": Tensor(rng.standard_normal((2, 4)), requires_grad=True),
+        "bn.num_batches_tracked": np.array(7, dtype=np.int64),
+        "mask": np.array([True, False]),
+        "counts": np.arange(3, dtype=np.uint8),
+    }
+    save(state, tmp_path / "model.ckpt")
+    assert_same(state, load(tmp_path / "model.ckpt"))
+
+
+def test_optimizer_state_dict_round_trip_keeps_int_keys(tmp_path):
+    state = {
+        "state": {
+            0: {"step": 3, "exp_avg": np.ones((2, 2), dtype=np.float32)},
+            1: {"step": 3, "exp_avg": np.zeros(5, dtype=np.float32)},
+        },
+        "param_groups": [
+            {"lr": 0.1, "betas": (0.9, 0.999), "nesterov": False, "name": None, "params": [0, 1]}
+        ],
+        "scalar": np.float32(0.5),
+        "nan": float("nan"),
+        "empty": ([], {}, ()),
+    }
+    path = tmp_path / "optim.npz"
+    save(state, path)
+    loaded = load(path)
+    assert list(loaded["state"]) == [0, 1]
+    assert type(loaded["state"][0]["step"]) is int
+    assert np.isnan(loaded.pop("nan"))
+    state.pop("nan")
+    assert_same(state, loaded)
+
+
+def test_save_overwrites_atomically_and_leaves_no_temp_files(tmp_path):
+    path = tmp_path / "state"
+    save({"a": 1}, path)
+    save({"a": 2}, path)
+    assert load(path) == {"a": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["state"]
+
+
+def test_failed_save_keeps_previous_file(tmp_path):
+    path = tmp_path / "state.npz"
+    save({"a": 1}, path)
+    with pytest.raises(TypeError):
+        save({"a": object()}, path)
+    assert load(path) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["state.npz"]
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        (
+            {"layers": [np.zeros(2), {"fn": print}]},
+            r"builtin_function_or_method at obj\['layers'\]\[1\]\['fn'\]",
+        ),
+        ({"x": {1.5: 2}}, r"dict key of type float at obj\['x'\]"),
+        ({"w": np.array([object()])}, r"dtype object at obj\['w'\]"),
+        ({1, 2}, "type set at obj"),
+    ],
+)
+def test_unsupported_types_name_type_and_key_path(tmp_path, obj, message):
+    with pytest.raises(TypeError, match=message):
+        save(obj, tmp_path / "bad.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pickled_object_array_is_refused_without_running_code(tmp_path):
+    path = tmp_path / "hostile.npz"
+    metadata = {
+        "format": serialization.FORMAT_NAME,
+        "version": 1,
+        "root": {"type": "array", "key": "payload"},
+    }
+    np.savez(
+        path,
+        payload=np.array([Hostile()], dtype=object),
+        **{serialization._METADATA_KEY: np.array(json.dumps(metadata))},
+    )
+    with pytest.raises(ValueError, match="hostile.npz"):
+        load(path)
+    assert EXECUTED == []
+
+
+def test_pickle_file_is_refused_without_running_code(tmp_path):
+    path = tmp_path / "hostile.pkl"
+    with open(path, "wb") as stream:
+        np.save(stream, np.array([Hostile()], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="hostile.pkl"):
+        load(path)
+    import pickle
+
+    path.write_bytes(pickle.dumps(Hostile()))
+    with pytest.raises(ValueError, match="hostile.pkl: not a minitorch checkpoint"):
+        load(path)
+    assert EXECUTED == []
+
+
+def test_truncated_file(tmp_path):
+    path = tmp_path / "model.ckpt"
+    save({"w": np.arange(1000, dtype=np.float64), "b": np.ones(3)}, path)
+    content = path.read_bytes()
+    for length in (0, 10, len(content) // 2, len(content) - 30):
+        path.write_bytes(content[:length])
+        with pytest.raises(ValueError, match="model.ckpt"):
+            load(path)
+
+
+def test_corrupted_array_bytes(tmp_path):
+    path = tmp_path / "model.ckpt"
+    save({"w": np.arange(1000, dtype=np.float64)}, path)
+    content = bytearray(path.read_bytes())
+    content[2000] ^= 0xFF  # inside the array data: the zip CRC check fails
+    path.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="model.ckpt"):
+        load(path)
+
+
+def test_random_bytes_file(tmp_path):
+    path = tmp_path / "noise.bin"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    with pytest.raises(ValueError, match="noise.bin: not a minitorch checkpoint"):
+        load(path)
+
+
+def test_plain_npz_and_npy_are_not_checkpoints(tmp_path):
+    np.savez(tmp_path / "plain.npz", a=np.zeros(3))
+    with pytest.raises(ValueError, match="plain.npz: not a minitorch checkpoint"):
+        load(tmp_path / "plain.npz")
+    np.save(tmp_path / "single.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="single.npy: not a minitorch checkpoint"):
+        load(tmp_path / "single.npy")
+
+
+def rewrite_metadata(path, change):
+    with np.load(path) as archive:
+        entries = {name: archive[name] for name in archive.files}
+    metadata = json.loads(str(entries[serialization._METADATA_KEY][()]))
+    change(metadata)
+    entries[serialization._METADATA_KEY] = np.array(json.dumps(metadata))
+    buffer = io.BytesIO()
+    np.savez(buffer, **entries)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_missing_array_key(tmp_path):
+    path = tmp_path / "model.ckpt"
+    save({"w": np.zeros(2)}, path)
+    rewrite_metadata(path, lambda m: m["root"]["items"][0][1].update(key="array_99"))
+    with pytest.raises(ValueError, match=r"model.ckpt.*'array_99' is missing"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m.update(version=99), "unsupported checkpoint format version 99"),
+        (lambda m: m.update(format="other"), "not a minitorch checkpoint"),
+        (lambda m: m["root"].update(type="mystery"), "unknown node type"),
+        (lambda m: m["root"].pop("items"), "corrupt checkpoint metadata"),
+    ],
+)
+def test_bad_metadata(tmp_path, change, message):
+    path = tmp_path / "model.ckpt"
+    save({"w": np.zeros(2)}, path)
+    rewrite_metadata(path, change)
+    with pytest.raises(ValueError, match=f"model.ckpt.*{message}"):
+        load(path)
+
+
+def test_metadata_is_plain_json_in_a_unicode_array(tmp_path):
+    path = tmp_path / "model.ckpt"
+    save({"w": np.zeros(2)}, path)
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(archive.namelist())
+    assert names == sorted(["array_0.npy", serialization._METADATA_KEY + ".npy"])
+    with np.load(path, allow_pickle=False) as archive:
+        entry = archive[serialization._METADATA_KEY]
+    assert entry.dtype.kind == "U"
+    assert json.loads(str(entry[()]))["version"] == serialization.FORMAT_VERSION
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "absent.npz")
