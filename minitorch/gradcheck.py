@@ -72,7 +72,7 @@ def gradcheck(
                                          error.shape)
                 raise GradcheckError(
                     f"gradient mismatch for input {i} at index {tuple(int(k) for k in worst)}: "
-                    f"analytic {analytic[worst]!r}, numerical {numerical[worst]!r} "
+                    f"analytic {float(analytic[worst]):.6g}, numerical {float(numerical[worst]):.6g} "
                     f"(atol={atol}, rtol={rtol})"
                 )
     return True

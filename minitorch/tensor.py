@@ -28,7 +28,7 @@ def _default_dtype(data: Any, array: np.ndarray) -> np.dtype:
     """Typed float data keeps its precision; Python numbers, integers and booleans become
     float32, as in PyTorch."""
     if array.dtype.kind == "f":
-        return DEFAULT_DTYPE if isinstance(data, (float, list, tuple)) else array.dtype
+        return DEFAULT_DTYPE if type(data) in (float, list, tuple) else array.dtype
     return DEFAULT_DTYPE
 
 

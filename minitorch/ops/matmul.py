@@ -23,10 +23,10 @@ class MatMul(Function):
         # Work with at least 2-D operands, then drop the axes that were added for 1-D ones.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
-            grad = np.expand_dims(grad, -2)
         if b.ndim == 1:
-            grad = np.expand_dims(grad, -1)
+            grad = grad[..., None]
+        if a.ndim == 1:
+            grad = grad[..., None, :]
         grad_a = grad_b = None
         if need_a:
             grad_a = np.matmul(grad, np.swapaxes(b2, -1, -2))

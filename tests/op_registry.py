@@ -1,0 +1,298 @@
+"""One registry of differentiable ops: each entry says how to draw inputs, how minitorch
+computes the op and how NumPy does. tests/test_ops.py checks every entry's forward against
+NumPy and its backward against gradcheck, so adding an op here adds its tests.
+
+Inputs are kept off kinks and singularities (|x| >= 0.1 for relu and abs, positive for log
+and sqrt, distinct values for max, ...) where finite differences would be meaningless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+from hypothesis import strategies as st
+
+import minitorch as mt
+
+Inputs = tuple[list[np.ndarray], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    name: str
+    fn: Callable[..., mt.Tensor]
+    reference: Callable[..., np.ndarray]
+    draw: Callable[[st.DataObject], Inputs]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+# ----- value domains: raw values in [-2, 2] mapped onto where the op is smooth ------------
+
+
+def anywhere(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def off_zero(x: np.ndarray) -> np.ndarray:
+    return np.where(x >= 0, x + 0.1, x - 0.1)
+
+
+def positive(x: np.ndarray) -> np.ndarray:
+    return np.abs(x) + 0.1
+
+
+def distinct(x: np.ndarray) -> np.ndarray:
+    """Values 0.25 apart in an order hypothesis chooses: no ties for max and min."""
+    ranks = np.argsort(np.argsort(x.reshape(-1), kind="stable"), kind="stable")
+    return (ranks * 0.25 - 1.0).reshape(x.shape)
+
+
+SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+
+
+def draw_array(data: st.DataObject, shape: tuple[int, ...], domain=anywhere) -> np.ndarray:
+    raw = data.draw(hnp.arrays(np.float64, shape, elements=st.floats(-2, 2, width=64)))
+    return domain(raw)
+
+
+def draw_axis(data: st.DataObject, ndim: int) -> int | tuple[int, ...] | None:
+    if ndim == 0:
+        return None
+    return data.draw(
+        st.none()
+        | st.integers(-ndim, ndim - 1)
+        | st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
+    )
+
+
+# ----- families of ops --------------------------------------------------------------------
+
+
+def unary(name, fn, reference, domain=anywhere, shapes=SHAPES) -> OpSpec:
+    def draw(data: st.DataObject) -> Inputs:
+        return [draw_array(data, data.draw(shapes), domain)], {}
+
+    return OpSpec(name, fn, reference, draw)
+
+
+def on_grid(x: np.ndarray) -> np.ndarray:
+    """Multiples of 0.5; paired with off_grid, two inputs are never within 0.25."""
+    return np.round(x * 2) / 2
+
+
+def off_grid(x: np.ndarray) -> np.ndarray:
+    return np.round(x * 2) / 2 + 0.25
+
+
+def binary(name, fn, reference, domain_a=anywhere, domain_b=anywhere) -> OpSpec:
+    def draw(data: st.DataObject) -> Inputs:
+        shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+        a, b = (draw_array(data, s, d) for s, d in zip(shapes.input_shapes, (domain_a, domain_b)))
+        return [a, b], {}
+
+    return OpSpec(name, fn, reference, draw)
+
+
+def reduction(name, fn, reference, domain=anywhere) -> OpSpec:
+    def draw(data: st.DataObject) -> Inputs:
+        x = draw_array(data, data.draw(SHAPES), domain)
+        return [x], {"axis": draw_axis(data, x.ndim), "keepdims": data.draw(st.booleans())}
+
+    return OpSpec(name, fn, reference, draw)
+
+
+def along_axis(name, fn, reference) -> OpSpec:
+    def draw(data: st.DataObject) -> Inputs:
+        x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+        return [x], {"axis": data.draw(st.integers(-x.ndim, x.ndim - 1))}
+
+    return OpSpec(name, fn, reference, draw)
+
+
+# ----- ops with their own inputs ----------------------------------------------------------
+
+
+def draw_matmul(data: st.DataObject) -> Inputs:
+    n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+    batch = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    kind_a, kind_b = data.draw(st.sampled_from(["vector", "matrix", "batched"])), data.draw(
+        st.sampled_from(["vector", "matrix", "batched"])
+    )
+    a_shape = {"vector": (k,), "matrix": (n, k), "batched": batch.input_shapes[0] + (n, k)}[kind_a]
+    b_shape = {"vector": (k,), "matrix": (k, m), "batched": batch.input_shapes[1] + (k, m)}[kind_b]
+    return [draw_array(data, a_shape), draw_array(data, b_shape)], {}
+
+
+def draw_reshape(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    sizes = [d for d in range(1, x.size + 1) if x.size % d == 0]
+    first = data.draw(st.sampled_from(sizes))
+    return [x], {"shape": (first, -1)}
+
+
+def draw_permute(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    return [x], {"axes": tuple(data.draw(st.permutations(range(x.ndim))))}
+
+
+def draw_expand(data: st.DataObject) -> Inputs:
+    shape = data.draw(SHAPES)
+    target = data.draw(hnp.broadcastable_shapes(shape, max_dims=4, max_side=4).filter(
+        lambda s: np.broadcast_shapes(s, shape) == s))
+    return [draw_array(data, shape)], {"shape": target}
+
+
+def draw_basic_index(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5)))
+    return [x], {"index": data.draw(hnp.basic_indices(x.shape, allow_newaxis=True))}
+
+
+def draw_integer_index(data: st.DataObject) -> Inputs:
+    """Integer-array indices with repeats, whose gradients must add up."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    index = data.draw(hnp.integer_array_indices(x.shape, result_shape=hnp.array_shapes(max_dims=2)))
+    return [x], {"index": index}
+
+
+def draw_bool_index(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    return [x], {"index": data.draw(hnp.arrays(bool, x.shape))}
+
+
+def draw_join(data: st.DataObject) -> Inputs:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
+    count = data.draw(st.integers(1, 3))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    arrays = []
+    for _ in range(count):
+        own = list(shape)
+        own[axis] = data.draw(st.integers(1, 3))
+        arrays.append(draw_array(data, tuple(own)))
+    return arrays, {"axis": axis}
+
+
+def draw_stack(data: st.DataObject) -> Inputs:
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
+    count = data.draw(st.integers(1, 3))
+    return [draw_array(data, shape) for _ in range(count)], {
+        "axis": data.draw(st.integers(-len(shape) - 1, len(shape)))
+    }
+
+
+def draw_where(data: st.DataObject) -> Inputs:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=4))
+    cond_shape, a_shape, b_shape = shapes.input_shapes
+    cond = data.draw(hnp.arrays(bool, cond_shape))
+    return [draw_array(data, a_shape), draw_array(data, b_shape)], {"condition": cond}
+
+
+def draw_clamp(data: st.DataObject) -> Inputs:
+    # bounds sit at -0.5 and 0.5; values are kept 0.05 away from both
+    x = draw_array(data, data.draw(SHAPES))
+    x = np.where(np.abs(np.abs(x) - 0.5) < 0.05, x + 0.1, x)
+    bounds = data.draw(st.sampled_from([(-0.5, 0.5), (-0.5, None), (None, 0.5)]))
+    return [x], {"min": bounds[0], "max": bounds[1]}
+
+
+def draw_scalar_power(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES), positive)
+    return [x], {"exponent": data.draw(st.sampled_from([2, 3, 0.5, -1, -1.5, 1.7]))}
+
+
+def draw_var(data: st.DataObject) -> Inputs:
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    x = draw_array(data, shape, distinct)  # no zero spread, where std has no derivative
+    return [x], {"axis": draw_axis(data, x.ndim), "keepdims": data.draw(st.booleans()),
+                 "ddof": data.draw(st.sampled_from([0, 1]))}
+
+
+def _np_logsumexp(x, axis=None, keepdims=False):
+    m = np.max(x, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis if axis is not None else None)
+
+
+def _np_softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _np_squeeze_all(x):
+    return np.squeeze(x)
+
+
+OPS: list[OpSpec] = [
+    # binary arithmetic
+    binary("add", lambda a, b: a + b, np.add),
+    binary("sub", lambda a, b: a - b, np.subtract),
+    binary("mul", lambda a, b: a * b, np.multiply),
+    binary("div", lambda a, b: a / b, np.divide, domain_b=off_zero),
+    binary("pow", lambda a, b: a**b, np.power, domain_a=positive),
+    binary("maximum", mt.maximum, np.maximum, on_grid, off_grid),
+    binary("minimum", mt.minimum, np.minimum, on_grid, off_grid),
+    OpSpec("where", lambda a, b, condition: mt.where(condition, a, b),
+           lambda a, b, condition: np.where(condition, a, b), draw_where),
+    # reflected forms with Python numbers and arrays
+    unary("radd", lambda x: 2.5 + x, lambda x: 2.5 + x),
+    unary("rsub", lambda x: 2.5 - x, lambda x: 2.5 - x),
+    unary("rmul", lambda x: 2.5 * x, lambda x: 2.5 * x),
+    unary("rtruediv", lambda x: 2.5 / x, lambda x: 2.5 / x, domain=off_zero),
+    unary("rpow", lambda x: 2.5**x, lambda x: 2.5**x),
+    unary("array_mul", lambda x: np.full(x.shape, 1.5, x.dtype) * x, lambda x: 1.5 * x),
+    OpSpec("scalar_pow", lambda x, exponent: x**exponent, lambda x, exponent: x**exponent,
+           draw_scalar_power),
+    # unary
+    unary("neg", lambda x: -x, np.negative),
+    unary("exp", mt.Tensor.exp, np.exp),
+    unary("log", mt.Tensor.log, np.log, domain=positive),
+    unary("sqrt", mt.Tensor.sqrt, np.sqrt, domain=positive),
+    unary("abs", mt.Tensor.abs, np.abs, domain=off_zero),
+    unary("tanh", mt.Tensor.tanh, np.tanh),
+    unary("sigmoid", mt.Tensor.sigmoid, lambda x: 1 / (1 + np.exp(-x))),
+    unary("relu", mt.Tensor.relu, lambda x: np.maximum(x, 0), domain=off_zero),
+    unary("leaky_relu", lambda x: x.leaky_relu(0.2), lambda x: np.where(x > 0, x, 0.2 * x),
+          domain=off_zero),
+    OpSpec("clamp", lambda x, min, max: x.clamp(min, max),
+           lambda x, min, max: np.clip(x, min, max), draw_clamp),
+    # reductions
+    reduction("sum", mt.Tensor.sum, np.sum),
+    reduction("mean", mt.Tensor.mean, np.mean),
+    reduction("max", mt.Tensor.max, np.max, domain=distinct),
+    reduction("min", mt.Tensor.min, np.min, domain=distinct),
+    reduction("logsumexp", mt.Tensor.logsumexp, _np_logsumexp),
+    OpSpec("var", mt.Tensor.var, np.var, draw_var),
+    OpSpec("std", mt.Tensor.std, np.std, draw_var),
+    along_axis("softmax", mt.Tensor.softmax, _np_softmax),
+    along_axis("log_softmax", mt.Tensor.log_softmax, lambda x, axis: np.log(_np_softmax(x, axis))),
+    # matrix product
+    OpSpec("matmul", lambda a, b: a @ b, np.matmul, draw_matmul),
+    # shape
+    OpSpec("reshape", lambda x, shape: x.reshape(shape), np.reshape, draw_reshape),
+    OpSpec("permute", lambda x, axes: x.permute(axes), np.transpose, draw_permute),
+    unary("T", lambda x: x.T, lambda x: x.T),
+    unary("swapaxes", lambda x: x.swapaxes(0, -1), lambda x: np.swapaxes(x, 0, -1),
+          shapes=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)),
+    unary("squeeze", mt.Tensor.squeeze, _np_squeeze_all,
+          shapes=hnp.array_shapes(min_dims=0, max_dims=4, max_side=2)),
+    unary("unsqueeze", lambda x: x.unsqueeze(-1), lambda x: np.expand_dims(x, -1)),
+    unary("flatten", mt.Tensor.flatten, lambda x: x.reshape(-1)),
+    OpSpec("expand", lambda x, shape: x.expand(shape), np.broadcast_to, draw_expand),
+    # indexing
+    OpSpec("getitem_basic", lambda x, index: x[index], lambda x, index: x[index],
+           draw_basic_index),
+    OpSpec("getitem_integer", lambda x, index: x[index], lambda x, index: x[index],
+           draw_integer_index),
+    OpSpec("getitem_bool", lambda x, index: x[index], lambda x, index: x[index],
+           draw_bool_index),
+    # joining
+    OpSpec("concatenate", lambda *xs, axis: mt.concatenate(xs, axis=axis),
+           lambda *xs, axis: np.concatenate(xs, axis=axis), draw_join),
+    OpSpec("stack", lambda *xs, axis: mt.stack(xs, axis=axis),
+           lambda *xs, axis: np.stack(xs, axis=axis), draw_stack),
+]

@@ -1,0 +1,240 @@
+"""The backward engine: graph shapes, accumulation, memory, and its error messages."""
+
+import gc
+import re
+import weakref
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+from minitorch import Tensor
+
+
+def test_scalar_backward_seeds_one():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 4.0, 6.0])
+
+
+def test_deep_chain_backpropagates_without_recursion_error():
+    x = Tensor([1.0], requires_grad=True, dtype=np.float64)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.00001
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [1.00001**100_000], rtol=1e-9)
+
+
+def test_diamond_sums_both_paths():
+    a = Tensor(3.0, requires_grad=True)
+    b, c = a * 2.0, a * 5.0
+    (b * c).backward()  # d = 10 a^2
+    assert a.grad == pytest.approx(60.0)
+
+
+def test_reused_input_accumulates():
+    a = Tensor([1.0, -2.0], requires_grad=True)
+    (a + a).sum().backward()
+    np.testing.assert_array_equal(a.grad, [2.0, 2.0])
+    b = Tensor([3.0], requires_grad=True)
+    (b * b * b).backward(np.ones(1, dtype=np.float32))
+    np.testing.assert_allclose(b.grad, [27.0])
+
+
+def test_leaf_grad_accumulates_until_zeroed():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        (w * 2.0).sum().backward()
+    np.testing.assert_array_equal(w.grad, [6.0, 6.0])
+    w.zero_grad()
+    assert w.grad is None
+    (w * 2.0).sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0])
+
+
+def test_intermediate_tensors_keep_no_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    hidden = x * 3.0
+    hidden.sum().backward()
+    assert hidden.grad is None and not hidden.is_leaf and x.is_leaf
+
+
+def test_leaf_gradients_never_share_memory():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = Tensor([3.0, 4.0], requires_grad=True)
+    (x + y).sum().backward()
+    assert not np.shares_memory(x.grad, y.grad)
+    x.grad *= 10
+    np.testing.assert_array_equal(y.grad, [1.0, 1.0])
+    z = Tensor([[1.0, 2.0]], requires_grad=True)
+    z.reshape(2).sum().backward()
+    z.grad += 1  # a view of another array would be read-only or shared
+    np.testing.assert_array_equal(z.grad, [[2.0, 2.0]])
+
+
+def test_non_scalar_backward_needs_a_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+    with pytest.raises(RuntimeError, match=r"one-element tensor, got shape \(2,\)"):
+        y.backward()
+    with pytest.raises(ValueError, match=r"gradient has shape \(3,\), expected .*\(2,\)"):
+        y.backward(np.ones(3))
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad, [3.0, 30.0])
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (Tensor([1.0]) * 2.0).sum().backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = Tensor([2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [8.0])
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = Tensor([2.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="already freed.*retain_graph=True"):
+        y.backward()
+
+
+def test_graph_is_freed_without_garbage_collector():
+    gc.disable()
+    try:
+        x = Tensor(np.ones(3), requires_grad=True)
+        hidden = x.exp()
+        loss = (hidden * 2.0).sum()
+        probe = weakref.ref(hidden)
+        del hidden
+        assert probe() is not None  # the graph behind loss keeps it
+        del loss
+        assert probe() is None  # freed by reference counting alone: no cycles
+    finally:
+        gc.enable()
+
+
+def test_backward_releases_saved_arrays():
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = x.exp()
+    loss = (y * y).sum()
+    ctx = y.grad_fn
+    loss.backward()
+    assert not hasattr(ctx, "out") and ctx.parents is None
+
+
+def test_no_grad_context_and_decorator():
+    w = Tensor([1.0], requires_grad=True)
+    with mt.no_grad():
+        y = w * 2.0
+        assert not mt.is_grad_enabled()
+        with mt.enable_grad():
+            assert (w * 2.0).requires_grad
+    assert mt.is_grad_enabled()
+    assert not y.requires_grad and y.is_leaf
+
+    @mt.no_grad()
+    def predict(t):
+        return t * 3.0
+
+    assert not predict(w).requires_grad
+    assert (w * 3.0).requires_grad
+
+
+def test_requires_grad_propagates_and_detach_cuts():
+    a, b = Tensor([1.0]), Tensor([2.0], requires_grad=True)
+    assert not (a * a).requires_grad
+    assert (a * b).requires_grad
+    d = (b * 2.0).detach()
+    assert not d.requires_grad and d.is_leaf
+    (d * b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [4.0])
+
+
+def test_only_float_tensors_can_require_grad():
+    with pytest.raises(TypeError, match="floating-point.*int64"):
+        Tensor([1, 2], dtype=np.int64, requires_grad=True)
+
+
+def test_max_splits_gradient_equally_among_ties():
+    x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.5, 0.5])
+    y = Tensor([[2.0, 2.0, 2.0], [1.0, 0.0, 1.0]], requires_grad=True)
+    y.min(axis=1).sum().backward()
+    np.testing.assert_allclose(y.grad, [[1 / 3, 1 / 3, 1 / 3], [0.0, 1.0, 0.0]])
+
+
+def test_maximum_splits_gradient_on_ties():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 0.0], requires_grad=True)
+    mt.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 1.0])
+    np.testing.assert_array_equal(b.grad, [0.5, 0.0])
+
+
+def test_relu_derivative_at_zero_is_zero():
+    x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
+
+
+def test_gradients_keep_dtype():
+    for dtype in (np.float32, np.float64):
+        x = Tensor([1.0, 2.0], requires_grad=True, dtype=dtype)
+        (x * Tensor([3.0, 4.0], dtype=np.float64)).sum().backward()  # result is float64
+        assert x.grad.dtype == dtype
+
+
+def test_repeated_indices_accumulate():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[np.array([0, 0, 2, 0])].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
+
+
+def test_hooks_see_and_can_replace_gradients():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    hidden = x * 3.0
+    seen = []
+    hidden.register_hook(lambda g: seen.append(g.copy()))
+    handle = x.register_hook(lambda g: g * 0.5)
+    hidden.sum().backward()
+    np.testing.assert_array_equal(seen[0], [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [1.5, 1.5])
+    handle.remove()
+    x.zero_grad()
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+
+
+def test_non_differentiable_outputs_carry_no_grad():
+    x = Tensor([1.0, 5.0, 2.0], requires_grad=True)
+    for out in (x > 1.0, x == x, x.argmax(), x <= Tensor([0.0, 9.0, 2.0])):
+        assert not out.requires_grad
+    np.testing.assert_array_equal((x > 1.5).data, [False, True, True])
+    assert x.argmax().item() == 1
+
+
+class _WrongSquare(mt.Function):
+    """A deliberately broken op: d(x^2)/dx written as x instead of 2x."""
+
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, grad):
+        return grad * self.x
+
+
+def test_gradcheck_names_the_worst_element():
+    x = Tensor([1.0, 2.0, 3.0])
+    assert mt.gradcheck(lambda t: t * t, x)
+    with pytest.raises(mt.GradcheckError, match=r"input 0 at index \(2,\): analytic") as error:
+        mt.gradcheck(lambda t: _WrongSquare.apply(t), x)
+    analytic, numerical = (float(v) for v in re.findall(r"(?:analytic|numerical) ([-\d.e]+)", str(error.value)))
+    assert numerical == pytest.approx(2 * analytic, rel=1e-5)
