@@ -1,0 +1,291 @@
+"""Convolution, pooling and batch normalisation on NCHW arrays.
+
+Convolution and pooling see their input the same way: as windows of a zero-padded input, a
+strided view made by ``sliding_window_view`` that copies nothing (:func:`image_windows`). Their
+gradients go back the same way too: :func:`add_windows_back` adds each window's gradient onto
+the pixels that window covered (col2im), one strided slice per kernel position.
+
+Like PyTorch, "convolution" here is cross-correlation: the kernel is not flipped.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from minitorch.autograd import Function
+
+Pair = tuple[int, int]
+
+
+def pair(value: Any, name: str, minimum: int) -> Pair:
+    """``value`` (an int or a pair of ints) as (height, width), checked to be >= ``minimum``."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(values) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
+    ):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(values) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(values[0]), int(values[1])
+
+
+def output_size(size: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
+    """(OH, OW) of windows of ``kernel`` moved by ``stride`` over an input of ``size`` padded
+    by ``padding`` on each side: floor((H + 2 P - K) / S) + 1, as in PyTorch."""
+    return tuple(  # type: ignore[return-value]
+        (n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel, stride, padding, strict=True)
+    )
+
+
+def _check_images(x: np.ndarray, kernel: Pair, padding: Pair) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"expected input of shape (N, C, H, W), got {x.ndim}-D shape {x.shape}")
+    padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
+    if padded[0] < kernel[0] or padded[1] < kernel[1]:
+        raise ValueError(
+            f"input of {x.shape[2]}x{x.shape[3]} pixels (padded: {padded[0]}x{padded[1]}) is "
+            f"smaller than the {kernel[0]}x{kernel[1]} kernel"
+        )
+
+
+def image_windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """Every ``kernel``-sized window of ``x`` (N, C, H, W) zero-padded by ``padding``, moved by
+    ``stride``: a view of shape (N, C, OH, OW, KH, KW) (only the padding is copied)."""
+    (ph, pw), (sh, sw) = padding, stride
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def add_windows_back(window_grads: np.ndarray, size: Pair, stride: Pair) -> np.ndarray:
+    """col2im: the gradient of the (padded) input of ``image_windows`` from its windows'.
+
+    ``window_grads`` is (KH, KW, A, B, OH, OW): the gradient at kernel position (u, v) of
+    window (i, j), i.e. of pixel (i*SH + u, j*SW + v). Returns (A, B, *size), where a pixel
+    covered by several windows collects the sum of their gradients.
+    """
+    kh, kw, *lead, oh, ow = window_grads.shape
+    (sh, sw) = stride
+    out = np.zeros((*lead, *size), dtype=window_grads.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            out[..., u : u + sh * (oh - 1) + 1 : sh, v : v + sw * (ow - 1) + 1 : sw] += (
+                window_grads[u, v]
+            )
+    return out
+
+
+class Conv2d(Function):
+    """2-D convolution of x (N, C, H, W) with weight (O, C, KH, KW) and optional bias (O,):
+
+        y[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * xp[n, c, i*SH + u, j*SW + v]
+
+    with xp the zero-padded input. As im2col: the windows of xp become the columns of
+    X (C*KH*KW, N*OH*OW), W is the weight as (O, C*KH*KW), and Y = W @ X is one matrix product.
+    With G = dL/dY laid out like Y:
+
+        dL/dW = G @ X^T,   dL/db = G summed over its columns,   dL/dX = W^T @ G,
+
+    and col2im adds each column of dL/dX back onto the pixels its window covered.
+    """
+
+    def forward(
+        self,
+        x: np.ndarray,
+        weight: np.ndarray,
+        bias: np.ndarray | None = None,
+        stride: Pair = (1, 1),
+        padding: Pair = (0, 0),
+    ) -> np.ndarray:
+        if weight.ndim != 4:
+            raise ValueError(
+                "expected a weight of shape (out_channels, in_channels, KH, KW), "
+                f"got {weight.shape}"
+            )
+        out_channels, in_channels, kh, kw = weight.shape
+        _check_images(x, (kh, kw), padding)
+        if x.shape[1] != in_channels:
+            raise ValueError(
+                f"input has {x.shape[1]} channels, but the weight {weight.shape} expects "
+                f"{in_channels} (weight is out_channels, in_channels, KH, KW)"
+            )
+        if bias is not None and bias.shape != (out_channels,):
+            raise ValueError(f"expected a bias of shape ({out_channels},), got {bias.shape}")
+        windows = image_windows(x, (kh, kw), stride, padding)
+        n, _, oh, ow = windows.shape[:4]
+        # The one copy of the forward pass: rows (c, u, v) match the weight's layout, columns
+        # (n, i, j) run along the contiguous output rows, so the copy reads whole image rows.
+        self.columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(in_channels * kh * kw, -1)
+        self.weight, self.x_shape, self.stride, self.padding = weight, x.shape, stride, padding
+        out = weight.reshape(out_channels, -1) @ self.columns
+        if bias is not None:
+            out += bias[:, None]  # in place: the product is a fresh array
+        # The product is laid out (O, N, OH, OW); viewing it as NCHW costs nothing, and the
+        # element-wise ops and reductions that follow work in memory order either way.
+        return out.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        out_channels, in_channels, kh, kw = self.weight.shape
+        n, _, oh, ow = grad.shape
+        need_x, need_weight, *need_bias = self.needs_input_grad
+        # Laid out (O, N*OH*OW) like the forward product: free when grad kept that layout.
+        grad_rows = grad.transpose(1, 0, 2, 3).reshape(out_channels, -1)
+        grad_x = grad_weight = grad_bias = None
+        if need_weight:
+            grad_weight = (grad_rows @ self.columns.T).reshape(self.weight.shape)
+        if need_bias and need_bias[0]:
+            grad_bias = np.add.reduce(grad_rows, axis=1)
+        if need_x:
+            column_grads = self.weight.reshape(out_channels, -1).T @ grad_rows
+            window_grads = column_grads.reshape(in_channels, kh, kw, n, oh, ow)
+            (ph, pw), (h, w) = self.padding, self.x_shape[2:]
+            padded = add_windows_back(
+                window_grads.transpose(1, 2, 0, 3, 4, 5), (h + 2 * ph, w + 2 * pw), self.stride
+            )
+            grad_x = padded[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+        return (grad_x, grad_weight, grad_bias)[: len(self.parents)]
+
+
+class MaxPool2d(Function):
+    """y[n, c, i, j] = max of x[n, c] over the window of rows i*SH .. i*SH + KH - 1 and
+    columns j*SW .. j*SW + KW - 1 (no padding; a partial window at the edge is dropped).
+
+    dL/dx: each window's gradient goes to the position of its maximum. Where several
+    positions tie (common after ReLU, where windows are often all zero) it goes to the first
+    of them in row-major order, as in PyTorch, so the gradient is never split. Overlapping
+    windows (stride < kernel) that share a maximum each add their gradient to it.
+    """
+
+    def forward(
+        self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
+    ) -> np.ndarray:
+        _check_images(x, kernel_size, (0, 0))
+        self.windows = image_windows(x, kernel_size, stride, (0, 0))  # a view: no memory cost
+        self.x_size, self.stride = x.shape[2:], stride
+        # One pass per kernel position over strided views is much faster than NumPy's
+        # reduction over the two short window axes.
+        self.out = reduce(np.maximum, _kernel_positions(self.windows))
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        kh, kw = self.windows.shape[4:]
+        window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
+        unclaimed = np.ones(grad.shape, dtype=bool)  # windows whose maximum is still to find
+        for (u, v), values in zip(np.ndindex(kh, kw), _kernel_positions(self.windows), strict=True):
+            is_first_max = (values == self.out) & unclaimed
+            unclaimed ^= is_first_max
+            np.multiply(grad, is_first_max, out=window_grads[u, v])
+        return add_windows_back(window_grads, self.x_size, self.stride)
+
+
+class AvgPool2d(Function):
+    """y[n, c, i, j] = mean of x[n, c] over the window of rows i*SH .. i*SH + KH - 1 and
+    columns j*SW .. j*SW + KW - 1 (no padding);  dL/dx = dL/dy / (KH*KW) at each pixel of the
+    window, summed over the windows that share a pixel."""
+
+    def forward(
+        self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
+    ) -> np.ndarray:
+        _check_images(x, kernel_size, (0, 0))
+        windows = image_windows(x, kernel_size, stride, (0, 0))
+        self.kernel_size, self.x_size, self.stride = kernel_size, x.shape[2:], stride
+        return reduce(np.add, _kernel_positions(windows)) / (kernel_size[0] * kernel_size[1])
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        kh, kw = self.kernel_size
+        # Every position of a window gets the same share: a broadcast view, not KH*KW copies.
+        shares = np.broadcast_to(grad / (kh * kw), (kh, kw, *grad.shape))
+        return add_windows_back(shares, self.x_size, self.stride)
+
+
+def _kernel_positions(windows: np.ndarray) -> list[np.ndarray]:
+    """The (N, C, OH, OW) views windows[..., u, v], one per kernel position, row-major."""
+    kh, kw = windows.shape[4:]
+    return [windows[..., u, v] for u, v in np.ndindex(kh, kw)]
+
+
+class BatchNorm(Function):
+    """Batch normalisation over axis 1 (channels) of x (N, C), (N, C, L) or (N, C, H, W):
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias,  per channel.
+
+    In training, mean and var are the statistics of this batch over every axis but 1 (var
+    biased, dividing by the m values per channel); ``running_mean`` and ``running_var``,
+    when given, are updated in place as in PyTorch:
+    running = (1 - momentum) * running + momentum * batch statistic, with the unbiased var
+    (dividing by m - 1). Otherwise mean and var are the running statistics.
+
+    With x_hat = (x - mean) / sqrt(var + eps) and g = dL/dy:
+
+        dL/dweight = sum(g * x_hat),   dL/dbias = sum(g),   summed per channel;
+        dL/dx = weight / sqrt(var + eps) * g                                  (given statistics)
+        dL/dx = weight / sqrt(var + eps) * (g - mean(g) - x_hat * mean(g * x_hat))  (batch
+        statistics: the closed form of the chain rule through mean and var).
+    """
+
+    def forward(
+        self,
+        x: np.ndarray,
+        weight: np.ndarray,
+        bias: np.ndarray,
+        running_mean: np.ndarray | None = None,
+        running_var: np.ndarray | None = None,
+        training: bool = True,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
+    ) -> np.ndarray:
+        if x.ndim < 2:
+            raise ValueError(f"expected input of shape (N, C, ...), got {x.ndim}-D shape {x.shape}")
+        channels = weight.shape[0]
+        if x.shape[1] != channels:
+            raise ValueError(f"input has {x.shape[1]} channels, expected {channels}")
+        axes = (0, *range(2, x.ndim))
+        per_channel = (1, channels) + (1,) * (x.ndim - 2)  # broadcasts against x
+        count = x.size // channels
+        if training:
+            if count < 2:
+                raise ValueError(
+                    "training needs more than one value per channel to compute a variance, "
+                    f"got input of shape {x.shape}"
+                )
+            mean = np.mean(x, axis=axes, keepdims=True)
+            centered = x - mean
+            var = np.mean(centered * centered, axis=axes, keepdims=True)
+            if running_mean is not None and running_var is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean.reshape(channels)
+                running_var *= 1 - momentum
+                running_var += momentum * count / (count - 1) * var.reshape(channels)
+        else:
+            if running_mean is None or running_var is None:
+                raise ValueError("evaluation mode needs running_mean and running_var")
+            centered = x - running_mean.reshape(per_channel)
+            var = running_var.reshape(per_channel)
+        inv_std = 1 / np.sqrt(var + eps)
+        self.x_hat = centered * inv_std
+        self.scale = weight.reshape(per_channel) * inv_std
+        self.axes, self.count, self.training = axes, count, training
+        out = self.x_hat * weight.reshape(per_channel)
+        out += bias.reshape(per_channel)
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        need_x, need_weight, need_bias = self.needs_input_grad[:3]
+        x_hat, axes = self.x_hat, self.axes
+        grad_sum = np.add.reduce(grad, axis=axes, keepdims=True)
+        grad_dot_x_hat = np.add.reduce(grad * x_hat, axis=axes, keepdims=True)
+        grad_x = None
+        if need_x:
+            if self.training:
+                grad_x = self.scale * (
+                    grad - grad_sum / self.count - x_hat * (grad_dot_x_hat / self.count)
+                )
+            else:
+                grad_x = self.scale * grad
+        grad_weight = grad_dot_x_hat.reshape(-1) if need_weight else None
+        grad_bias = grad_sum.reshape(-1) if need_bias else None
+        return grad_x, grad_weight, grad_bias
