@@ -90,17 +90,20 @@ class Function:
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
-        requires_grad = _grad_enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._make(data, requires_grad)
-        if requires_grad:
-            ctx.parents = inputs
-            out._ctx = ctx
+        out = Tensor._make(data, False)
+        if _grad_enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    out.requires_grad = True
+                    out._ctx = ctx
+                    ctx.parents = inputs
+                    break
         return out
 
     @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
+    def needs_input_grad(self) -> list[bool]:
         """For each input, whether ``backward`` has to compute its gradient."""
-        return tuple(t.requires_grad for t in self.parents)
+        return [t.requires_grad for t in self.parents]
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
@@ -136,17 +139,21 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def _topological_order(root: Tensor) -> list[Tensor]:
     """Tensors that ``root`` depends on and that need gradients, inputs before outputs.
 
-    Iterative depth-first search, so graphs of any depth work in linear time.
+    Iterative depth-first search, so graphs of any depth work in linear time. A node is
+    pushed once to be expanded and once more (as ``None``, then the node) to be emitted
+    after everything it depends on.
     """
     order: list[Tensor] = []
     visited: set[Tensor] = {root}
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    stack: list[Tensor | None] = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
+        node = pop()
+        if node is None:
+            emit(pop())
             continue
-        stack.append((node, True))
+        push(node)
+        push(None)
         ctx = node._ctx
         if ctx is None:
             continue
@@ -159,8 +166,8 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             )
         for parent in parents:
             if parent.requires_grad and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, False))
+                mark(parent)
+                push(parent)
     return order
 
 
@@ -174,33 +181,42 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
     for node in reversed(_topological_order(root)):
         node_grad = grads.pop(node, None)
         if node_grad is None:
-            continue  # no path from root reaches this node through differentiable ops
+            continue  # no differentiable path from root reaches this node
         if node._hooks:
-            for hook in node._hooks:
-                replaced = hook(node_grad)
-                if replaced is not None:
-                    node_grad = np.asarray(replaced, dtype=node.dtype)
+            node_grad = _run_hooks(node, node_grad)
         ctx = node._ctx
         if ctx is None:
             node.grad = node_grad if node.grad is None else node.grad + node_grad
             continue
         parent_grads = ctx.backward(node_grad)
-        if not isinstance(parent_grads, tuple):
+        if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
         for parent, parent_grad in zip(ctx.parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            if parent_grad.dtype != parent.data.dtype:
-                parent_grad = parent_grad.astype(parent.data.dtype)
+            data = parent.data
+            if parent_grad.shape != data.shape:
+                parent_grad = unbroadcast(parent_grad, data.shape)
+            if parent_grad.dtype != data.dtype:
+                parent_grad = parent_grad.astype(data.dtype)
             if parent._ctx is None and (parent_grad is node_grad or parent_grad.base is not None):
                 # A leaf keeps its gradient: it must not share memory with another tensor's.
                 parent_grad = parent_grad.copy()
-            previous = grads.get(parent)
-            grads[parent] = parent_grad if previous is None else previous + parent_grad
+            if parent in grads:
+                grads[parent] = grads[parent] + parent_grad
+            else:
+                grads[parent] = parent_grad
         if not retain_graph:
             ctx.release()
+
+
+def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:
+    """Call the tensor's hooks in order; one that returns an array replaces the gradient."""
+    for hook in node._hooks:
+        replaced = hook(grad)
+        if replaced is not None:
+            grad = np.asarray(replaced, dtype=node.data.dtype)
+    return grad
 
 
 # Tensor's operators are Functions, so the two modules refer to each other; Function only

@@ -181,7 +181,7 @@ class Tensor:
                     f"backward() without a gradient works only for a one-element tensor, got "
                     f"shape {self.shape}; pass gradient= with that shape"
                 )
-            seed = np.ones(self.shape, dtype=self.dtype)
+            seed = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
                             dtype=self.dtype)

@@ -26,34 +26,36 @@ def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _spread(grad: np.ndarray, kept_shape: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
-    """Copy each reduced gradient back to every position that was reduced into it."""
-    out = np.empty(shape, dtype=grad.dtype)
-    out[...] = grad.reshape(kept_shape)
-    return out
-
-
 class Sum(Function):
     """z = sum of x over axis;  dz/dx = 1 at every summed position."""
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        self.shape, self.kept = x.shape, _kept_shape(x.shape, axis)
-        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        return np.add.reduce(x, axis, None, None, keepdims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return _spread(grad, self.kept, self.shape)
+        return _spread(grad, self.shape, self.axis, self.keepdims)
 
 
 class Mean(Function):
     """z = sum of x over axis / n;  dz/dx = 1 / n at every averaged position."""
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
-        self.shape, self.kept = x.shape, _kept_shape(x.shape, axis)
+        self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         self.count = int(np.prod([x.shape[a] for a in _reduced_axes(x.ndim, axis)]))
         return np.mean(x, axis=axis, keepdims=keepdims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return _spread(grad / self.count, self.kept, self.shape)
+        return _spread(grad / self.count, self.shape, self.axis, self.keepdims)
+
+
+def _spread(grad: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
+    """Copy each reduced gradient back to every position that was reduced into it."""
+    if axis is not None and not keepdims:
+        grad = grad.reshape(_kept_shape(shape, axis))
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
 
 
 class Max(Function):
