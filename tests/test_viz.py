@@ -1,0 +1,19 @@
+import minitorch as mt
+from minitorch.viz import to_dot
+
+
+def test_to_dot_lists_ops_shapes_and_parameters():
+    w = mt.randn(3, 2, requires_grad=True)
+    x = mt.randn(4, 3)
+    loss = (x @ w).relu().sum()
+    dot = to_dot(loss, params={"layer.weight": w})
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    for text in ("MatMul", "ReLU", "Sum", "(4, 3) float32", "(4, 2) float32"):
+        assert text in dot
+    assert 'label="layer.weight\\n(3, 2) float32", style="filled"' in dot
+    assert dot.count("->") == 6  # x, w -> MatMul -> t -> ReLU -> t -> Sum -> loss
+
+
+def test_to_dot_of_a_leaf_is_one_box():
+    dot = mt.to_dot(mt.ones(2))
+    assert dot.count("[shape=") == 1 and "->" not in dot
