@@ -11,7 +11,7 @@ def test_to_dot_lists_ops_shapes_and_parameters():
     for text in ("MatMul", "ReLU", "Sum", "(4, 3) float32", "(4, 2) float32"):
         assert text in dot
     assert 'label="layer.weight\\n(3, 2) float32", style="filled"' in dot
-    assert dot.count("->") == 6  # x, w -> MatMul -> t -> ReLU -> t -> Sum -> loss
+    assert dot.count("->") == 7  # x, w -> MatMul -> t -> ReLU -> t -> Sum -> loss
 
 
 def test_to_dot_of_a_leaf_is_one_box():
