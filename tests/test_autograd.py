@@ -236,5 +236,6 @@ def test_gradcheck_names_the_worst_element():
     assert mt.gradcheck(lambda t: t * t, x)
     with pytest.raises(mt.GradcheckError, match=r"input 0 at index \(2,\): analytic") as error:
         mt.gradcheck(lambda t: _WrongSquare.apply(t), x)
-    analytic, numerical = (float(v) for v in re.findall(r"(?:analytic|numerical) ([-\d.e]+)", str(error.value)))
+    found = re.findall(r"(?:analytic|numerical) ([-\d.e]+)", str(error.value))
+    analytic, numerical = (float(v) for v in found)
     assert numerical == pytest.approx(2 * analytic, rel=1e-5)

@@ -209,7 +209,9 @@ class LeakyReLU(Function):
 class Clamp(Function):
     """z = min(max(x, low), high);  dz/dx = 1 where low <= x <= high, else 0."""
 
-    def forward(self, x: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, low: float | None = None, high: float | None = None
+    ) -> np.ndarray:
         if low is None and high is None:
             raise ValueError("clamp needs at least one of min and max")
         inside = np.ones(x.shape, dtype=bool)
