@@ -110,8 +110,8 @@ class Conv2d(Function):
         _check_images(x, (kh, kw), padding)
         if x.shape[1] != in_channels:
             raise ValueError(
-                f"input has {x.shape[1]} channels, but the weight {weight.shape} expects "
-                f"{in_channels} (weight is out_channels, in_channels, KH, KW)"
+                f"input has {x.shape[1]} channels, but the weight expects {in_channels} "
+                "(its shape is out_channels, in_channels, KH, KW)"
             )
         if bias is not None and bias.shape != (out_channels,):
             raise ValueError(f"expected a bias of shape ({out_channels},), got {bias.shape}")
@@ -174,7 +174,8 @@ class MaxPool2d(Function):
     def backward(self, grad: np.ndarray) -> np.ndarray:
         kh, kw = self.windows.shape[4:]
         window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
-        unclaimed = np.ones(grad.shape, dtype=bool)  # windows whose maximum is still to find
+        # Windows whose maximum is still to be found; ones_like keeps the memory layout of out.
+        unclaimed = np.ones_like(self.out, dtype=bool)
         for (u, v), values in zip(np.ndindex(kh, kw), _kernel_positions(self.windows), strict=True):
             is_first_max = (values == self.out) & unclaimed
             unclaimed ^= is_first_max
