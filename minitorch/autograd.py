@@ -17,6 +17,7 @@ ops never have to.
 from __future__ import annotations
 
 import contextlib
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
 _grad_enabled = True
+_data = attrgetter("data")
+_requires_grad = attrgetter("requires_grad")
+_new_tensor = object.__new__
 
 
 def is_grad_enabled() -> bool:
@@ -86,24 +90,23 @@ class Function:
         """Run ``forward`` on the inputs' data and record the graph when gradients are needed."""
         ctx = cls()
         try:
-            data = ctx.forward(*[t.data for t in inputs], **options)
+            data = ctx.forward(*map(_data, inputs), **options)
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
-        out = Tensor._make(data, False)
-        if _grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    out.requires_grad = True
-                    out._ctx = ctx
-                    ctx.parents = inputs
-                    break
+        out = _new_tensor(Tensor)  # Tensor._make inlined: this runs for every op
+        out.data, out.grad, out._hooks = data, None, None
+        if _grad_enabled and any(map(_requires_grad, inputs)):
+            out.requires_grad, out._ctx = True, ctx
+            ctx.parents = inputs
+        else:
+            out.requires_grad, out._ctx = False, None
         return out
 
     @property
-    def needs_input_grad(self) -> list[bool]:
+    def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether ``backward`` has to compute its gradient."""
-        return [t.requires_grad for t in self.parents]
+        return tuple(map(_requires_grad, self.parents))
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
@@ -137,11 +140,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors that ``root`` depends on and that need gradients, inputs before outputs.
+    """The tensors between ``root`` and the leaves, inputs before outputs.
 
-    Iterative depth-first search, so graphs of any depth work in linear time. A node is
-    pushed once to be expanded and once more (as ``None``, then the node) to be emitted
-    after everything it depends on.
+    Leaves are left out (their gradients go straight into ``.grad``) unless they have hooks,
+    which must see a leaf's whole gradient at once. Iterative depth-first search, so graphs
+    of any depth work in linear time: a node is pushed once to be expanded and once more
+    (behind a ``None`` marker) to be emitted after everything it depends on.
     """
     order: list[Tensor] = []
     visited: set[Tensor] = {root}
@@ -165,7 +169,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
                 "time to backpropagate through the same graph again"
             )
         for parent in parents:
-            if parent.requires_grad and parent not in visited:
+            if (
+                parent.requires_grad
+                and (parent._ctx is not None or parent._hooks)
+                and parent not in visited
+            ):
                 mark(parent)
                 push(parent)
     return order
@@ -186,7 +194,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             node_grad = _run_hooks(node, node_grad)
         ctx = node._ctx
         if ctx is None:
-            node.grad = node_grad if node.grad is None else node.grad + node_grad
+            _accumulate_leaf(node, node_grad, borrowed=True)  # a root or a hooked leaf
             continue
         parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
@@ -199,15 +207,25 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 parent_grad = unbroadcast(parent_grad, data.shape)
             if parent_grad.dtype != data.dtype:
                 parent_grad = parent_grad.astype(data.dtype)
-            if parent._ctx is None and (parent_grad is node_grad or parent_grad.base is not None):
-                # A leaf keeps its gradient: it must not share memory with another tensor's.
-                parent_grad = parent_grad.copy()
-            if parent in grads:
+            if parent._ctx is None and not parent._hooks:
+                _accumulate_leaf(parent, parent_grad, parent_grad is node_grad)
+            elif parent in grads:
                 grads[parent] = grads[parent] + parent_grad
             else:
                 grads[parent] = parent_grad
         if not retain_graph:
             ctx.release()
+
+
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
+    """Add ``grad`` to ``leaf.grad``. A leaf's gradient must not share memory with any other
+    array (the user may change it in place), so a borrowed array or a view is copied."""
+    if leaf.grad is not None:
+        leaf.grad = leaf.grad + grad
+    elif borrowed or grad.base is not None:
+        leaf.grad = grad.copy()
+    else:
+        leaf.grad = grad
 
 
 def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ chain rule back through those records (see :mod:`minitorch.autograd`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -30,6 +31,14 @@ def _default_dtype(data: Any, array: np.ndarray) -> np.dtype:
     if array.dtype.kind == "f":
         return DEFAULT_DTYPE if type(data) in (float, list, tuple) else array.dtype
     return DEFAULT_DTYPE
+
+
+@functools.cache
+def _one(dtype: np.dtype) -> np.ndarray:
+    """A read-only 1 of ``dtype``: the gradient that seeds ``backward()`` of a scalar."""
+    one = np.ones((), dtype=dtype)
+    one.flags.writeable = False
+    return one
 
 
 class HookHandle:
@@ -181,7 +190,9 @@ class Tensor:
                     f"backward() without a gradient works only for a one-element tensor, got "
                     f"shape {self.shape}; pass gradient= with that shape"
                 )
-            seed = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
+            seed = _one(self.data.dtype)
+            if self.data.ndim:
+                seed = seed.reshape(self.data.shape)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
                             dtype=self.dtype)

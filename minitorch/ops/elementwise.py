@@ -36,8 +36,10 @@ class Mul(Function):
         return a * b
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-        need_a, need_b = self.needs_input_grad
-        return (grad * self.b if need_a else None), (grad * self.a if need_b else None)
+        a, b = self.parents
+        grad_a = grad * self.b if a.requires_grad else None
+        grad_b = grad * self.a if b.requires_grad else None
+        return grad_a, grad_b
 
 
 class Div(Function):
