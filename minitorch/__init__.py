@@ -36,3 +36,7 @@ from minitorch.random import manual_seed
 from minitorch.gradcheck import GradcheckError, gradcheck
 
 __version__ = "0.1.0"
+
+# Last: these packages build on everything above.
+from minitorch import nn  # noqa: E402, F401
+from minitorch.serialization import load, save  # noqa: E402, F401

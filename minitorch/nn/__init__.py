@@ -1,0 +1,22 @@
+"""Neural-network building blocks: ``Module`` and its layers, losses, initialisation
+(``nn.init``) and stateless functions (``nn.functional``)."""
+
+# This module only re-exports: new layers are added with one more import line.
+# ruff: noqa: F401
+
+from minitorch.nn import functional, init
+from minitorch.nn.layers import (
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minitorch.nn.module import Module, ModuleList, Parameter, Sequential
+from minitorch.nn.utils import clip_grad_norm_

@@ -1,0 +1,63 @@
+"""Stateless forms of the layers and losses: ``F.relu(x)``, ``F.linear(x, w, b)``,
+``F.cross_entropy(logits, labels)``, ... The layers in :mod:`minitorch.nn` call these."""
+
+from __future__ import annotations
+
+from minitorch.nn.losses import (  # noqa: F401  (re-exported)
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    cross_entropy_loss,
+    mse_loss,
+    nll_loss,
+)
+from minitorch.ops import nn as fused
+from minitorch.tensor import Tensor, as_tensor
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0) element-wise."""
+    return as_tensor(x).relu()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    return as_tensor(x).leaky_relu(negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) element-wise, without overflow."""
+    return as_tensor(x).sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return as_tensor(x).tanh()
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (stable for large inputs)."""
+    return as_tensor(x).softmax(dim)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``dim``; pair it with ``nll_loss``."""
+    return as_tensor(x).log_softmax(dim)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight + bias as one graph node; ``weight`` is (in_features, out_features) and x
+    may have any number of leading dimensions (..., in_features)."""
+    if bias is None:
+        return fused.Linear.apply(as_tensor(x), weight)
+    return fused.Linear.apply(as_tensor(x), weight, bias)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) (inverted
+    dropout), so the expected value is unchanged; the identity when not ``training``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return as_tensor(x)
+    return fused.Dropout.apply(as_tensor(x), p=p)
+

@@ -1,0 +1,129 @@
+"""Weight initialisation, in place on a tensor's data (no graph is recorded).
+
+Every function fills ``tensor.data`` with values drawn from minitorch's seeded generator (so
+``minitorch.manual_seed`` makes it reproducible), keeps its shape and dtype, and returns
+the tensor.
+
+Fan-in and fan-out follow minitorch's layouts: a 2-D weight is (in_features, out_features)
+as in ``Linear`` (``y = x @ W``), so fan_in = shape[0] and fan_out = shape[1]; a weight with
+more dimensions is (out_channels, in_channels, *kernel_size) as in PyTorch's convolutions,
+so fan_in = in_channels * kernel area and fan_out = out_channels * kernel area.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from minitorch.random import generator
+from minitorch.tensor import Tensor
+
+_GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The factor by which to scale a weight's standard deviation so that the activation
+    ``nonlinearity`` keeps the variance of signals stable: 1 for linear and sigmoid, 5/3 for
+    tanh, sqrt(2) for relu, sqrt(2 / (1 + slope**2)) for leaky_relu (slope ``param``,
+    default 0.01)."""
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1.0 + slope * slope))
+    if nonlinearity not in _GAINS:
+        known = sorted([*_GAINS, "leaky_relu"])
+        raise ValueError(f"nonlinearity must be one of {known}, got {nonlinearity!r}")
+    return _GAINS[nonlinearity]
+
+
+def fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight of ``shape``, in minitorch's layouts (module docstring)."""
+    if len(shape) < 2:
+        raise ValueError(
+            f"fan-in and fan-out need a weight with at least 2 dimensions, got shape {shape}"
+        )
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    kernel_area = math.prod(shape[2:])
+    return shape[1] * kernel_area, shape[0] * kernel_area
+
+
+def _check_tensor(tensor: object) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"init functions fill a Tensor in place, got {type(tensor).__name__}")
+
+
+def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
+    _check_tensor(tensor)
+    tensor.data[...] = values  # in place: the array keeps its identity, shape and dtype
+    return tensor
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill with samples from U(a, b)."""
+    _check_tensor(tensor)
+    if not a <= b:
+        raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
+    return _fill(tensor, generator().uniform(a, b, tensor.shape))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill with samples from N(mean, std**2)."""
+    _check_tensor(tensor)
+    if not std >= 0:
+        raise ValueError(f"normal_ needs std >= 0, got {std}")
+    return _fill(tensor, generator().normal(mean, std, tensor.shape))
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return _fill(tensor, 0.0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return _fill(tensor, 1.0)
+
+
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
+    _check_tensor(tensor)
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = fans(tensor.shape)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+def kaiming_uniform_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu"
+) -> Tensor:
+    """He initialisation, uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), which
+    has std gain / sqrt(fan). ``a`` is the negative slope for ``nonlinearity="leaky_relu"``;
+    ``mode="fan_in"`` keeps forward activations' variance, ``"fan_out"`` the gradients'."""
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return _fill(tensor, generator().uniform(-bound, bound, tensor.shape))
+
+
+def kaiming_normal_(
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu"
+) -> Tensor:
+    """He initialisation, normal: N(0, std**2) with std = gain / sqrt(fan) (see
+    ``kaiming_uniform_`` for the arguments)."""
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    return _fill(tensor, generator().normal(0.0, std, tensor.shape))
+
+
+def _xavier_std(tensor: Tensor, gain: float) -> float:
+    _check_tensor(tensor)
+    fan_in, fan_out = fans(tensor.shape)
+    return gain * math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot initialisation, uniform: U(-bound, bound) with
+    bound = gain * sqrt(6 / (fan_in + fan_out))."""
+    bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
+    return _fill(tensor, generator().uniform(-bound, bound, tensor.shape))
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot initialisation, normal: N(0, std**2) with
+    std = gain * sqrt(2 / (fan_in + fan_out))."""
+    return _fill(tensor, generator().normal(0.0, _xavier_std(tensor, gain), tensor.shape))

@@ -1,0 +1,142 @@
+"""Layers: the fully connected layer, activations, Flatten, Dropout and Identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minitorch.nn import functional as F
+from minitorch.nn import init
+from minitorch.nn.module import Module, Parameter
+from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
+
+
+class Linear(Module):
+    """y = x @ weight + bias, for x of shape (..., in_features).
+
+    ``weight`` is (in_features, out_features), so a batch of row vectors is multiplied
+    directly. It starts with He (Kaiming) uniform initialisation on fan_in with the ReLU gain:
+    U(-b, b) with b = sqrt(6 / in_features), which keeps activations' variance steady
+    through ReLU layers; ``bias`` (out_features,) starts at zero.
+
+    The layer computes in its parameters' dtype: an input of another dtype (float64 data,
+    integer pixels) is converted first, so a float32 model stays float32.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = DEFAULT_DTYPE
+    ) -> None:
+        super().__init__()
+        for name, value in (("in_features", in_features), ("out_features", out_features)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"Linear {name} must be a positive int, got {value!r}")
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = Parameter(np.empty((self.in_features, self.out_features), dtype=dtype))
+        init.kaiming_uniform_(self.weight, nonlinearity="relu")
+        self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x)
+        if x.dtype != self.weight.dtype:
+            x = x.astype(self.weight.dtype)
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class ReLU(Module):
+    """max(x, 0) element-wise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(x)
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope * x."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x)) element-wise."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanh(x)
+
+
+class Softmax(Module):
+    """Softmax along ``dim``: each slice becomes positive and sums to 1."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """Log of the softmax along ``dim``, computed stably; pair it with ``NLLLoss``."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.dim)
+
+
+class Flatten(Module):
+    """Merge dimensions ``start_dim``..``end_dim`` into one; by default every dimension
+    but the first (batch) one, e.g. images (N, 1, 28, 28) become rows (N, 784)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return as_tensor(x).flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """During training, zero each element with probability ``p`` and scale the others by
+    1 / (1 - p) (inverted dropout); in evaluation mode (``model.eval()``) the identity."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder where a layer is optional)."""
+
+    def forward(self, x: Any) -> Any:
+        return x

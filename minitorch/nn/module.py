@@ -1,0 +1,365 @@
+"""Modules: objects that own parameters, buffers and other modules, found by attribute.
+
+Assigning a :class:`Parameter` or a :class:`Module` to an attribute of a module registers it,
+so ``parameters()``, ``state_dict()``, ``train()`` and ``zero_grad()`` reach everything a
+model is built from without any list kept by hand. ``Sequential`` and ``ModuleList`` hold
+numbered submodules the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from minitorch.tensor import HookHandle, Tensor
+
+ForwardHook = Callable[["Module", tuple, Any], Any]
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: it requires grad and is registered on assignment.
+
+    ``Parameter(data)`` copies ``data`` (an array, a list or a Tensor), like ``Tensor``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` could not match."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call ``super().__init__()`` first, assign their parameters and submodules as
+    attributes, and define ``forward``; calling the module runs ``forward`` and then the
+    forward hooks.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: these are the registries that our own __setattr__ fills.
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_forward_hooks", [])
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        output = self.forward(*args, **kwargs)
+        for hook in self._forward_hooks:
+            replaced = hook(self, args, output)
+            if replaced is not None:
+                output = replaced
+        return output
+
+    def register_forward_hook(self, hook: ForwardHook) -> HookHandle:
+        """Call ``hook(module, inputs, output)`` after every forward; a hook that returns a
+        value replaces the output. ``handle.remove()`` unregisters it."""
+        self._forward_hooks.append(hook)
+        return HookHandle(self._forward_hooks, hook)
+
+    # ----- registration ---------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            registries = (self._parameters, self._modules, self._buffers)
+        except AttributeError:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() has run: call "
+                f"super().__init__() at the start of {type(self).__name__}.__init__"
+            ) from None
+        params, modules, buffers = registries
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to parameter {name!r}: expected a "
+                    f"Parameter or None (to change its values, assign to .{name}.data)"
+                )
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign a {type(value).__name__} to submodule {name!r}: expected a "
+                    f"Module or None"
+                )
+            modules[name] = None
+        elif name in buffers:
+            value = _buffer_array(name, value)
+            buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name: str) -> None:
+        for registry in (self._parameters, self._modules, self._buffers):
+            registry.pop(name, None)
+
+    def register_buffer(self, name: str, array: Any) -> None:
+        """Register state that is saved in ``state_dict`` but not trained (running
+        statistics, for example). ``array`` is kept as a NumPy array (a Tensor's data is
+        used as is); assigning to the attribute later replaces it; None is allowed."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"buffer name must be a non-empty string without dots, got {name!r}")
+        if hasattr(self, name) and name not in self._buffers:
+            raise ValueError(f"cannot register buffer {name!r}: the attribute already exists")
+        self._buffers[name] = None
+        setattr(self, name, array)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` under ``name`` (the same as assigning the attribute)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module expected a Module or None, got {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = None
+        setattr(self, name, module)
+
+    # ----- traversal ------------------------------------------------------------------------
+
+    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
+        """This module and every module inside it, each once, with dotted names ("" for
+        this one), parents before children."""
+        found: list[tuple[str, Module]] = []
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            found.append((name, module))
+            children = [
+                (f"{name}.{child_name}" if name else child_name, child)
+                for child_name, child in module._modules.items()
+                if child is not None
+            ]
+            stack.extend(reversed(children))
+        return found
+
+    def modules(self) -> list[Module]:
+        """This module and every module inside it (see ``named_modules``)."""
+        return [module for _, module in self.named_modules()]
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        """The directly registered submodules with their attribute names."""
+        return [(name, m) for name, m in self._modules.items() if m is not None]
+
+    def children(self) -> list[Module]:
+        return [m for _, m in self.named_children()]
+
+    def named_parameters(self, recurse: bool = True) -> list[tuple[str, Parameter]]:
+        """Parameters with dotted names such as ``"0.weight"``; a parameter shared by several
+        modules is listed once, under the first name found."""
+        return [(key, p) for key, _, _, p in self._members("_parameters", recurse)]
+
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        """All parameters as a list, so the parameters of two models can be added with ``+``."""
+        return [p for _, _, _, p in self._members("_parameters", recurse)]
+
+    def named_buffers(self, recurse: bool = True) -> list[tuple[str, np.ndarray]]:
+        return [(key, b) for key, _, _, b in self._members("_buffers", recurse)]
+
+    def buffers(self, recurse: bool = True) -> list[np.ndarray]:
+        return [b for _, _, _, b in self._members("_buffers", recurse)]
+
+    def _members(self, registry: str, recurse: bool = True) -> list[tuple[str, Module, str, Any]]:
+        """(dotted name, owning module, attribute name, value) of each registered parameter
+        or buffer, skipping None and repeats of a shared one."""
+        owners = self.named_modules() if recurse else [("", self)]
+        members, seen = [], set()
+        for prefix, module in owners:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                members.append((f"{prefix}.{name}" if prefix else name, module, name, value))
+        return members
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every submodule and then on this module (for custom
+        initialisation); returns this module."""
+        for module in reversed(self.modules()):
+            fn(module)
+        return self
+
+    # ----- training state -------------------------------------------------------------------
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``training = mode``) here and in every submodule; returns self.
+        Layers such as Dropout behave differently in training and evaluation."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: the same as ``train(False)``."""
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Drop every parameter's gradient (sets ``.grad`` to None)."""
+        for p in self.parameters():
+            p.grad = None
+
+    # ----- state dict -----------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter's and buffer's array, by dotted name."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update((name, b.copy()) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) from ``state_dict`` into the parameters and buffers.
+
+        Raises ValueError naming the keys when, with ``strict``, some are missing or
+        unexpected, and naming the key and both shapes when a shape differs (strict or not).
+        Nothing is changed unless every check passes. Values are converted to the dtype of
+        the parameter or buffer they replace.
+        """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict expected a dict, got {type(state_dict).__name__}")
+        params = self._members("_parameters")
+        buffers = self._members("_buffers")
+        targets = {key: (module, name, value.data) for key, module, name, value in params}
+        targets.update((key, (module, name, value)) for key, module, name, value in buffers)
+        missing = [key for key in targets if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in targets]
+        if strict and (missing or unexpected):
+            problems = []
+            if missing:
+                problems.append(f"missing keys {missing}")
+            if unexpected:
+                problems.append(f"unexpected keys {unexpected}")
+            raise ValueError(
+                f"state_dict does not match {type(self).__name__}: {' and '.join(problems)}"
+            )
+        checked = {}
+        for key, (_, _, current) in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"state_dict[{key!r}] must be numeric, got dtype {array.dtype}")
+            if array.shape != current.shape:
+                raise ValueError(
+                    f"state_dict[{key!r}] has shape {array.shape}, but the model's {key!r} has "
+                    f"shape {current.shape}"
+                )
+            checked[key] = np.array(array, dtype=current.dtype, copy=True)
+        for key, _, _, param in params:
+            if key in checked:
+                param.data = checked[key]  # the same Parameter: optimizers keep tracking it
+        for key, module, name, _ in buffers:
+            if key in checked:
+                setattr(module, name, checked[key])
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----- representation -------------------------------------------------------------------
+
+    def extra_repr(self) -> str:
+        """The text between the parentheses of this module's repr; layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        if not extra and not self._modules:
+            extra = ", ".join(f"{name}={p.shape}" for name, p in self.named_parameters(False))
+        children = [
+            f"({name}): " + repr(module).replace("\n", "\n  ")
+            for name, module in self._modules.items()
+        ]
+        if not children:
+            return f"{type(self).__name__}({extra})"
+        lines = ([extra] if extra else []) + children
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _buffer_array(name: str, value: Any) -> np.ndarray | None:
+    if value is None:
+        return None
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"buffer {name!r} must be numeric, got dtype {array.dtype}")
+    return array
+
+
+class _ModuleSequence(Module):
+    """Numbered submodules "0", "1", ...: indexable (a slice gives the same kind of
+    container), iterable and sized."""
+
+    def append(self, module: Module) -> _ModuleSequence:
+        """Add ``module`` at the end; returns self."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} holds Modules, got {type(module).__name__}")
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> _ModuleSequence:
+        """Add each of ``modules`` at the end; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __getitem__(self, index: int | slice) -> Any:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return type(self)().extend(modules[index])
+        return modules[index]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class Sequential(_ModuleSequence):
+    """Modules applied one after another: ``Sequential(a, b, c)(x)`` is ``c(b(a(x)))``.
+
+    Submodules are named "0", "1", ... in ``named_parameters`` and ``state_dict``.
+    """
+
+    def __init__(self, *modules: Module) -> None:
+        super().__init__()
+        self.extend(modules)
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+class ModuleList(_ModuleSequence):
+    """A list of modules whose parameters are registered (a plain list's would not be).
+
+    It has no ``forward``: the module that owns it decides how to use its modules.
+    """
+
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
+        super().__init__()
+        self.extend(modules)

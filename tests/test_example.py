@@ -1,0 +1,123 @@
+"""End-to-end runs of examples/mnist_example.py on the bundled 8x8 digits."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import minitorch
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mnist_example.py"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def example():
+    spec = importlib.util.spec_from_file_location("mnist_example", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+def test_trains_digits_to_high_accuracy(example, capsys):
+    result = example.main(["--dataset", "digits", "--epochs", "10", "--seed", "0"])
+    assert result["test_accuracy"] >= 0.90
+    out = capsys.readouterr().out
+    epoch_lines = [line for line in out.splitlines() if line.startswith("epoch")]
+    assert len(epoch_lines) == 10
+    assert all(word in epoch_lines[0] for word in ("loss", "train acc", "test acc", "s"))
+    assert f"final test accuracy: {result['test_accuracy']:.4f}" in out
+    assert "\r" not in out  # the progress counter is for terminals only
+    history = result["history"]
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_same_seed_same_result(example):
+    args = ["--dataset", "digits", "--epochs", "2", "--hidden", "32", "--seed", "3"]
+    first = example.main(args)["history"]
+    assert example.main(args)["history"]["loss"] == first["loss"]
+
+
+def test_sgd_and_no_hidden_layer(example):
+    result = example.main(
+        [
+            "--dataset",
+            "digits",
+            "--epochs",
+            "5",
+            "--optimizer",
+            "sgd",
+            "--hidden",
+            "",
+            "--schedule",
+            "constant",
+            "--dropout",
+            "0",
+        ]
+    )
+    assert len(result["model"]) == 1  # a single Linear layer
+    assert result["test_accuracy"] >= 0.85
+
+
+def test_save_writes_a_loadable_checkpoint(example, tmp_path):
+    path = tmp_path / "checkpoint.npz"
+    result = example.main(
+        ["--dataset", "digits", "--epochs", "1", "--hidden", "16", "--save", str(path)]
+    )
+    checkpoint = minitorch.load(path)
+    assert set(checkpoint) == {"model", "optimizer", "epochs", "args"}
+    model = example.build_model(64, 10, hidden=(16,))
+    model.load_state_dict(checkpoint["model"])
+    x = minitorch.Tensor(np.random.default_rng(0).random((3, 64), dtype=np.float32))
+    trained = result["model"].eval()
+    np.testing.assert_array_equal(model.eval()(x).data, trained(x).data)
+    assert checkpoint["optimizer"]["state"]
+
+
+def test_plot_is_optional(example, tmp_path, capsys):
+    path = tmp_path / "curves.png"
+    example.main(["--dataset", "digits", "--epochs", "1", "--hidden", "16", "--plot", str(path)])
+    out = capsys.readouterr().out
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed" in out and not path.exists()
+    else:
+        assert path.stat().st_size > 0
+
+
+def test_idx_data_dir(example):
+    data_dir = SHARED_DATA / "mnist-10k"
+    if not data_dir.is_dir():
+        pytest.skip("shared MNIST data not present")
+    result = example.main(["--data-dir", str(data_dir), "--epochs", "1", "--hidden", "64"])
+    assert result["test_accuracy"] > 0.8
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--data-dir", "somewhere", "--dataset", "digits"],
+        ["--hidden", "256,abc"],
+        ["--hidden", "0"],
+        ["--epochs", "0"],
+        ["--dropout", "1"],
+        ["--model", "transformer"],
+    ],
+)
+def test_bad_arguments_exit_with_a_usage_error(example, argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        example.main(argv)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_build_model_rejects_unknown_models(example):
+    with pytest.raises(ValueError, match="model must be one of"):
+        example.build_model(64, 10, model="cnn3d")
+    model = example.build_model(64, 10, hidden=(8, 4), dropout=0.0)
+    assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]

@@ -1,0 +1,320 @@
+import numpy as np
+import pytest
+
+from minitorch import Tensor, gradcheck, nn
+from minitorch.nn import functional as F
+from minitorch.ops.nn import CrossEntropy
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.normal(size=(5, 4)) * 2
+LABELS = np.array([0, 3, 1, 1, 2])
+ONE_HOT = np.eye(4)[LABELS]
+PROBS = RNG.dirichlet(np.ones(4), size=5)
+
+
+def log_softmax_reference(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax_reference(z):
+    return np.exp(log_softmax_reference(z))
+
+
+def reduce_reference(losses, reduction):
+    return {"mean": losses.mean(), "sum": losses.sum(), "none": losses}[reduction]
+
+
+# ----- cross-entropy --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_indices_matches_numpy(reduction):
+    loss = F.cross_entropy_loss(Tensor(LOGITS), LABELS, reduction=reduction)
+    expected = -log_softmax_reference(LOGITS)[np.arange(5), LABELS]
+    np.testing.assert_allclose(loss.data, reduce_reference(expected, reduction), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_with_probabilities_matches_numpy(reduction):
+    loss = F.cross_entropy_loss(Tensor(LOGITS), PROBS, reduction=reduction)
+    expected = -(PROBS * log_softmax_reference(LOGITS)).sum(axis=1)
+    np.testing.assert_allclose(loss.data, reduce_reference(expected, reduction), rtol=1e-12)
+
+
+def test_one_hot_and_index_targets_agree():
+    by_index = F.cross_entropy(Tensor(LOGITS), LABELS)
+    by_one_hot = F.cross_entropy(Tensor(LOGITS), ONE_HOT)
+    np.testing.assert_allclose(by_index.data, by_one_hot.data, rtol=1e-12)
+    assert F.cross_entropy is F.cross_entropy_loss
+
+
+def test_cross_entropy_gradient_is_softmax_minus_target_over_n():
+    for target in (LABELS, ONE_HOT):
+        logits = Tensor(LOGITS, requires_grad=True)
+        F.cross_entropy_loss(logits, target).backward()
+        np.testing.assert_allclose(
+            logits.grad, (softmax_reference(LOGITS) - ONE_HOT) / 5, rtol=1e-10
+        )
+
+
+def test_cross_entropy_is_one_fused_node():
+    loss = F.cross_entropy_loss(Tensor(LOGITS, requires_grad=True), LABELS)
+    assert isinstance(loss.grad_fn, CrossEntropy)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("target", [LABELS, ONE_HOT], ids=["indices", "one_hot"])
+def test_cross_entropy_gradcheck(reduction, target):
+    assert gradcheck(lambda z: F.cross_entropy_loss(z, target, reduction=reduction), LOGITS)
+
+
+def test_cross_entropy_gradcheck_through_a_probability_target():
+    assert gradcheck(lambda z, p: F.cross_entropy_loss(z, p, reduction="none"), LOGITS, PROBS)
+
+
+def test_cross_entropy_retain_graph_backward_twice_gives_the_same_gradient():
+    logits = Tensor(LOGITS, requires_grad=True)
+    loss = F.cross_entropy_loss(logits, LABELS)
+    loss.backward(retain_graph=True)
+    first = logits.grad.copy()
+    loss.backward()
+    np.testing.assert_allclose(logits.grad, 2 * first)
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    logits = Tensor(
+        np.array([[1000.0, 0.0, -1000.0], [-5000.0, 5000.0, 0.0]], dtype=np.float32),
+        requires_grad=True,
+    )
+    loss = F.cross_entropy_loss(logits, [2, 1], reduction="none")
+    np.testing.assert_allclose(loss.data, [2000.0, 0.0])
+    loss.sum().backward()
+    assert np.all(np.isfinite(logits.grad))
+
+
+def test_cross_entropy_accepts_every_kind_of_target():
+    logits = Tensor(LOGITS.astype(np.float32))
+    expected = F.cross_entropy_loss(logits, LABELS).data
+    for target in (
+        LABELS.tolist(),
+        LABELS.astype(np.int32),
+        LABELS.astype(np.uint8),
+        Tensor(LABELS.tolist()),  # a float32 tensor of whole numbers
+        Tensor(LABELS, dtype=np.int64),
+        ONE_HOT,
+        ONE_HOT.astype(np.int64),
+        Tensor(ONE_HOT),
+    ):
+        np.testing.assert_allclose(F.cross_entropy_loss(logits, target).data, expected, rtol=1e-6)
+
+
+def test_float32_logits_with_float64_labels_stay_float32():
+    logits = Tensor(LOGITS.astype(np.float32), requires_grad=True)
+    loss = F.cross_entropy_loss(logits, ONE_HOT)  # np.eye gives float64
+    assert loss.dtype == np.float32 and loss.shape == ()
+    loss.backward()
+    assert logits.grad.dtype == np.float32
+    assert f"{loss.data:.4f}" == f"{float(loss.data):.4f}"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (
+            [0, 3, 1, 1, 4],
+            r"class index 4 at position 4 is out of range for 4 classes \(expected 0..3\)",
+        ),
+        ([0, -1, 1, 1, 2], r"class index -1 at position 1 is out of range"),
+        ([0.0, 1.5, 1, 1, 2], r"class indices must be whole numbers, got 1.5 at position 1"),
+        ([0.0, np.nan, 1, 1, 2], r"target contains NaN"),
+        ([0, 1, 2], r"target has batch size 3 but the input has batch size 5"),
+        (np.zeros((4, 4)), r"target has batch size 4 but the input has batch size 5"),
+        (
+            np.zeros((5, 3)),
+            r"expected a target of shape \(5, 4\) like the input, got shape \(5, 3\)",
+        ),
+        (LABELS[:, None], r"expected a target of shape \(5, 4\)"),
+        (
+            np.zeros((5, 4, 1)),
+            r"expected class indices of shape \(5,\) or class probabilities of "
+            r"shape \(5, 4\), got a target of shape \(5, 4, 1\)",
+        ),
+        (np.array(3), r"expected class indices .* got a target of shape \(\)"),
+        (np.where(ONE_HOT == 1, np.nan, 0.0), r"target contains NaN"),
+        (np.ones(5, dtype=bool), r"class indices must be integers, got booleans"),
+    ],
+)
+def test_cross_entropy_rejects_bad_targets(target, message):
+    with pytest.raises(ValueError, match="cross_entropy_loss: " + message):
+        F.cross_entropy_loss(Tensor(LOGITS), target)
+
+
+def test_cross_entropy_rejects_bad_logits_and_arguments():
+    bad = LOGITS.copy()
+    bad[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"logits with NaN or \+inf, or only -inf, in row 2"):
+        F.cross_entropy_loss(Tensor(bad), LABELS)
+    with pytest.raises(
+        ValueError, match=r"expected logits of shape \(batch, classes\), got shape \(4,\)"
+    ):
+        F.cross_entropy_loss(Tensor(LOGITS[0]), 1)
+    with pytest.raises(ValueError, match="reduction must be one of .*got 'avg'"):
+        F.cross_entropy_loss(Tensor(LOGITS), LABELS, reduction="avg")
+    with pytest.raises(TypeError, match="target must be numeric"):
+        F.cross_entropy_loss(Tensor(LOGITS), ["a", "b", "c", "d", "e"])
+    with pytest.raises(ValueError, match="mean loss of an empty batch"):
+        F.cross_entropy_loss(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=int))
+    assert F.cross_entropy_loss(Tensor(np.zeros((0, 3))), [], reduction="sum").item() == 0
+
+
+def test_minus_infinity_logits_are_allowed_for_other_classes():
+    logits = Tensor([[0.0, -np.inf, 0.0]])
+    np.testing.assert_allclose(F.cross_entropy_loss(logits, [0]).data, np.log(2))
+
+
+# ----- nll ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_matches_numpy_and_gradcheck(reduction):
+    log_probs = log_softmax_reference(LOGITS)
+    loss = F.nll_loss(Tensor(log_probs), LABELS, reduction=reduction)
+    np.testing.assert_allclose(
+        loss.data, reduce_reference(-log_probs[np.arange(5), LABELS], reduction)
+    )
+    assert gradcheck(lambda x: F.nll_loss(x, LABELS, reduction=reduction), log_probs)
+
+
+def test_log_softmax_then_nll_equals_cross_entropy():
+    logits = Tensor(LOGITS, requires_grad=True)
+    F.nll_loss(F.log_softmax(logits, dim=1), LABELS).backward()
+    via_nll = logits.grad
+    logits.grad = None
+    F.cross_entropy_loss(logits, LABELS).backward()
+    np.testing.assert_allclose(via_nll, logits.grad, rtol=1e-10)
+
+
+def test_nll_loss_rejects_bad_targets():
+    with pytest.raises(ValueError, match="nll_loss: class index 7"):
+        F.nll_loss(Tensor(LOGITS), [0, 1, 2, 3, 7])
+    with pytest.raises(ValueError, match=r"nll_loss: expected class indices of shape \(5,\), got"):
+        F.nll_loss(Tensor(LOGITS), ONE_HOT)
+    with pytest.raises(ValueError, match="nll_loss: the input contains NaN"):
+        F.nll_loss(Tensor(np.full((2, 3), np.nan)), [0, 1])
+
+
+# ----- mse ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_matches_numpy_and_gradcheck(reduction):
+    x, y = RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))
+    np.testing.assert_allclose(
+        F.mse_loss(Tensor(x), y, reduction=reduction).data,
+        reduce_reference((x - y) ** 2, reduction),
+    )
+    assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), x, y)
+
+
+def test_mse_loss_errors():
+    with pytest.raises(
+        ValueError,
+        match=r"mse_loss: expected a target of shape \(4, 1\) like the input, got shape \(4,\)",
+    ):
+        F.mse_loss(Tensor(np.ones((4, 1))), np.ones(4))
+    with pytest.raises(ValueError, match="mse_loss: target contains NaN"):
+        F.mse_loss(Tensor(np.ones(2)), [1.0, np.nan])
+    with pytest.raises(ValueError, match="mse_loss: the input contains NaN"):
+        F.mse_loss(Tensor([1.0, np.nan]), [1.0, 2.0])
+    with pytest.raises(ValueError, match="mean loss of an empty input"):
+        F.mse_loss(Tensor(np.ones(0)), np.ones(0))
+
+
+# ----- binary cross-entropy -------------------------------------------------------------------
+
+
+def bce_reference(p, t):
+    return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log(1 - p), -100))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_matches_numpy_and_gradcheck(reduction):
+    p = RNG.uniform(0.05, 0.95, size=(3, 4))
+    t = RNG.uniform(size=(3, 4))
+    np.testing.assert_allclose(
+        F.binary_cross_entropy(Tensor(p), t, reduction=reduction).data,
+        reduce_reference(bce_reference(p, t), reduction),
+    )
+    assert gradcheck(lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction), p, t)
+
+
+def test_binary_cross_entropy_clamps_the_log_at_minus_100():
+    p = Tensor([0.0, 1.0, 1.0], requires_grad=True)
+    loss = F.binary_cross_entropy(p, [1.0, 0.0, 1.0], reduction="none")
+    np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0])
+    loss.sum().backward()
+    assert np.all(np.isfinite(p.grad))
+
+
+def test_binary_cross_entropy_errors():
+    with pytest.raises(ValueError, match=r"expected input probabilities in \[0, 1\], got 1.5"):
+        F.binary_cross_entropy(Tensor([0.5, 1.5]), [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"expected input probabilities in \[0, 1\], got nan"):
+        F.binary_cross_entropy(Tensor([0.5, np.nan]), [0.0, 1.0])
+    with pytest.raises(
+        ValueError, match=r"binary_cross_entropy: expected a target of shape \(2,\)"
+    ):
+        F.binary_cross_entropy(Tensor([0.5, 0.5]), [[0.0, 1.0]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_with_logits_matches_numpy_and_gradcheck(reduction):
+    x = RNG.normal(size=(3, 4)) * 3
+    t = RNG.uniform(size=(3, 4))
+    expected = bce_reference(1 / (1 + np.exp(-x)), t)
+    loss = F.binary_cross_entropy_with_logits(Tensor(x), t, reduction=reduction)
+    np.testing.assert_allclose(loss.data, reduce_reference(expected, reduction), rtol=1e-10)
+    assert gradcheck(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction), x, t
+    )
+
+
+def test_binary_cross_entropy_with_logits_is_stable():
+    x = Tensor([1000.0, -1000.0, 1000.0], requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, [1.0, 0.0, 0.0], reduction="none")
+    np.testing.assert_allclose(loss.data, [0.0, 0.0, 1000.0])
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad, [0.0, 0.0, 1.0])
+    with pytest.raises(
+        ValueError, match="binary_cross_entropy_with_logits: the input contains NaN"
+    ):
+        F.binary_cross_entropy_with_logits(Tensor([np.nan]), [1.0])
+
+
+# ----- loss modules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("module", "function", "inputs"),
+    [
+        (nn.CrossEntropyLoss, F.cross_entropy_loss, (LOGITS, LABELS)),
+        (nn.NLLLoss, F.nll_loss, (log_softmax_reference(LOGITS), LABELS)),
+        (nn.MSELoss, F.mse_loss, (LOGITS, PROBS)),
+        (nn.BCELoss, F.binary_cross_entropy, (PROBS, ONE_HOT)),
+        (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits, (LOGITS, ONE_HOT)),
+    ],
+)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_loss_modules_call_their_functions(module, function, inputs, reduction):
+    x, target = inputs
+    loss_fn = module(reduction=reduction)
+    np.testing.assert_array_equal(
+        loss_fn(Tensor(x), target).data, function(Tensor(x), target, reduction=reduction).data
+    )
+    assert repr(loss_fn) == f"{module.__name__}(reduction={reduction!r})"
+
+
+def test_loss_module_rejects_a_bad_reduction():
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.MSELoss(reduction="average")

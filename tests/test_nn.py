@@ -1,0 +1,630 @@
+import math
+
+import numpy as np
+import pytest
+
+import minitorch
+from minitorch import Tensor, gradcheck, nn
+from minitorch.nn import functional as F
+from minitorch.nn import init
+from minitorch.ops.nn import Linear as LinearFunction
+
+# ----- Parameter ------------------------------------------------------------------------------
+
+
+def test_parameter_is_a_tensor_that_requires_grad():
+    p = nn.Parameter(np.ones((2, 3), dtype=np.float32))
+    assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf
+    assert nn.Parameter.__slots__ == () and not hasattr(p, "__dict__")
+    assert repr(p).startswith("Parameter containing:\ntensor(")
+    frozen = nn.Parameter([1.0, 2.0], requires_grad=False)
+    assert not frozen.requires_grad
+
+
+def test_operations_on_parameters_give_plain_tensors():
+    p = nn.Parameter([1.0, 2.0])
+    assert type(p * 2) is Tensor
+
+
+# ----- registration and traversal -------------------------------------------------------------
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 4)
+        self.scale = nn.Parameter(np.ones(4, dtype=np.float32))
+        self.not_registered = [nn.Linear(2, 2)]  # plain lists are not searched
+        self.note = "just an attribute"
+
+    def forward(self, x):
+        return self.fc(x) * self.scale
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+        self.heads = nn.ModuleList([nn.Linear(4, 2), nn.Linear(4, 1, bias=False)])
+
+    def forward(self, x):
+        h = self.block(x)
+        return [head(h) for head in self.heads]
+
+
+def test_parameters_and_submodules_register_by_assignment():
+    net = Net()
+    names = [name for name, _ in net.named_parameters()]
+    assert names == [
+        "block.scale",
+        "block.fc.weight",
+        "block.fc.bias",
+        "heads.0.weight",
+        "heads.0.bias",
+        "heads.1.weight",
+    ]
+    assert set(names) == set(net.state_dict())
+    assert [type(m).__name__ for m in net.children()] == ["Block", "ModuleList"]
+    assert [name for name, _ in net.named_modules()] == [
+        "",
+        "block",
+        "block.fc",
+        "heads",
+        "heads.0",
+        "heads.1",
+    ]
+    assert len(net.modules()) == 6 and net.modules()[0] is net
+
+
+def test_own_parameters_come_before_submodules_as_in_pytorch():
+    block = Block()
+    assert [name for name, _ in block.named_parameters()] == ["scale", "fc.weight", "fc.bias"]
+    assert [name for name, _ in block.named_parameters(recurse=False)] == ["scale"]
+
+
+def test_parameters_is_a_list_that_concatenates():
+    layer1, layer2 = nn.Linear(4, 3), nn.Linear(3, 2)
+    params = layer1.parameters() + layer2.parameters()
+    assert isinstance(params, list) and len(params) == 4
+    assert params[0] is layer1.weight and params[3] is layer2.bias
+
+
+def test_shared_parameter_is_listed_once():
+    shared = nn.Linear(3, 3)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert len(model.parameters()) == 2
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+
+
+def test_reassigning_and_deleting_attributes_updates_the_registry():
+    layer = nn.Linear(2, 2)
+    layer.bias = None
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    layer.bias = nn.Parameter(np.zeros(2, dtype=np.float32))
+    assert len(layer.parameters()) == 2
+    del layer.bias
+    assert len(layer.parameters()) == 1 and not hasattr(layer, "bias")
+
+
+def test_assigning_a_plain_tensor_to_a_parameter_name_is_an_error():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="parameter 'weight'.*Parameter or None"):
+        layer.weight = layer.weight * 2
+    model = nn.Sequential(nn.ReLU())
+    model.inner = nn.ReLU()
+    with pytest.raises(TypeError, match="submodule 'inner'"):
+        model.inner = 3
+
+
+def test_assignment_before_super_init_explains_the_fix():
+    class Forgetful(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(2, 2)
+
+    with pytest.raises(AttributeError, match=r"super\(\).__init__\(\)"):
+        Forgetful()
+
+
+def test_forward_must_be_defined():
+    with pytest.raises(NotImplementedError, match="ModuleList does not define forward"):
+        nn.ModuleList([nn.ReLU()])(Tensor([1.0]))
+
+
+def test_zero_grad_sets_grads_to_none():
+    model = nn.Sequential(nn.Linear(3, 2))
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_apply_visits_every_module_children_first():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 2)))
+    visited = []
+    assert model.apply(visited.append) is model
+    assert visited[-1] is model and len(visited) == 4
+
+    def zero_biases(module):
+        if isinstance(module, nn.Linear):
+            init.ones_(module.bias)
+
+    model.apply(zero_biases)
+    assert all(np.all(m.bias.data == 1) for m in model.modules() if isinstance(m, nn.Linear))
+
+
+# ----- containers -----------------------------------------------------------------------------
+
+
+def test_sequential_indexing_length_iteration_and_append():
+    first, second = nn.Linear(2, 3), nn.ReLU()
+    model = nn.Sequential(first, second)
+    assert model[0] is first and model[-1] is second and len(model) == 2
+    assert list(model) == [first, second]
+    head = model[:1]
+    assert isinstance(head, nn.Sequential) and head[0] is first
+    model.append(nn.Linear(3, 1))
+    assert len(model) == 3 and [n for n, _ in model.named_parameters()][-1] == "2.bias"
+    x = Tensor(np.ones((5, 2)))
+    np.testing.assert_allclose(model(x).data, model[2](model[1](model[0](x))).data)
+    with pytest.raises(TypeError, match="Sequential holds Modules, got ufunc"):
+        nn.Sequential(np.tanh)
+
+
+def test_module_list_is_indexable_and_extendable():
+    layers = nn.ModuleList()
+    layers.extend([nn.Linear(2, 2), nn.Linear(2, 2)]).append(nn.Tanh())
+    assert len(layers) == 3 and isinstance(layers[2], nn.Tanh)
+    assert isinstance(layers[:2], nn.ModuleList) and len(layers[:2]) == 2
+    assert len(layers.parameters()) == 4
+    with pytest.raises(TypeError, match="ModuleList holds Modules"):
+        layers.append("relu")
+
+
+# ----- train / eval and dropout ---------------------------------------------------------------
+
+
+def test_train_and_eval_set_the_flag_everywhere():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(0.5)))
+    assert all(m.training for m in model.modules())
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_dropout_scales_kept_values_and_is_identity_in_eval():
+    minitorch.manual_seed(0)
+    drop = nn.Dropout(0.25)
+    x = Tensor(np.ones((400, 50), dtype=np.float32), requires_grad=True)
+    y = drop(x)
+    kept = y.data != 0
+    assert y.dtype == np.float32
+    assert abs(1 - kept.mean() - 0.25) < 0.02
+    np.testing.assert_allclose(y.data[kept], 1 / 0.75, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, y.data)  # dy/dx is the same scaled mask
+    drop.eval()
+    assert drop(x) is x
+
+
+def test_dropout_edge_probabilities_and_errors():
+    x = Tensor(np.ones((3, 4)))
+    assert F.dropout(x, 0.0) is x
+    assert np.all(F.dropout(x, 1.0).data == 0)
+    with pytest.raises(ValueError, match=r"dropout probability must be in \[0, 1\], got 1.5"):
+        nn.Dropout(1.5)
+    with pytest.raises(ValueError, match="got -0.1"):
+        F.dropout(x, -0.1)
+
+
+def test_dropout_is_reproducible_with_manual_seed():
+    x = Tensor(np.ones((10, 10)))
+    minitorch.manual_seed(3)
+    a = F.dropout(x, 0.5).data
+    minitorch.manual_seed(3)
+    np.testing.assert_array_equal(a, F.dropout(x, 0.5).data)
+
+
+# ----- state dict -----------------------------------------------------------------------------
+
+
+class WithBuffer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.register_buffer("running_mean", np.zeros(2, dtype=np.float32))
+
+    def forward(self, x):
+        return self.fc(x) - self.running_mean
+
+
+def test_state_dict_holds_copies_of_parameters_and_buffers():
+    model = WithBuffer()
+    state = model.state_dict()
+    assert list(state) == ["fc.weight", "fc.bias", "running_mean"]
+    assert all(isinstance(v, np.ndarray) for v in state.values())
+    before = state["fc.weight"].copy()
+    model.fc.weight.data += 1
+    model.running_mean[...] = 5
+    np.testing.assert_array_equal(state["fc.weight"], before)
+    assert np.all(state["running_mean"] == 0)
+
+
+def test_state_dict_round_trip_into_a_fresh_model():
+    source, target = WithBuffer(), WithBuffer()
+    source.running_mean = np.array([1.0, 2.0], dtype=np.float32)
+    weight_object = target.fc.weight
+    result = target.load_state_dict(source.state_dict())
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    for key, value in source.state_dict().items():
+        np.testing.assert_array_equal(target.state_dict()[key], value)
+    assert target.fc.weight is weight_object  # optimizers keep pointing at the same Parameter
+    source.fc.weight.data[...] = 0
+    assert not np.all(target.fc.weight.data == 0)  # loading copied the arrays
+
+
+def test_load_state_dict_converts_tensors_and_dtypes():
+    model = nn.Linear(2, 2)
+    state = {"weight": Tensor(np.eye(2)), "bias": np.array([1, 2])}
+    model.load_state_dict(state)
+    assert model.weight.dtype == np.float32 and model.bias.dtype == np.float32
+    np.testing.assert_array_equal(model.bias.data, [1, 2])
+
+
+def test_load_state_dict_reports_missing_and_unexpected_keys():
+    model = WithBuffer()
+    state = model.state_dict()
+    del state["fc.bias"]
+    state["fc.extra"] = np.zeros(1)
+    with pytest.raises(ValueError, match=r"missing keys \['fc.bias'\] and unexpected keys"):
+        model.load_state_dict(state)
+    state.pop("fc.extra")
+    with pytest.raises(ValueError, match=r"state_dict does not match WithBuffer: missing keys"):
+        model.load_state_dict(state)
+    state = model.state_dict()
+    state["surprise"] = np.zeros(1)
+    with pytest.raises(ValueError, match=r"unexpected keys \['surprise'\]"):
+        model.load_state_dict(state)
+
+
+def test_load_state_dict_non_strict_returns_what_did_not_match():
+    model = WithBuffer()
+    state = {"fc.weight": np.zeros((3, 2)), "other": np.ones(3)}
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["fc.bias", "running_mean"]
+    assert result.unexpected_keys == ["other"]
+    assert np.all(model.fc.weight.data == 0)
+
+
+def test_load_state_dict_shape_mismatch_names_key_and_shapes_and_changes_nothing():
+    model = WithBuffer()
+    before = model.state_dict()
+    state = model.state_dict()
+    state["fc.bias"] = np.ones(2)
+    state["fc.weight"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"'fc.weight'.* shape \(2, 3\).* shape \(3, 2\)"):
+        model.load_state_dict(state)
+    with pytest.raises(ValueError, match=r"\(2, 3\)"):
+        model.load_state_dict(state, strict=False)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+    with pytest.raises(TypeError, match="expected a dict"):
+        model.load_state_dict([("fc.weight", 1)])
+
+
+def test_state_dict_survives_save_and_load(tmp_path):
+    source, target = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), None
+    minitorch.save({"model": source.state_dict()}, tmp_path / "model.npz")
+    target = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    target.load_state_dict(minitorch.load(tmp_path / "model.npz")["model"])
+    x = Tensor(np.random.default_rng(0).normal(size=(5, 3)))
+    np.testing.assert_array_equal(source(x).data, target(x).data)
+
+
+def test_buffers_register_and_update_by_assignment():
+    model = WithBuffer()
+    assert [name for name, _ in model.named_buffers()] == ["running_mean"]
+    model.running_mean = Tensor([3.0, 4.0])
+    assert isinstance(model.running_mean, np.ndarray)
+    np.testing.assert_array_equal(model.buffers()[0], [3.0, 4.0])
+    model.running_mean = None
+    assert model.buffers() == [] and "running_mean" not in model.state_dict()
+    with pytest.raises(ValueError, match="already exists"):
+        model.register_buffer("fc", np.zeros(1))
+    with pytest.raises(ValueError, match="without dots"):
+        model.register_buffer("a.b", np.zeros(1))
+    with pytest.raises(TypeError, match="buffer 'names' must be numeric"):
+        model.register_buffer("names", np.array(["x"]))
+
+
+# ----- hooks ----------------------------------------------------------------------------------
+
+
+def test_forward_hook_sees_inputs_and_output_and_can_be_removed():
+    layer = nn.Linear(3, 2)
+    calls = []
+    handle = layer.register_forward_hook(lambda m, inputs, out: calls.append((m, inputs, out)))
+    x = Tensor(np.ones((4, 3)))
+    out = layer(x)
+    assert len(calls) == 1
+    module, inputs, seen = calls[0]
+    assert module is layer and inputs == (x,) and seen is out
+    handle.remove()
+    layer(x)
+    assert len(calls) == 1
+    handle.remove()  # removing twice is harmless
+
+
+def test_forward_hook_can_replace_the_output():
+    relu = nn.ReLU()
+    relu.register_forward_hook(lambda m, inputs, out: out * 0)
+    assert np.all(relu(Tensor([1.0, 2.0])).data == 0)
+
+
+# ----- repr -----------------------------------------------------------------------------------
+
+
+def test_repr_lists_layers_and_shapes():
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10))
+    assert repr(model) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=784, out_features=128, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Dropout(p=0.2)\n"
+        "  (3): Linear(in_features=128, out_features=10, bias=True)\n"
+        ")"
+    )
+    assert "(block): Block(\n    (fc): Linear(in_features=3" in repr(Net())
+
+    class Scale(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.factor = nn.Parameter(np.ones((2, 3)))
+
+    assert repr(Scale()) == "Scale(factor=(2, 3))"
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
+
+
+# ----- init -----------------------------------------------------------------------------------
+
+
+def test_fans_follow_linear_and_conv_layouts():
+    assert init.fans((784, 256)) == (784, 256)
+    assert init.fans((16, 3, 5, 5)) == (75, 400)
+    with pytest.raises(ValueError, match="at least 2 dimensions, got shape \\(5,\\)"):
+        init.fans((5,))
+
+
+def test_calculate_gain():
+    assert init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+    assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    assert init.calculate_gain("linear") == 1.0
+    assert init.calculate_gain("leaky_relu", 0.2) == pytest.approx(math.sqrt(2 / 1.04))
+    with pytest.raises(ValueError, match="nonlinearity must be one of"):
+        init.calculate_gain("swish")
+
+
+@pytest.mark.parametrize(
+    ("fn", "expected_std"),
+    [
+        (init.kaiming_uniform_, math.sqrt(2 / 400)),
+        (init.kaiming_normal_, math.sqrt(2 / 400)),
+        (init.xavier_uniform_, math.sqrt(2 / 700)),
+        (init.xavier_normal_, math.sqrt(2 / 700)),
+    ],
+)
+def test_init_statistics(fn, expected_std):
+    minitorch.manual_seed(0)
+    weight = nn.Parameter(np.empty((400, 300), dtype=np.float32))
+    array = weight.data
+    assert fn(weight) is weight
+    assert weight.data is array and weight.dtype == np.float32  # filled in place
+    assert abs(weight.data.mean()) < 0.05 * expected_std
+    assert weight.data.std() == pytest.approx(expected_std, rel=0.03)
+    assert weight.grad is None and weight.is_leaf
+
+
+def test_uniform_inits_respect_their_bounds():
+    minitorch.manual_seed(0)
+    w = Tensor(np.empty((200, 50)))
+    bound = math.sqrt(6 / 200)
+    init.kaiming_uniform_(w)
+    assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.95 * bound
+    init.kaiming_uniform_(w, mode="fan_out")
+    assert np.abs(w.data).max() <= math.sqrt(6 / 50)
+    init.uniform_(w, -0.5, 2.0)
+    assert (
+        w.data.min() >= -0.5
+        and w.data.max() < 2.0
+        and w.data.mean() == pytest.approx(0.75, abs=0.02)
+    )
+
+
+def test_simple_inits():
+    minitorch.manual_seed(0)
+    w = Tensor(np.empty((300, 100), dtype=np.float32))
+    init.normal_(w, mean=2.0, std=0.5)
+    assert w.data.mean() == pytest.approx(2.0, abs=0.01) and w.data.std() == pytest.approx(
+        0.5, rel=0.02
+    )
+    assert np.all(init.zeros_(w).data == 0) and np.all(init.ones_(w).data == 1)
+
+
+def test_init_is_reproducible_and_validates_its_input():
+    minitorch.manual_seed(1)
+    a = nn.Linear(5, 4).weight.data.copy()
+    minitorch.manual_seed(1)
+    np.testing.assert_array_equal(a, nn.Linear(5, 4).weight.data)
+    with pytest.raises(TypeError, match="fill a Tensor in place, got ndarray"):
+        init.zeros_(np.zeros(3))
+    with pytest.raises(ValueError, match="mode must be 'fan_in' or 'fan_out'"):
+        init.kaiming_normal_(Tensor(np.zeros((2, 2))), mode="fan_avg")
+    with pytest.raises(ValueError, match="a <= b"):
+        init.uniform_(Tensor(np.zeros(2)), 1.0, 0.0)
+    with pytest.raises(ValueError, match="std >= 0"):
+        init.normal_(Tensor(np.zeros(2)), std=-1.0)
+
+
+# ----- Linear ---------------------------------------------------------------------------------
+
+
+def test_linear_shapes_and_documented_initialisation():
+    minitorch.manual_seed(0)
+    layer = nn.Linear(300, 200)
+    assert layer.weight.shape == (300, 200) and layer.bias.shape == (200,)
+    assert layer.weight.dtype == np.float32
+    assert np.all(layer.bias.data == 0)
+    bound = math.sqrt(6 / 300)
+    assert np.abs(layer.weight.data).max() <= bound
+    assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)
+    assert nn.Linear(3, 2, bias=False).bias is None
+    assert len(nn.Linear(3, 2, bias=False).parameters()) == 1
+
+
+def test_linear_computes_x_w_plus_b():
+    layer = nn.Linear(3, 2)
+    init.normal_(layer.bias)
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    out = layer(Tensor(x))
+    np.testing.assert_allclose(out.data, x @ layer.weight.data + layer.bias.data, rtol=1e-6)
+    assert out.dtype == np.float32
+
+
+def test_linear_accepts_leading_dimensions_and_1d_input():
+    layer = nn.Linear(3, 2)
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
+    out = layer(Tensor(x))
+    assert out.shape == (2, 5, 2)
+    np.testing.assert_allclose(out.data, x @ layer.weight.data, rtol=1e-5, atol=1e-6)
+    assert layer(Tensor(x[0, 0])).shape == (2,)
+
+
+def test_linear_converts_input_to_its_dtype():
+    layer = nn.Linear(3, 2)
+    out = layer(np.ones((4, 3)))  # float64 NumPy data
+    assert out.dtype == np.float32
+    x = Tensor(np.ones((4, 3)), requires_grad=True)
+    layer(x).sum().backward()
+    assert x.grad.dtype == np.float64 and layer.weight.grad.dtype == np.float32
+    double = nn.Linear(3, 2, dtype=np.float64)
+    assert double(np.ones((1, 3), dtype=np.float32)).dtype == np.float64
+
+
+def test_linear_errors():
+    layer = nn.Linear(3, 2)
+    with pytest.raises(
+        ValueError, match=r"input of shape \(\.\.\., 3\).*got input of shape \(4, 5\)"
+    ):
+        layer(Tensor(np.ones((4, 5))))
+    with pytest.raises(ValueError, match="in_features must be a positive int, got 0"):
+        nn.Linear(0, 2)
+    with pytest.raises(ValueError, match="out_features must be a positive int, got 2.5"):
+        nn.Linear(2, 2.5)
+
+
+def _random(*shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 3, 3), (3,)])
+def test_fused_linear_gradcheck_with_bias(x_shape):
+    assert gradcheck(F.linear, _random(*x_shape), _random(3, 2, seed=1), _random(2, seed=2))
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 2, 3)])
+def test_fused_linear_gradcheck_without_bias(x_shape):
+    assert gradcheck(lambda x, w: F.linear(x, w), _random(*x_shape), _random(3, 2, seed=1))
+
+
+def test_fused_linear_is_one_node_and_skips_unneeded_gradients():
+    x = Tensor(np.ones((4, 3), dtype=np.float32))
+    w = nn.Parameter(np.ones((3, 2), dtype=np.float32))
+    b = nn.Parameter(np.zeros(2, dtype=np.float32))
+    out = F.linear(x, w, b)
+    assert isinstance(out.grad_fn, LinearFunction)
+    assert out.grad_fn.parents == (x, w, b)
+    out.sum().backward()
+    assert x.grad is None
+    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+    np.testing.assert_array_equal(b.grad, [4, 4])
+    np.testing.assert_array_equal(w.grad, np.full((3, 2), 4))
+
+
+# ----- activations and simple layers ----------------------------------------------------------
+
+
+def test_activation_layers_match_numpy():
+    x = _random(4, 5)
+    t = Tensor(x)
+    np.testing.assert_allclose(nn.ReLU()(t).data, np.maximum(x, 0))
+    np.testing.assert_allclose(nn.LeakyReLU(0.1)(t).data, np.where(x > 0, x, 0.1 * x))
+    np.testing.assert_allclose(nn.Sigmoid()(t).data, 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(nn.Tanh()(t).data, np.tanh(x))
+    e = np.exp(x - x.max(axis=0))
+    np.testing.assert_allclose(nn.Softmax(dim=0)(t).data, e / e.sum(axis=0))
+    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(t).data, np.log(e / e.sum(axis=0)))
+    np.testing.assert_allclose(F.softmax(t).data.sum(axis=1), 1.0)
+    np.testing.assert_allclose(F.log_softmax(t, dim=1).data, F.softmax(t, 1).log().data)
+    np.testing.assert_allclose(F.relu(x).data, np.maximum(x, 0))  # arrays are accepted
+    np.testing.assert_allclose(F.leaky_relu(t).data, np.where(x > 0, x, 0.01 * x))
+    np.testing.assert_allclose(F.sigmoid(t).data, 1 / (1 + np.exp(-x)))
+    np.testing.assert_allclose(F.tanh(t).data, np.tanh(x))
+
+
+def test_flatten_and_identity():
+    x = Tensor(np.ones((2, 1, 4, 4)))
+    assert nn.Flatten()(x).shape == (2, 16)
+    assert nn.Flatten(0, 1)(x).shape == (2, 4, 4)
+    assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
+    assert nn.Identity()(x) is x
+
+
+def test_layers_backpropagate():
+    x = Tensor(_random(3, 4), requires_grad=True)
+    model = nn.Sequential(
+        nn.Linear(4, 5, dtype=np.float64), nn.Tanh(), nn.Linear(5, 2, dtype=np.float64)
+    )
+    assert gradcheck(lambda inp: model(inp), x)
+
+
+# ----- clip_grad_norm_ ------------------------------------------------------------------------
+
+
+def _with_grads(*grads):
+    params = []
+    for g in grads:
+        p = nn.Parameter(np.zeros_like(np.asarray(g, dtype=np.float32)))
+        p.grad = np.asarray(g, dtype=np.float32)
+        params.append(p)
+    return params
+
+
+def test_clip_grad_norm_scales_to_max_norm():
+    params = _with_grads([3.0, 0.0], [4.0])
+    total = nn.clip_grad_norm_(params, max_norm=1.0)
+    assert total == pytest.approx(5.0)
+    np.testing.assert_allclose(params[0].grad, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(params[1].grad, [0.8], rtol=1e-5)
+    assert params[0].grad.dtype == np.float32
+
+
+def test_clip_grad_norm_leaves_small_gradients_and_skips_missing_ones():
+    params = _with_grads([0.3, 0.4])
+    params.append(nn.Parameter([1.0]))  # no grad
+    assert nn.clip_grad_norm_(params, max_norm=1.0) == pytest.approx(0.5)
+    np.testing.assert_allclose(params[0].grad, [0.3, 0.4])
+    assert nn.clip_grad_norm_(params[1], 1.0) == 0.0
+
+
+def test_clip_grad_norm_inf_norm_and_errors():
+    params = _with_grads([1.0, -3.0], [2.0])
+    assert nn.clip_grad_norm_(params, max_norm=1.5, norm_type=math.inf) == pytest.approx(3.0)
+    np.testing.assert_allclose(params[0].grad, [0.5, -1.5], rtol=1e-5)
+    with pytest.raises(ValueError, match="total gradient norm is nan"):
+        nn.clip_grad_norm_(_with_grads([np.nan]), 1.0)
+    assert math.isnan(nn.clip_grad_norm_(_with_grads([np.nan]), 1.0, error_if_nonfinite=False))
+    with pytest.raises(ValueError, match="norm_type must be positive"):
+        nn.clip_grad_norm_(_with_grads([1.0]), 1.0, norm_type=0)
+    with pytest.raises(ValueError, match="max_norm must be >= 0"):
+        nn.clip_grad_norm_(_with_grads([1.0]), -1.0)
