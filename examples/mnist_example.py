@@ -120,6 +120,7 @@ def plot_history(history: History, path: str) -> bool:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         print("matplotlib is not installed, so no plot was drawn (pip install matplotlib)")
         return False
@@ -131,6 +132,8 @@ def plot_history(history: History, path: str) -> bool:
     accuracy_axes.plot(epochs, history["test_accuracy"], label="test")
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy")
     accuracy_axes.legend()
+    for axes in (loss_axes, accuracy_axes):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)

@@ -36,6 +36,18 @@ def test_trains_digits_to_high_accuracy(example, capsys):
     assert history["loss"][-1] < history["loss"][0]
 
 
+def test_progress_counter_rewrites_one_line(example, capsys):
+    minitorch.manual_seed(0)
+    x = np.random.default_rng(0).random((40, 8), dtype=np.float32)
+    loader = example.DataLoader(example.TensorDataset(x, np.arange(40) % 3), batch_size=2)
+    model = example.build_model(8, 3, hidden=(4,))
+    optimizer = example.make_optimizer("sgd", model.parameters(), 0.1)
+    loss, accuracy = example.train_epoch(model, loader, optimizer, show_progress=True)
+    out = capsys.readouterr().out
+    assert "\r  batch 10/20" in out and "\r  batch 20/20" in out and "\n" not in out
+    assert np.isfinite(loss) and 0 <= accuracy <= 1
+
+
 def test_same_seed_same_result(example):
     args = ["--dataset", "digits", "--epochs", "2", "--hidden", "32", "--seed", "3"]
     first = example.main(args)["history"]
