@@ -34,9 +34,10 @@ from minitorch.factories import (
 )
 from minitorch.random import manual_seed
 from minitorch.gradcheck import GradcheckError, gradcheck
+from minitorch.viz import to_dot
 
 __version__ = "0.1.0"
 
 # Last: these packages build on everything above.
-from minitorch import nn  # noqa: E402, F401
+from minitorch import diagnostics, nn, optim  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401
