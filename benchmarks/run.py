@@ -1,0 +1,637 @@
+"""Run the minitorch benchmarks and write benchmarks/results/latest.{md,json}.
+
+    python benchmarks/run.py                 # everything (about 4 minutes on 2 idle cores)
+    python benchmarks/run.py --quick         # one round, smaller memory run (about 1 minute)
+    python benchmarks/run.py --only mlp      # one section: mlp, overhead, deep or memory
+    python benchmarks/run.py --check         # fast self-check of the workers, then exit
+
+Every measurement runs in a fresh worker process (so no library warms up or fragments
+another's heap) with the same thread settings; this script itself imports no numerical
+library. See benchmarks/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+THREADS = 2
+THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+MLP_WORKERS = {
+    "minitorch": "bench_minitorch.py",
+    "numpy": "bench_numpy.py",
+    "torch": "bench_torch.py",
+    "sklearn": "bench_sklearn.py",
+}
+# Kept here rather than imported from bench_common so this script needs no NumPy.
+NETWORKS = ("784-128-10", "784-256-128-10")
+OPTIMIZERS = ("sgd", "adam")
+SECTIONS = ("mlp", "overhead", "deep", "memory")
+
+FULL_SAMPLES = 60_000
+MEMORY_EPOCHS = 10
+MEMORY_QUICK_SAMPLES = 12_800
+MEMORY_NET, MEMORY_OPT = "784-256-128-10", "adam"
+WORKER_TIMEOUT_S = 900
+# Before each worker, wait up to QUIET_WAIT_S for other processes to use less than
+# QUIET_CPU_SHARE of the machine (probed over QUIET_PROBE_S).
+QUIET_WAIT_S = 5.0
+QUIET_CPU_SHARE = 0.15
+QUIET_PROBE_S = 0.25
+NOISY_CPU_SHARE = 0.10
+
+TARGET_VS_NUMPY = 1.10
+TARGET_VS_TORCH = 0.90
+TARGET_SKLEARN_SLOWDOWN = 2.0
+TARGET_SMALL_GRAPH_US = 10.0
+TARGET_CHAIN_BACKWARD_S = 1.0
+TARGET_RSS_GROWTH = 0.05
+TARGET_PEAK_VS_NUMPY = 1.3
+
+
+# ----- running workers ------------------------------------------------------------------------
+
+
+def worker_env() -> dict[str, str]:
+    """The same BLAS/OpenMP thread count for every worker, whatever the caller's shell says."""
+    env = dict(os.environ)
+    for name in THREAD_ENV_VARS:
+        env[name] = str(THREADS)
+    return env
+
+
+def cpu_busy_seconds() -> float | None:
+    """CPU seconds spent busy by all processes since boot (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(value) for value in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def other_cpu_share(busy_before: float | None, children_before: float, wall: float) -> float | None:
+    """Fraction of all CPUs used by processes other than our workers since the given moment."""
+    busy_after = cpu_busy_seconds()
+    if busy_before is None or busy_after is None or wall <= 0:
+        return None
+    others = (busy_after - busy_before) - (children_cpu_seconds() - children_before)
+    return round(max(0.0, others) / (wall * (os.cpu_count() or 1)), 3)
+
+
+def wait_for_quiet_cpus(max_wait_s: float) -> None:
+    """Give other processes' bursts (a test run, a build) up to `max_wait_s` to finish.
+
+    With as many BLAS threads as cores, any competing process slows matrix products many
+    times over, so starting a worker in a burst would mostly measure the burst.
+    """
+    deadline = time.monotonic() + max_wait_s
+    while time.monotonic() < deadline:
+        busy, children, start = cpu_busy_seconds(), children_cpu_seconds(), time.monotonic()
+        time.sleep(QUIET_PROBE_S)
+        share = other_cpu_share(busy, children, time.monotonic() - start)
+        if share is None or share < QUIET_CPU_SHARE:
+            return
+
+
+def run_worker(script: str, args: Sequence[str]) -> dict:
+    """Run one worker process; its last stdout line is a JSON object, or report why not.
+
+    The result also records how much CPU other processes took while the worker ran.
+    """
+    command = [sys.executable, str(BENCH_DIR / script), *args, "--threads", str(THREADS)]
+    wait_for_quiet_cpus(QUIET_WAIT_S)
+    busy, children, start = cpu_busy_seconds(), children_cpu_seconds(), time.monotonic()
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=worker_env(), timeout=WORKER_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {WORKER_TIMEOUT_S} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        stderr_lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        return {"error": stderr_lines[-1][:300]}
+    result = json.loads(lines[-1])
+    result["other_cpu_share"] = other_cpu_share(busy, children, time.monotonic() - start)
+    return result
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def rotated(items: Sequence[str], shift: int) -> list[str]:
+    shift %= len(items)
+    return list(items[shift:]) + list(items[:shift])
+
+
+def median_or_none(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def ratio_median(
+    numerators: Sequence[float | None], denominators: Sequence[float | None]
+) -> float | None:
+    """Median of per-round ratios: both runs of a round saw the same machine conditions."""
+    if not numerators or not denominators:
+        return None
+    ratios = [
+        a / b
+        for a, b in zip(numerators, denominators, strict=True)
+        if a is not None and b is not None
+    ]
+    return statistics.median(ratios) if ratios else None
+
+
+# ----- sections --------------------------------------------------------------------------------
+
+
+def bench_mlp(implementations: Sequence[str], rounds: int, samples: int) -> dict:
+    """One epoch per worker process; each round visits every row in a rotated order."""
+    rows = {
+        f"{net} {opt}": {"net": net, "opt": opt, "seconds": {}, "other_cpu_share": {}, "errors": {}}
+        for net in NETWORKS
+        for opt in OPTIMIZERS
+    }
+    for row in rows.values():
+        for impl in implementations:
+            row["seconds"][impl] = []
+            row["other_cpu_share"][impl] = []
+    for round_index in range(rounds):
+        for row_index, row in enumerate(rows.values()):
+            for impl in rotated(implementations, round_index + row_index):
+                label = f"[mlp {round_index + 1}/{rounds}] {row['net']} {row['opt']} {impl}"
+                if impl in row["errors"]:
+                    row["seconds"][impl].append(None)
+                    continue
+                args = ["--net", row["net"], "--opt", row["opt"], "--samples", str(samples)]
+                result = run_worker(MLP_WORKERS[impl], args)
+                if "error" in result:
+                    row["errors"][impl] = result["error"]
+                    row["seconds"][impl].append(None)
+                    progress(f"{label}: error: {result['error']}")
+                    continue
+                row["data"] = result["data"]
+                seconds = result["epoch_seconds"][0]
+                row["seconds"][impl].append(seconds)
+                row["other_cpu_share"][impl].append(result["other_cpu_share"])
+                progress(f"{label}: {seconds:.3f} s")
+
+    for row in rows.values():
+        seconds = row["seconds"]
+        mine = seconds.get("minitorch", [])
+        row["median_seconds"] = {impl: median_or_none(values) for impl, values in seconds.items()}
+        row["minitorch_over_numpy"] = ratio_median(mine, seconds.get("numpy", []))
+        row["minitorch_over_torch"] = ratio_median(mine, seconds.get("torch", []))
+        row["sklearn_over_minitorch"] = ratio_median(seconds.get("sklearn", []), mine)
+    return {"rounds": rounds, "samples": samples, "rows": list(rows.values())}
+
+
+def bench_micro(task: str, quick: bool) -> dict:
+    results = {}
+    for impl in ("minitorch", "torch"):
+        if impl == "torch" and not importlib.util.find_spec("torch"):
+            continue
+        args = ["--impl", impl, "--task", task] + (["--quick"] if quick else [])
+        results[impl] = run_worker("bench_micro.py", args)
+        progress(f"[{task}] {impl}: {results[impl]}")
+    return results
+
+
+def bench_memory(samples: int) -> dict:
+    results = {}
+    for impl in ("minitorch", "numpy"):
+        args = [
+            "--net",
+            MEMORY_NET,
+            "--opt",
+            MEMORY_OPT,
+            "--epochs",
+            str(MEMORY_EPOCHS),
+            "--samples",
+            str(samples),
+        ]
+        result = run_worker(MLP_WORKERS[impl], args)
+        if "error" not in result:
+            rss = result["rss_after_epoch_bytes"]
+            result["rss_epoch2_bytes"], result["rss_epoch10_bytes"] = rss[1], rss[-1]
+            result["rss_growth"] = (rss[-1] - rss[1]) / rss[1] if rss[1] else None
+        results[impl] = result
+        progress(
+            f"[memory] {impl}: peak {result.get('peak_rss_bytes')} bytes"
+            if "error" not in result
+            else f"[memory] {impl}: error: {result['error']}"
+        )
+    return {
+        "samples": samples,
+        "epochs": MEMORY_EPOCHS,
+        "net": MEMORY_NET,
+        "opt": MEMORY_OPT,
+        "results": results,
+    }
+
+
+# ----- targets -----------------------------------------------------------------------------------
+
+
+def number(value: object) -> float | None:
+    """A measured number, or None for a missing value or an error entry."""
+    return value if isinstance(value, (int, float)) else None
+
+
+def judge(
+    name: str, values: Sequence[float | None], passes: Callable[[float], bool], shown: str
+) -> dict:
+    """Met only when every value was measured and every one passes."""
+    if not values or any(v is None for v in values):
+        status = "not measured"
+    else:
+        status = "met" if all(passes(v) for v in values) else "not met"
+    return {"target": name, "status": status, "measured": shown}
+
+
+def fmt(value: float | None, pattern: str = "{:.2f}") -> str:
+    return "n/a" if value is None else pattern.format(value)
+
+
+def evaluate_targets(results: dict) -> list[dict]:
+    targets = []
+    mlp_rows = results.get("mlp", {}).get("rows", [])
+
+    def row_values(key: str) -> list[float | None]:
+        return [row[key] for row in mlp_rows]
+
+    for key, name, passes in (
+        (
+            "minitorch_over_numpy",
+            f"minitorch/numpy epoch time <= {TARGET_VS_NUMPY:.2f} on every MLP row",
+            lambda v: v <= TARGET_VS_NUMPY,
+        ),
+        (
+            "minitorch_over_torch",
+            f"minitorch/torch epoch time <= {TARGET_VS_TORCH:.2f} on every MLP row",
+            lambda v: v <= TARGET_VS_TORCH,
+        ),
+        (
+            "sklearn_over_minitorch",
+            f"sklearn/minitorch epoch time >= {TARGET_SKLEARN_SLOWDOWN:.1f} on every MLP row",
+            lambda v: v >= TARGET_SKLEARN_SLOWDOWN,
+        ),
+    ):
+        values = row_values(key)
+        targets.append(judge(name, values, passes, ", ".join(fmt(v) for v in values) or "n/a"))
+
+    overhead = results.get("overhead", {}).get("minitorch", {})
+    small = number(overhead.get("small_graph_fwd_bwd_us"))
+    targets.append(
+        judge(
+            f"(a*b + a).sum() forward+backward <= {TARGET_SMALL_GRAPH_US:.0f} us",
+            [small],
+            lambda v: v <= TARGET_SMALL_GRAPH_US,
+            fmt(small, "{:.1f} us"),
+        )
+    )
+
+    deep = results.get("deep", {}).get("minitorch", {})
+    backward = number(deep.get("backward_s"))
+    targets.append(
+        judge(
+            f"100k-op chain backward < {TARGET_CHAIN_BACKWARD_S:.0f} s",
+            [backward],
+            lambda v: v < TARGET_CHAIN_BACKWARD_S,
+            fmt(backward, "{:.3f} s"),
+        )
+    )
+
+    memory = results.get("memory", {}).get("results", {})
+    mine, numpy_run = memory.get("minitorch", {}), memory.get("numpy", {})
+    growth = number(mine.get("rss_growth"))
+    targets.append(
+        judge(
+            f"minitorch RSS after epoch 10 within {TARGET_RSS_GROWTH:.0%} of epoch 2",
+            [growth],
+            lambda v: v <= TARGET_RSS_GROWTH,
+            fmt(growth, "{:+.1%}"),
+        )
+    )
+    mine_peak, numpy_peak = (
+        number(mine.get("peak_rss_bytes")),
+        number(numpy_run.get("peak_rss_bytes")),
+    )
+    peak_ratio = mine_peak / numpy_peak if mine_peak and numpy_peak else None
+    targets.append(
+        judge(
+            f"minitorch peak RSS <= {TARGET_PEAK_VS_NUMPY}x numpy's",
+            [peak_ratio],
+            lambda v: v <= TARGET_PEAK_VS_NUMPY,
+            fmt(peak_ratio, "{:.2f}x"),
+        )
+    )
+    return targets
+
+
+# ----- report ------------------------------------------------------------------------------------
+
+
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def environment() -> dict:
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": package_version("numpy"),
+        "scikit-learn": package_version("scikit-learn"),
+        "torch": package_version("torch"),
+        "minitorch": package_version("minitorch"),
+        "threads": THREADS,
+        "load_average_1min_at_start": load_average(),
+    }
+
+
+def mib(value: object) -> str:
+    size = number(value)
+    return fmt(None if size is None else size / 2**20, "{:.0f}")
+
+
+def micro_cell(results: dict, impl: str, key: str, pattern: str) -> str:
+    """One micro-benchmark number, or the error that kept it from being measured."""
+    worker = results.get(impl, {})
+    value = worker.get(key, worker)
+    if isinstance(value, dict) and "error" in value:
+        return f"error: {value['error']}"
+    return fmt(number(value), pattern)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], text_columns: int = 1) -> list[str]:
+    """Markdown table; columns after the first `text_columns` are right-aligned numbers."""
+    alignment = ["---" if i < text_columns else "---:" for i in range(len(header))]
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(alignment) + "|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
+
+
+RATIO_COLUMNS = {
+    "minitorch_over_numpy": "minitorch/numpy",
+    "minitorch_over_torch": "minitorch/torch",
+    "sklearn_over_minitorch": "sklearn/minitorch",
+}
+
+
+def mlp_section(mlp: dict) -> list[str]:
+    implementations = list(mlp["rows"][0]["seconds"]) if mlp["rows"] else []
+    data = ", ".join(sorted({row.get("data") for row in mlp["rows"]} - {None})) or "no"
+    rows = []
+    for row in mlp["rows"]:
+        times = [
+            "error" if impl in row["errors"] else fmt(row["median_seconds"][impl], "{:.3f}")
+            for impl in implementations
+        ]
+        ratios = [fmt(row[key]) for key in RATIO_COLUMNS]
+        rows.append([row["net"], row["opt"], *times, *ratios])
+    lines = [
+        f"## MLP training: seconds per epoch ({mlp['samples']} samples of {data} data, "
+        f"batch 128, median of {mlp['rounds']} rounds; ratios are medians of per-round ratios)",
+        "",
+        *table(["network", "optimizer", *implementations, *RATIO_COLUMNS.values()], rows, 2),
+    ]
+    errors = sorted({(impl, error) for row in mlp["rows"] for impl, error in row["errors"].items()})
+    lines += [f"\n{impl} did not run: `{error}`" for impl, error in errors]
+    return lines
+
+
+def overhead_section(overhead: dict) -> list[str]:
+    implementations = list(overhead)
+    measurements = {
+        "small_graph_fwd_bwd_us": "(a*b + a).sum() forward+backward, 10x10 float32",
+        "mlp_step_sgd_us": "training step, 64-32-10 MLP, batch 32, SGD",
+        "mlp_step_adam_us": "training step, 64-32-10 MLP, batch 32, Adam",
+    }
+    rows = [
+        [label, *(micro_cell(overhead, impl, key, "{:.1f}") for impl in implementations)]
+        for key, label in measurements.items()
+    ]
+    return [
+        "## Per-operation overhead (median microseconds)",
+        "",
+        *table(["measurement", *implementations], rows),
+    ]
+
+
+def deep_section(deep: dict) -> list[str]:
+    implementations = list(deep)
+    length = next((r["length"] for r in deep.values() if "length" in r), "?")
+    rows = [
+        [phase, *(micro_cell(deep, impl, f"{phase}_s", "{:.3f}") for impl in implementations)]
+        for phase in ("forward", "backward")
+    ]
+    return [
+        f"## Deep graph: a chain of {length} `x * 1.0001` ops on a 1-element tensor (seconds)",
+        "",
+        *table(["phase", *implementations], rows),
+    ]
+
+
+def memory_section(memory: dict) -> list[str]:
+    rows = []
+    for impl, result in memory["results"].items():
+        if "error" in result:
+            rows.append([impl, f"error: {result['error']}", "", "", ""])
+            continue
+        rows.append(
+            [
+                impl,
+                mib(result["peak_rss_bytes"]),
+                mib(result["rss_epoch2_bytes"]),
+                mib(result["rss_epoch10_bytes"]),
+                fmt(number(result["rss_growth"]), "{:+.1%}"),
+            ]
+        )
+    header = ["implementation", "peak RSS", "RSS after epoch 2", "RSS after epoch 10", "growth"]
+    return [
+        f"## Memory: {memory['epochs']} epochs of {memory['net']} {memory['opt']} on "
+        f"{memory['samples']} samples (MiB)",
+        "",
+        *table(header, rows),
+    ]
+
+
+def other_cpu_shares(results: dict) -> list[float | None]:
+    """The other-process CPU share recorded for every worker run in the results."""
+    shares = []
+    for row in results.get("mlp", {}).get("rows", []):
+        for values in row["other_cpu_share"].values():
+            shares += values
+    for section in ("overhead", "deep"):
+        shares += [r.get("other_cpu_share") for r in results.get(section, {}).values()]
+    shares += [
+        r.get("other_cpu_share") for r in results.get("memory", {}).get("results", {}).values()
+    ]
+    return shares
+
+
+def markdown_report(results: dict) -> str:
+    env = results["environment"]
+    lines = [
+        "# minitorch benchmarks",
+        "",
+        f"- {env['date']}; {env['cpu_count']} CPUs ({env['cpu_model']}); "
+        f"{env['threads']} BLAS/OpenMP threads per worker.",
+        f"- Python {env['python']}, NumPy {env['numpy']}, scikit-learn {env['scikit-learn']}, "
+        f"torch {env['torch']}, minitorch {env['minitorch']}.",
+        f"- 1-minute load average {env['load_average_1min_at_start']} at start, "
+        f"{env['load_average_1min_at_end']} at end.",
+    ]
+    shares = [share for share in other_cpu_shares(results) if share is not None]
+    if shares:
+        lines.append(
+            f"- Other processes used {statistics.median(shares):.0%} of the CPUs (median over "
+            f"worker runs; worst run {max(shares):.0%}) while the workers ran."
+        )
+        if max(shares) > NOISY_CPU_SHARE:
+            lines += [
+                "",
+                "**Other processes competed for the CPUs during some runs: those timings are "
+                "inflated; the per-round ratios and medians are the more trustworthy numbers.**",
+            ]
+    sections = (
+        ("mlp", mlp_section),
+        ("overhead", overhead_section),
+        ("deep", deep_section),
+        ("memory", memory_section),
+    )
+    for key, section in sections:
+        if key in results:
+            lines += ["", *section(results[key])]
+    target_rows = [[t["target"], t["measured"], t["status"]] for t in results["targets"]]
+    lines += ["", "## Targets", "", *table(["target", "measured", "status"], target_rows, 3)]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(results: dict, markdown: str) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "latest.md").write_text(markdown)
+    # Write-then-rename so a reader never sees half a JSON file.
+    temporary = RESULTS_DIR / "latest.json.tmp"
+    temporary.write_text(json.dumps(results, indent=2) + "\n")
+    os.replace(temporary, RESULTS_DIR / "latest.json")
+
+
+# ----- command line -----------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="minitorch benchmarks")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 round, fewer micro repeats, memory run on 12,800 samples",
+    )
+    parser.add_argument("--rounds", type=int, help="MLP rounds (default 5, or 1 with --quick)")
+    parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
+    parser.add_argument(
+        "--impls",
+        default=",".join(MLP_WORKERS),
+        help="comma-separated MLP implementations (default: all available)",
+    )
+    parser.add_argument("--samples", type=int, default=FULL_SAMPLES, help="MLP samples per epoch")
+    parser.add_argument("--check", action="store_true", help="run the worker self-check and exit")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if args.check:
+        return subprocess.run(
+            [sys.executable, str(BENCH_DIR / "check.py")], env=worker_env()
+        ).returncode
+
+    sections = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        sys.exit(f"unknown section(s) {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    implementations = [impl for impl in args.impls.split(",") if impl]
+    unknown = set(implementations) - set(MLP_WORKERS)
+    if unknown:
+        sys.exit(
+            f"unknown implementation(s) {sorted(unknown)}; choose from {', '.join(MLP_WORKERS)}"
+        )
+    if "torch" in implementations and not importlib.util.find_spec("torch"):
+        progress("torch is not installed: skipping the torch rows")
+        implementations.remove("torch")
+    rounds = args.rounds or (1 if args.quick else 5)
+
+    results: dict = {
+        "environment": environment(),
+        "settings": {"quick": args.quick, "rounds": rounds, "sections": sections},
+    }
+    if "mlp" in sections and implementations:
+        results["mlp"] = bench_mlp(implementations, rounds, args.samples)
+    if "overhead" in sections:
+        results["overhead"] = bench_micro("overhead", args.quick)
+    if "deep" in sections:
+        results["deep"] = bench_micro("deep", args.quick)
+    if "memory" in sections:
+        results["memory"] = bench_memory(MEMORY_QUICK_SAMPLES if args.quick else FULL_SAMPLES)
+    results["environment"]["load_average_1min_at_end"] = load_average()
+    results["targets"] = evaluate_targets(results)
+
+    markdown = markdown_report(results)
+    print(markdown)
+    write_results(results, markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
