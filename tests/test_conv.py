@@ -3,12 +3,17 @@ against finite differences, and the errors a user sees for wrong shapes and argu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minitorch as mt
+from minitorch import nn, optim
+from minitorch.data import DataLoader, TensorDataset
+from minitorch.nn import functional as F
 from minitorch.ops.conv import AvgPool2d, BatchNorm, Conv2d, MaxPool2d, pair
 
 # ----- plain reference implementations --------------------------------------------------------
@@ -262,3 +267,173 @@ def test_pair_checks_sizes():
         pair(2.5, "kernel_size", 1)
     with pytest.raises(TypeError, match="kernel_size must be an int or a pair of ints"):
         pair((1, 2, 3), "kernel_size", 1)
+
+
+# ----- modules and functional forms ------------------------------------------------------------
+
+
+def test_conv2d_module_shapes_parameters_and_dtype():
+    layer = nn.Conv2d(3, 8, (3, 2), stride=(2, 1), padding=1)
+    assert layer.weight.shape == (8, 3, 3, 2) and layer.bias.shape == (8,)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+    out = layer(mt.Tensor(np.zeros((2, 3, 9, 8))))  # float64 input runs in the layer's float32
+    assert out.shape == (2, 8, 5, 9) and out.dtype == np.float32
+    assert nn.Conv2d(3, 8, 3, bias=False).bias is None
+    assert repr(layer) == (
+        "Conv2d(3, 8, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), bias=True)"
+    )
+
+
+def test_conv2d_module_matches_functional_form():
+    layer = nn.Conv2d(2, 3, 3, padding=1)
+    x = mt.randn(2, 2, 5, 5)
+    expected = conv2d_loops(x.data, layer.weight.data, layer.bias.data, (1, 1), (1, 1))
+    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(F.conv2d(x, layer.weight, layer.bias, padding=1).data,
+                                  layer(x).data)
+
+
+def test_pool_modules_default_stride_to_kernel_size():
+    x = mt.randn(2, 3, 7, 7)
+    for module, function, combine in ((nn.MaxPool2d, F.max_pool2d, np.max),
+                                      (nn.AvgPool2d, F.avg_pool2d, np.mean)):
+        assert module(2).stride == (2, 2)
+        expected = pool_loops(x.data, (2, 2), (2, 2), combine)
+        np.testing.assert_allclose(module(2)(x).data, expected, rtol=1e-6)
+        np.testing.assert_allclose(function(x, 2).data, expected, rtol=1e-6)
+        assert module(3, stride=1)(x).shape == (2, 3, 5, 5)
+
+
+def test_batch_norm_modules_train_and_eval_like_torch():
+    rng = np.random.default_rng(0)
+    for layer, shape in ((nn.BatchNorm1d(3, momentum=0.2), (6, 3)),
+                         (nn.BatchNorm1d(3, momentum=0.2), (4, 3, 5)),
+                         (nn.BatchNorm2d(3, momentum=0.2), (4, 3, 2, 5))):
+        batches = [rng.normal(1.0, 2.0, shape).astype(np.float32) for _ in range(2)]
+        mean, var = np.zeros(3), np.ones(3)
+        for x in batches:
+            out = layer(mt.Tensor(x))
+            np.testing.assert_allclose(out.data, batch_norm_plain(x, np.ones(3), np.zeros(3)),
+                                       rtol=1e-4, atol=1e-5)
+            per_channel = np.moveaxis(x, 1, 0).reshape(3, -1)
+            mean = 0.8 * mean + 0.2 * per_channel.mean(axis=1)
+            var = 0.8 * var + 0.2 * per_channel.var(axis=1, ddof=1)
+        np.testing.assert_allclose(layer.running_mean, mean, rtol=1e-5)
+        np.testing.assert_allclose(layer.running_var, var, rtol=1e-5)
+        layer.eval()
+        x = batches[0]
+        per_channel = (1, 3) + (1,) * (x.ndim - 2)
+        expected = (x - mean.reshape(per_channel)) / np.sqrt(var.reshape(per_channel) + 1e-5)
+        np.testing.assert_allclose(layer(mt.Tensor(x)).data, expected, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(layer.running_mean, mean, rtol=1e-5)  # eval leaves them
+
+
+def test_batch_norm_state_dict_holds_running_statistics():
+    layer = nn.BatchNorm2d(2)
+    layer(mt.randn(4, 2, 3, 3) * 3 + 2)
+    state = layer.state_dict()
+    assert sorted(state) == ["bias", "running_mean", "running_var", "weight"]
+    fresh = nn.BatchNorm2d(2)
+    fresh.load_state_dict(state)
+    fresh.eval(), layer.eval()
+    x = mt.randn(1, 2, 3, 3)
+    np.testing.assert_array_equal(fresh(x).data, layer(x).data)
+    assert nn.BatchNorm1d(4, affine=False).parameters() == []
+
+
+def test_batch_norm_gradients_reach_weight_and_bias():
+    layer = nn.BatchNorm2d(3)
+    x = mt.randn(4, 3, 2, 2, requires_grad=True)
+    (layer(x) * mt.randn(4, 3, 2, 2)).sum().backward()
+    assert layer.weight.grad.shape == (3,) and layer.bias.grad.shape == (3,)
+    # The output of each channel has zero mean, so its gradient does too.
+    np.testing.assert_allclose(x.grad.sum(axis=(0, 2, 3)), 0, atol=1e-4)
+
+
+def test_functional_batch_norm_accepts_tensors_and_checks_statistics():
+    running_mean, running_var = mt.zeros(3), mt.ones(3)
+    x = mt.randn(5, 3) + 4
+    F.batch_norm(x, running_mean, running_var, training=True)
+    np.testing.assert_allclose(running_mean.data, 0.1 * x.data.mean(axis=0), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"running_var has shape \(2,\), expected \(3,\)"):
+        F.batch_norm(x, running_mean, mt.ones(2))
+    with pytest.raises(ValueError, match="evaluation mode needs running_mean and running_var"):
+        F.batch_norm(x, None, None)
+
+
+def test_module_errors_name_expected_and_given():
+    with pytest.raises(ValueError, match="Conv2d in_channels must be a positive int, got 0"):
+        nn.Conv2d(0, 4, 3)
+    with pytest.raises(ValueError, match=r"stride must be >= 1, got \(1, 0\)"):
+        nn.Conv2d(1, 4, 3, stride=(1, 0))
+    with pytest.raises(ValueError, match="padding must be >= 0, got -1"):
+        nn.Conv2d(1, 4, 3, padding=-1)
+    with pytest.raises(ValueError, match="kernel_size must be >= 1"):
+        nn.MaxPool2d(0)
+    with pytest.raises(ValueError, match="input has 1 channels, but the weight expects 3"):
+        nn.Conv2d(3, 4, 3)(mt.zeros(2, 1, 5, 5))
+    with pytest.raises(ValueError, match="smaller than the 5x5 kernel"):
+        nn.Conv2d(1, 4, 5)(mt.zeros(2, 1, 4, 4))
+    with pytest.raises(ValueError, match=r"BatchNorm2d expected input of shape \(N, C, H, W\)"):
+        nn.BatchNorm2d(3)(mt.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"BatchNorm1d expected input of shape \(N, C\) or"):
+        nn.BatchNorm1d(3)(mt.zeros(2, 3, 4, 4))
+    with pytest.raises(ValueError, match=r"BatchNorm1d expected 3 channels \(axis 1\)"):
+        nn.BatchNorm1d(3)(mt.zeros(2, 4))
+    with pytest.raises(ValueError, match="momentum must be in"):
+        nn.BatchNorm2d(3, momentum=2.0)
+
+
+def test_small_cnn_learns_to_tell_stripes_apart():
+    """Horizontal against vertical stripes: a task a convolution solves in a few steps."""
+    mt.manual_seed(0)
+    rng = np.random.default_rng(0)
+    images = np.zeros((64, 1, 8, 8), np.float32)
+    labels = rng.integers(0, 2, 64)
+    for image, label, offset in zip(images, labels, rng.integers(0, 2, 64), strict=True):
+        if label:
+            image[0, offset::2, :] = 1
+        else:
+            image[0, :, offset::2] = 1
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Conv2d(4, 4, 3), nn.AvgPool2d(2), nn.Flatten(),
+                          nn.Linear(4, 2))
+    optimizer = optim.Adam(model.parameters(), lr=0.05)
+    x, y = mt.Tensor(images), mt.Tensor(labels, dtype=np.int64)
+    for _ in range(30):
+        loss = F.cross_entropy_loss(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    assert np.mean(np.argmax(model(x).data, axis=1) == labels) == 1.0
+
+
+# ----- the example --------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def cnn_example(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    import cnn_example
+
+    return cnn_example
+
+
+def test_cnn_example_trains_on_the_bundled_digits(cnn_example):
+    result = cnn_example.main(["--dataset", "digits", "--epochs", "3", "--channels", "8,16",
+                               "--hidden", "32", "--shift", "0", "--batch-size", "32"])
+    assert result["test_accuracy"][-1] > 0.75
+
+
+def test_random_shifts_move_images_without_changing_labels(cnn_example):
+    images = np.zeros((50, 36), np.float32)
+    images[:, 14] = 1  # one bright pixel at (2, 2) of each 6x6 image
+    loader = DataLoader(TensorDataset(images, np.arange(50)), batch_size=50)
+    (shifted, labels), = list(cnn_example.RandomShifts(loader, side=6, max_shift=2, seed=0))
+    np.testing.assert_array_equal(labels.data, np.arange(50))
+    rows, cols = np.nonzero(shifted.data.reshape(50, 6, 6).sum(axis=0))
+    assert shifted.data.sum() == 50  # every bright pixel moved by at most 2 stays on the image
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 10
