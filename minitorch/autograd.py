@@ -9,14 +9,18 @@ Calling ``Function.apply`` on tensors records the graph: the output tensor keeps
 back from an input to its outputs, so the graph has no reference cycles and is freed as soon
 as the last tensor that leads into it goes away.
 
-``backward`` walks the graph in reverse topological order. It is the one place that reduces a
-broadcast gradient back to the shape of the input it belongs to (:func:`unbroadcast`), so the
-ops never have to.
+``backward`` walks the graph from the newest operation to the oldest: every recorded
+operation gets a sequence number, and an operation is always newer than the ones that made
+its inputs, so by the time a tensor is reached every gradient flowing into it has arrived.
+The engine is the one place that reduces a broadcast gradient back to the shape of the
+input it belongs to (:func:`unbroadcast`), so the ops never have to.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +33,7 @@ _grad_enabled = True
 _data = attrgetter("data")
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__
+_sequence = itertools.count()
 
 
 def is_grad_enabled() -> bool:
@@ -84,6 +89,7 @@ class Function:
     """
 
     parents: tuple[Tensor, ...] | None = None
+    sequence: int = 0  # when the operation was recorded: later ones have larger numbers
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
@@ -98,7 +104,7 @@ class Function:
         out.data, out.grad, out._hooks = data, None, None
         if _grad_enabled and any(map(_requires_grad, inputs)):
             out.requires_grad, out._ctx = True, ctx
-            ctx.parents = inputs
+            ctx.parents, ctx.sequence = inputs, next(_sequence)
         else:
             out.requires_grad, out._ctx = False, None
         return out
@@ -139,28 +145,29 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """The tensors between ``root`` and the leaves, inputs before outputs.
+def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
 
-    Leaves are left out (their gradients go straight into ``.grad``) unless they have hooks,
-    which must see a leaf's whole gradient at once. Iterative depth-first search, so graphs
-    of any depth work in linear time: a node is pushed once to be expanded and once more
-    (behind a ``None`` marker) to be emitted after everything it depends on.
+    Tensors are visited newest operation first (a priority queue on the sequence number), so
+    each is reached once, with its gradient complete, after every tensor computed from it;
+    this works for graphs of any depth in time linear in their size. Gradients of
+    intermediate tensors are dropped as soon as they have been passed on, and unless
+    ``retain_graph`` each node's saved values are released right after its backward.
+    Leaves take their gradients directly, except leaves with hooks, which must see their
+    whole gradient at once and are finished last.
     """
-    order: list[Tensor] = []
-    visited: set[Tensor] = {root}
-    stack: list[Tensor | None] = [root]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())
-            continue
-        push(node)
-        push(None)
+    if root._ctx is None:
+        _accumulate_leaf(root, _run_hooks(root, grad), borrowed=True)
+        return
+    grads: dict[Tensor, np.ndarray] = {root: grad}
+    queue = [(-root._ctx.sequence, root)]
+    hooked_leaves: list[Tensor] = []
+    while queue:
+        node = heapq.heappop(queue)[1]
+        node_grad = grads.pop(node)
+        if node._hooks:
+            node_grad = _run_hooks(node, node_grad)
         ctx = node._ctx
-        if ctx is None:
-            continue
         parents = ctx.parents
         if parents is None:
             raise RuntimeError(
@@ -168,38 +175,10 @@ def _topological_order(root: Tensor) -> list[Tensor]:
                 "node's saved values are gone): call backward(retain_graph=True) the first "
                 "time to backpropagate through the same graph again"
             )
-        for parent in parents:
-            if (
-                parent.requires_grad
-                and (parent._ctx is not None or parent._hooks)
-                and parent not in visited
-            ):
-                mark(parent)
-                push(parent)
-    return order
-
-
-def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
-
-    Gradients of intermediate tensors are dropped as soon as they have been passed on, and
-    unless ``retain_graph`` each node's saved values are released right after its backward.
-    """
-    grads: dict[Tensor, np.ndarray] = {root: grad}
-    for node in reversed(_topological_order(root)):
-        node_grad = grads.pop(node, None)
-        if node_grad is None:
-            continue  # no differentiable path from root reaches this node
-        if node._hooks:
-            node_grad = _run_hooks(node, node_grad)
-        ctx = node._ctx
-        if ctx is None:
-            _accumulate_leaf(node, node_grad, borrowed=True)  # a root or a hooked leaf
-            continue
         parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
-        for parent, parent_grad in zip(ctx.parents, parent_grads):
+        for parent, parent_grad in zip(parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent.data
@@ -213,8 +192,14 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 grads[parent] = grads[parent] + parent_grad
             else:
                 grads[parent] = parent_grad
+                if parent._ctx is None:
+                    hooked_leaves.append(parent)
+                else:
+                    heapq.heappush(queue, (-parent._ctx.sequence, parent))
         if not retain_graph:
             ctx.release()
+    for leaf in hooked_leaves:
+        _accumulate_leaf(leaf, _run_hooks(leaf, grads.pop(leaf)), borrowed=True)
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
@@ -230,7 +215,7 @@ def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
 
 def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:
     """Call the tensor's hooks in order; one that returns an array replaces the gradient."""
-    for hook in node._hooks:
+    for hook in node._hooks or ():
         replaced = hook(grad)
         if replaced is not None:
             grad = np.asarray(replaced, dtype=node.data.dtype)
