@@ -18,6 +18,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ import numpy as np
 import minitorch
 from minitorch import nn, optim
 from minitorch.data import DataLoader, DatasetSplits, TensorDataset, load_dataset
+from minitorch.diagnostics import TrainingMonitor, plot_gradient_flow
 from minitorch.nn import functional as F
 
 History = dict[str, list[float]]
@@ -194,6 +196,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", metavar="PATH", help="write a checkpoint here after training")
     parser.add_argument("--plot", metavar="PATH", help="draw loss and accuracy curves (PNG)")
+    parser.add_argument(
+        "--diagnostics",
+        action="store_true",
+        help="print per-layer gradient norms, activation statistics and dead ReLUs each epoch "
+        "(with --plot, also draw the gradient flow next to the curves)",
+    )
     args = parser.parse_args(argv)
     if args.data_dir is not None and args.dataset != "auto":
         parser.error("--data-dir reads IDX files and cannot be combined with --dataset")
@@ -232,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         seed=args.seed,
     )
     show_progress = sys.stdout.isatty()
+    monitor = TrainingMonitor(model) if args.diagnostics else None
     history: History = {"loss": [], "train_accuracy": [], "test_accuracy": [], "seconds": []}
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
@@ -247,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             f"test acc {test_accuracy:.4f}  {seconds:.1f}s",
             flush=True,
         )
+        if monitor is not None:
+            print(monitor.format_table(monitor.end_epoch()), flush=True)
     final_accuracy = history["test_accuracy"][-1]
     print(f"final test accuracy: {final_accuracy:.4f}")
     if args.save:
@@ -260,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print(f"saved the model and optimizer state to {args.save}")
     if args.plot and plot_history(history, args.plot):
         print(f"saved the training curves to {args.plot}")
+        if monitor is not None:
+            flow_path = str(Path(args.plot).with_suffix("")) + "-gradient-flow.png"
+            if plot_gradient_flow(monitor.history, flow_path):
+                print(f"saved the gradient flow to {flow_path}")
     return {"history": history, "test_accuracy": final_accuracy, "model": model}
 
 

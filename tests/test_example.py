@@ -133,3 +133,16 @@ def test_build_model_rejects_unknown_models(example):
         example.build_model(64, 10, model="cnn3d")
     model = example.build_model(64, 10, hidden=(8, 4), dropout=0.0)
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+
+
+def test_diagnostics_table_each_epoch(example, capsys, tmp_path):
+    args = ["--dataset", "digits", "--epochs", "2", "--hidden", "32", "--diagnostics"]
+    example.main(args + ["--plot", str(tmp_path / "curves.png")])
+    out = capsys.readouterr().out
+    assert out.count("grad norm") == 2
+    assert "0 Linear" in out and "1 ReLU" in out and "%" in out
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert (tmp_path / "curves-gradient-flow.png").exists()
