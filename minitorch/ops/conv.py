@@ -33,14 +33,6 @@ def pair(value: Any, name: str, minimum: int) -> Pair:
     return int(values[0]), int(values[1])
 
 
-def output_size(size: Pair, kernel: Pair, stride: Pair, padding: Pair) -> Pair:
-    """(OH, OW) of windows of ``kernel`` moved by ``stride`` over an input of ``size`` padded
-    by ``padding`` on each side: floor((H + 2 P - K) / S) + 1, as in PyTorch."""
-    return tuple(  # type: ignore[return-value]
-        (n + 2 * p - k) // s + 1 for n, k, s, p in zip(size, kernel, stride, padding, strict=True)
-    )
-
-
 def _check_images(x: np.ndarray, kernel: Pair, padding: Pair) -> None:
     if x.ndim != 4:
         raise ValueError(f"expected input of shape (N, C, H, W), got {x.ndim}-D shape {x.shape}")
@@ -90,7 +82,8 @@ class Conv2d(Function):
 
         dL/dW = G @ X^T,   dL/db = G summed over its columns,   dL/dX = W^T @ G,
 
-    and col2im adds each column of dL/dX back onto the pixels its window covered.
+    and col2im adds each column of dL/dX back onto the pixels its window covered. The output
+    height is OH = (H + 2 * padding - KH) // stride + 1 (and OW likewise), as in PyTorch.
     """
 
     def forward(
