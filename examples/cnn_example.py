@@ -28,6 +28,7 @@ import numpy as np
 
 # The training loop, evaluation and optimizers are shared with the MLP example beside this file.
 from mnist_example import (
+    add_data_arguments,
     build_mlp,
     evaluate,
     load_data,
@@ -125,13 +126,7 @@ def non_negative_int(text: str) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", help="folder of MNIST-format IDX files")
-    parser.add_argument(
-        "--dataset",
-        choices=["auto", "openml", "digits"],
-        default="auto",
-        help="without --data-dir: auto tries OpenML MNIST and falls back to the bundled digits",
-    )
+    add_data_arguments(parser)
     parser.add_argument("--channels", type=parse_hidden, default=(16, 32),
                         help="output channels of each convolution block (default 16,32)")
     parser.add_argument("--hidden", type=parse_hidden, default=(128,),
@@ -149,8 +144,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="initial learning rate (default 2e-3 for adam, 0.05 for sgd)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if args.data_dir is not None and args.dataset != "auto":
-        parser.error("--data-dir reads IDX files and cannot be combined with --dataset")
     if args.lr is None:
         args.lr = 2e-3 if args.optimizer == "adam" else 0.05
     return args

@@ -172,15 +172,21 @@ def probability(text: str) -> float:
     return value
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", help="folder of MNIST-format IDX files")
-    parser.add_argument(
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """--data-dir or --dataset, which ``load_data`` reads."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", help="folder of MNIST-format IDX files")
+    source.add_argument(
         "--dataset",
         choices=["auto", "openml", "digits"],
         default="auto",
         help="without --data-dir: auto tries OpenML MNIST and falls back to the bundled digits",
     )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_data_arguments(parser)
     parser.add_argument("--model", choices=sorted(MODELS), default="mlp")
     parser.add_argument("--hidden", type=parse_hidden, default=(256, 128),
                         help="hidden layer widths (default 256,128)")
@@ -203,8 +209,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "(with --plot, also draw the gradient flow next to the curves)",
     )
     args = parser.parse_args(argv)
-    if args.data_dir is not None and args.dataset != "auto":
-        parser.error("--data-dir reads IDX files and cannot be combined with --dataset")
     if args.lr is None:
         args.lr = 1e-3 if args.optimizer == "adam" else 0.05
     return args
