@@ -19,8 +19,8 @@ input it belongs to (:func:`unbroadcast`), so the ops never have to.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import itertools
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -163,7 +163,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
     queue = [(-root._ctx.sequence, root)]
     hooked_leaves: list[Tensor] = []
     while queue:
-        node = heapq.heappop(queue)[1]
+        node = heappop(queue)[1]
         node_grad = grads.pop(node)
         if node._hooks:
             node_grad = _run_hooks(node, node_grad)
@@ -195,7 +195,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 if parent._ctx is None:
                     hooked_leaves.append(parent)
                 else:
-                    heapq.heappush(queue, (-parent._ctx.sequence, parent))
+                    heappush(queue, (-parent._ctx.sequence, parent))
         if not retain_graph:
             ctx.release()
     for leaf in hooked_leaves:
