@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cpu_share import OtherCpuMeter
 
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist"
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
@@ -146,17 +147,22 @@ def peak_rss_bytes() -> int:
 
 
 def measure_epochs(run_epoch: Callable[[], float], epochs: int) -> dict:
-    """Time each epoch and record the RSS after it."""
-    epoch_seconds = []
-    rss_after_epoch = []
+    """Time each epoch; record the RSS after it and other processes' CPU share during it."""
+    epoch_seconds, rss_after_epoch, other_shares = [], [], []
     last_loss = float("nan")
+    meter = OtherCpuMeter()
     for _ in range(epochs):
+        meter.start()
         start = time.perf_counter()
         last_loss = run_epoch()
         epoch_seconds.append(time.perf_counter() - start)
+        other_shares.append(meter.share())
         rss_after_epoch.append(current_rss_bytes())
+    known_shares = [share for share in other_shares if share is not None]
     return {
         "epoch_seconds": epoch_seconds,
+        "epoch_other_cpu_share": other_shares,
+        "other_cpu_share": max(known_shares) if known_shares else None,
         "rss_after_epoch_bytes": rss_after_epoch,
         "peak_rss_bytes": peak_rss_bytes(),
         "last_loss": last_loss,
