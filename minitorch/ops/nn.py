@@ -74,20 +74,20 @@ class Dropout(Function):
 
 
 def _reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        if losses.size == 0:
-            raise ValueError("the mean loss of an empty batch is undefined")
-        return np.asarray(np.mean(losses), dtype=losses.dtype)
-    if reduction == "sum":
-        return np.asarray(np.add.reduce(losses, axis=None), dtype=losses.dtype)
-    return losses
+    if reduction == "none":
+        return losses
+    if reduction == "mean" and losses.size == 0:
+        raise ValueError("the mean loss of an empty batch is undefined")
+    total = np.add.reduce(losses, axis=None)
+    return np.asarray(total / losses.size if reduction == "mean" else total, dtype=losses.dtype)
 
 
 def _per_sample_grad(grad: np.ndarray, count: int, reduction: str) -> np.ndarray:
-    """dL/d(loss_i) for each of ``count`` samples: g / N for mean, g for sum, g_i for none."""
+    """dL/d(loss_i), broadcastable against the ``count`` samples: g / N for mean, g for sum
+    (both 0-d), g_i for none."""
     if reduction == "none":
         return grad
-    return np.full(count, grad / count if reduction == "mean" else grad, dtype=grad.dtype)
+    return grad / count if reduction == "mean" else grad
 
 
 class CrossEntropy(Function):
@@ -129,7 +129,9 @@ class CrossEntropy(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         probs, target = self.probs, self.target
-        scale = _per_sample_grad(grad, len(probs), self.reduction)[:, None]
+        scale = _per_sample_grad(grad, len(probs), self.reduction)
+        if scale.ndim:
+            scale = scale[:, None]
         need_logits, need_target = self.needs_input_grad
         grad_logits = grad_target = None
         if need_logits:
