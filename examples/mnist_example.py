@@ -205,8 +205,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--diagnostics",
         action="store_true",
-        help="print per-layer gradient norms, activation statistics and dead ReLUs each epoch "
-        "(with --plot, also draw the gradient flow next to the curves)",
+        help="print per-layer gradient norms, activation statistics and dead ReLUs each epoch, "
+        "and draw the gradient flow to gradient-flow.png (beside the --plot file if given)",
     )
     args = parser.parse_args(argv)
     if args.lr is None:
@@ -275,10 +275,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print(f"saved the model and optimizer state to {args.save}")
     if args.plot and plot_history(history, args.plot):
         print(f"saved the training curves to {args.plot}")
-        if monitor is not None:
-            flow_path = str(Path(args.plot).with_suffix("")) + "-gradient-flow.png"
-            if plot_gradient_flow(monitor.history, flow_path):
-                print(f"saved the gradient flow to {flow_path}")
+    if monitor is not None:
+        stem = str(Path(args.plot).with_suffix("")) + "-" if args.plot else ""
+        flow_path = stem + "gradient-flow.png"
+        if plot_gradient_flow(monitor.history, flow_path):
+            print(f"saved the gradient flow to {flow_path}")
+        else:
+            print("matplotlib is not installed, so no gradient-flow plot was drawn")
     return {"history": history, "test_accuracy": final_accuracy, "model": model}
 
 

@@ -135,14 +135,17 @@ def test_build_model_rejects_unknown_models(example):
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
 
 
-def test_diagnostics_table_each_epoch(example, capsys, tmp_path):
-    args = ["--dataset", "digits", "--epochs", "2", "--hidden", "32", "--diagnostics"]
-    example.main(args + ["--plot", str(tmp_path / "curves.png")])
+def test_diagnostics_table_each_epoch(example, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    example.main(["--dataset", "digits", "--epochs", "2", "--hidden", "32", "--diagnostics"])
     out = capsys.readouterr().out
     assert out.count("grad norm") == 2
     assert "0 Linear" in out and "1 ReLU" in out and "%" in out
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        assert "no gradient-flow plot was drawn" in out
         return
-    assert (tmp_path / "curves-gradient-flow.png").exists()
+    assert (tmp_path / "gradient-flow.png").exists()
+    example.main(["--dataset", "digits", "--epochs", "1", "--diagnostics", "--plot", "c.png"])
+    assert (tmp_path / "c-gradient-flow.png").exists()
