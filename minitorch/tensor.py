@@ -21,7 +21,6 @@ from minitorch.ops.matmul import MatMul
 
 Axis = int | tuple[int, ...] | None
 DEFAULT_DTYPE = np.dtype(np.float32)
-_FLOAT_KINDS = "f"
 _NUMBER_KINDS = "biuf"
 
 
@@ -410,7 +409,7 @@ class Tensor:
         """Variance over ``axis``: mean squared deviation, divided by n - ddof (NumPy's rule,
         so the default is the biased estimate; pass ddof=1 for PyTorch's default)."""
         deviation = self - self.mean(axis=axis, keepdims=True)
-        count = self.size // max(deviation.mean(axis=axis, keepdims=keepdims).size, 1)
+        count = red.reduced_size(self.shape, axis)
         return (deviation * deviation).sum(axis=axis, keepdims=keepdims) / (count - ddof)
 
     def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:

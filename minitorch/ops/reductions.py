@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from minitorch.autograd import Function
@@ -18,6 +20,11 @@ def _reduced_axes(ndim: int, axis: Axis) -> tuple[int, ...]:
         if not -ndim <= a < max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
     return tuple(sorted({a % max(ndim, 1) for a in axes}))
+
+
+def reduced_size(shape: tuple[int, ...], axis: Axis) -> int:
+    """How many values a reduction over ``axis`` combines into each result."""
+    return math.prod(shape[a] for a in _reduced_axes(len(shape), axis))
 
 
 def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
@@ -42,7 +49,7 @@ class Mean(Function):
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
-        self.count = int(np.prod([x.shape[a] for a in _reduced_axes(x.ndim, axis)]))
+        self.count = reduced_size(x.shape, axis)
         return np.mean(x, axis=axis, keepdims=keepdims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
