@@ -34,7 +34,7 @@ from mnist_example import (
     load_data,
     make_optimizer,
     parse_hidden,
-    positive_int,
+    parse_with_training_arguments,
     probability,
     train_epoch,
 )
@@ -137,16 +137,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="leave batch normalisation out of the convolution blocks")
     parser.add_argument("--shift", type=non_negative_int, default=2,
                         help="move training images by up to this many pixels (default 2; 0: off)")
-    parser.add_argument("--epochs", type=positive_int, default=5)
-    parser.add_argument("--batch-size", type=positive_int, default=128)
-    parser.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
-    parser.add_argument("--lr", type=float, default=None,
-                        help="initial learning rate (default 2e-3 for adam, 0.05 for sgd)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.lr is None:
-        args.lr = 2e-3 if args.optimizer == "adam" else 0.05
-    return args
+    return parse_with_training_arguments(parser, argv, epochs=5, batch_size=128, adam_lr=2e-3)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

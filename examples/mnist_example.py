@@ -184,6 +184,27 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def parse_with_training_arguments(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    epochs: int,
+    batch_size: int,
+    adam_lr: float,
+) -> argparse.Namespace:
+    """Add --epochs, --batch-size, --optimizer, --lr and --seed with these defaults to
+    ``parser`` and parse ``argv``; without --lr, Adam starts at ``adam_lr`` and SGD at 0.05."""
+    parser.add_argument("--epochs", type=positive_int, default=epochs)
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size)
+    parser.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
+    parser.add_argument("--lr", type=float, default=None,
+                        help=f"initial learning rate (default {adam_lr:g} for adam, 0.05 for sgd)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.lr is None:
+        args.lr = adam_lr if args.optimizer == "adam" else 0.05
+    return args
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_data_arguments(parser)
@@ -192,14 +213,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="hidden layer widths (default 256,128)")
     parser.add_argument("--dropout", type=probability, default=0.2,
                         help="dropout after each hidden layer (default 0.2; 0 for none)")
-    parser.add_argument("--epochs", type=positive_int, default=15)
-    parser.add_argument("--batch-size", type=positive_int, default=64)
-    parser.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
-    parser.add_argument("--lr", type=float, default=None,
-                        help="initial learning rate (default 1e-3 for adam, 0.05 for sgd)")
     parser.add_argument("--schedule", choices=["cosine", "constant"], default="cosine",
                         help="learning rate over the epochs: cosine decay to 0 (default) or fixed")
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--save", metavar="PATH", help="write a checkpoint here after training")
     parser.add_argument("--plot", metavar="PATH", help="draw loss and accuracy curves (PNG)")
     parser.add_argument(
@@ -208,10 +223,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="print per-layer gradient norms, activation statistics and dead ReLUs each epoch, "
         "and draw the gradient flow to gradient-flow.png (beside the --plot file if given)",
     )
-    args = parser.parse_args(argv)
-    if args.lr is None:
-        args.lr = 1e-3 if args.optimizer == "adam" else 0.05
-    return args
+    return parse_with_training_arguments(parser, argv, epochs=15, batch_size=64, adam_lr=1e-3)
 
 
 def load_data(args: argparse.Namespace) -> DatasetSplits:
