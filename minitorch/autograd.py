@@ -95,14 +95,23 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the graph when gradients are needed."""
         ctx = cls()
+        first = inputs[0]
         try:
-            data = ctx.forward(*map(_data, inputs), **options)
+            # One or two arrays are passed by name: on a small tensor, building a generic
+            # argument list costs as much as the NumPy work itself.
+            arity = len(inputs)
+            if arity == 1:
+                data = ctx.forward(first.data, **options) if options else ctx.forward(first.data)
+            elif arity == 2 and not options:
+                data = ctx.forward(first.data, inputs[1].data)
+            else:
+                data = ctx.forward(*[t.data for t in inputs], **options)
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(Tensor)  # Tensor._make inlined: this runs for every op
         out.data, out.grad, out._hooks = data, None, None
-        if _grad_enabled and any(map(_requires_grad, inputs)):
+        if _grad_enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
             out.requires_grad, out._ctx = True, ctx
             ctx.parents, ctx.sequence = inputs, next(_sequence)
         else:
@@ -119,10 +128,6 @@ class Function:
 
     def backward(self, grad: np.ndarray) -> np.ndarray | tuple[np.ndarray | None, ...]:
         raise NotImplementedError(f"{type(self).__name__} is not differentiable")
-
-    def release(self) -> None:
-        """Drop the saved arrays and the inputs: the graph behind this node is freed."""
-        self.__dict__.clear()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -159,12 +164,11 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
     if root._ctx is None:
         _accumulate_leaf(root, _run_hooks(root, grad), borrowed=True)
         return
-    grads: dict[Tensor, np.ndarray] = {root: grad}
-    queue = [(-root._ctx.sequence, root)]
+    grads: dict[Tensor, np.ndarray] = {}  # gradients gathered for tensors still to visit
+    queue: list[tuple[int, Tensor]] = []  # those tensors, newest operation first
     hooked_leaves: list[Tensor] = []
-    while queue:
-        node = heappop(queue)[1]
-        node_grad = grads.pop(node)
+    node, node_grad = root, grad
+    while True:
         if node._hooks:
             node_grad = _run_hooks(node, node_grad)
         ctx = node._ctx
@@ -182,35 +186,44 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent.data
-            if parent_grad.shape != data.shape:
-                parent_grad = unbroadcast(parent_grad, data.shape)
-            if parent_grad.dtype != data.dtype:
-                parent_grad = parent_grad.astype(data.dtype)
-            if parent._ctx is None and not parent._hooks:
-                _accumulate_leaf(parent, parent_grad, parent_grad is node_grad)
-            elif parent in grads:
-                grads[parent] = grads[parent] + parent_grad
-            else:
-                grads[parent] = parent_grad
-                if parent._ctx is None:
-                    hooked_leaves.append(parent)
+            if parent_grad.shape != data.shape or parent_grad.dtype is not data.dtype:
+                parent_grad = unbroadcast(parent_grad, data.shape).astype(data.dtype, copy=False)
+            if parent._ctx is not None or parent._hooks:
+                if parent in grads:
+                    grads[parent] = grads[parent] + parent_grad
                 else:
-                    heappush(queue, (-parent._ctx.sequence, parent))
+                    grads[parent] = parent_grad
+                    if parent._ctx is None:
+                        hooked_leaves.append(parent)
+                    else:
+                        heappush(queue, (-parent._ctx.sequence, parent))
+            elif parent.grad is None:
+                parent.grad = _owned(parent_grad, borrowed=parent_grad is node_grad)
+            else:
+                parent.grad += parent_grad
         if not retain_graph:
-            ctx.release()
+            ctx.__dict__.clear()  # drop the saved arrays and the inputs: the graph is freed
+        if not queue:
+            break
+        node = heappop(queue)[1]
+        node_grad = grads.pop(node)
     for leaf in hooked_leaves:
         _accumulate_leaf(leaf, _run_hooks(leaf, grads.pop(leaf)), borrowed=True)
 
 
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
-    """Add ``grad`` to ``leaf.grad``. A leaf's gradient must not share memory with any other
-    array (the user may change it in place), so a borrowed array or a view is copied."""
-    if leaf.grad is not None:
-        leaf.grad = leaf.grad + grad
-    elif borrowed or grad.base is not None:
-        leaf.grad = grad.copy()
+    """Add ``grad`` to ``leaf.grad``, in place once there is one (as PyTorch does)."""
+    if leaf.grad is None:
+        leaf.grad = _owned(grad, borrowed)
     else:
-        leaf.grad = grad
+        leaf.grad += grad
+
+
+def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
+    """``grad`` itself when nothing else holds it, else a copy: a leaf's gradient is added to
+    in place and may be changed by the user, so it must not share memory with another array
+    (a borrowed array, which the engine or an op still holds, or a view)."""
+    return grad.copy() if borrowed or grad.base is not None else grad
 
 
 def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:

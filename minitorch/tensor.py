@@ -183,15 +183,14 @@ class Tensor:
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran under no_grad)"
             )
+        data = self.data
         if gradient is None:
-            if self.size != 1:
+            if data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient works only for a one-element tensor, got "
                     f"shape {self.shape}; pass gradient= with that shape"
                 )
-            seed = _one(self.data.dtype)
-            if self.data.ndim:
-                seed = seed.reshape(self.data.shape)
+            seed = _one(data.dtype) if data.ndim == 0 else _one(data.dtype).reshape(data.shape)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
                             dtype=self.dtype)
@@ -200,7 +199,7 @@ class Tensor:
                     f"backward() gradient has shape {seed.shape}, expected the tensor's "
                     f"shape {self.shape}"
                 )
-        autograd.backward(self, seed, retain_graph=retain_graph)
+        autograd.backward(self, seed, retain_graph)
 
     # ----- representation -------------------------------------------------------------------
 
@@ -392,6 +391,8 @@ class Tensor:
     # ----- reductions -----------------------------------------------------------------------
 
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        if axis is None and not keepdims:
+            return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
         return red.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:

@@ -53,6 +53,25 @@ def test_leaf_grad_accumulates_until_zeroed():
     np.testing.assert_array_equal(w.grad, [2.0, 2.0])
 
 
+def test_leaf_grad_accumulates_in_place_as_in_pytorch():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * 2.0).sum().backward()
+    first = w.grad
+    (w * 3.0).sum().backward()
+    assert w.grad is first
+    np.testing.assert_array_equal(first, [5.0, 5.0])
+
+
+def test_leaves_never_share_a_gradient_array():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad += 1.0
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+    (a + b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+
+
 def test_intermediate_tensors_keep_no_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     hidden = x * 3.0
