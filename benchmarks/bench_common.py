@@ -170,6 +170,11 @@ def measure_epochs(run_epoch: Callable[[], float], epochs: int) -> dict:
 
 
 def parse_worker_args(description: str) -> argparse.Namespace:
+    return worker_parser(description).parse_args()
+
+
+def worker_parser(description: str) -> argparse.ArgumentParser:
+    """The options every MLP worker takes; a worker may add its own before parsing."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--net", choices=sorted(NETWORKS), default="784-256-128-10")
     parser.add_argument("--opt", choices=OPTIMIZERS, default="adam")
@@ -178,7 +183,7 @@ def parse_worker_args(description: str) -> argparse.Namespace:
     parser.add_argument("--warmup-steps", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
-    return parser.parse_args()
+    return parser
 
 
 def run_step_worker(

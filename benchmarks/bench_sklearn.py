@@ -1,4 +1,9 @@
-"""scikit-learn MLPClassifier trained one epoch per ``partial_fit`` call on float32 input."""
+"""scikit-learn MLPClassifier trained one epoch per ``partial_fit`` call.
+
+By default it gets the same float32 arrays as the other workers and, like them, computes in
+float32. ``--dtype float64`` gives it the data as float64 instead, the dtype scikit-learn's
+own loaders and ``pixels / 255.0`` produce, in which it also computes.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from bench_common import (
     emit_result,
     load_train_data,
     measure_epochs,
-    parse_worker_args,
+    worker_parser,
 )
 from sklearn.neural_network import MLPClassifier
 
@@ -41,9 +46,12 @@ def make_classifier(spec: MLPSpec, seed: int) -> MLPClassifier:
 
 
 def main() -> None:
-    args = parse_worker_args("One-epoch MLP timing, scikit-learn MLPClassifier.")
+    parser = worker_parser("One-epoch MLP timing, scikit-learn MLPClassifier.")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    args = parser.parse_args()
     spec = MLPSpec(NETWORKS[args.net], args.opt)
     images, labels, source = load_train_data(args.samples, args.seed)
+    images = images.astype(args.dtype, copy=False)  # before timing: the user's data is given
     classifier = make_classifier(spec, args.seed)
     warnings.simplefilter("ignore")
     # The first call (with classes=) builds the network; doing it on a few batches doubles

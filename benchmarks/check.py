@@ -4,7 +4,8 @@
 * NumPy, minitorch and PyTorch give the same losses, to float32 rounding, over the first
   steps from identical initial weights and identical batches, for every benchmarked
   network and optimizer;
-* the scikit-learn worker trains;
+* the scikit-learn worker trains, in float32 and in float64;
+* the matmul-only worker computes every weight gradient's product;
 * minitorch's small-graph gradients are right.
 
 Exits with status 1 when a check fails; a check whose library is missing is skipped.
@@ -127,11 +128,31 @@ def check_sklearn_trains(images: np.ndarray, labels: np.ndarray) -> str:
     from bench_sklearn import make_classifier
 
     warnings.simplefilter("ignore")
-    classifier = make_classifier(MLPSpec(NETWORKS["784-128-10"], "adam"), SEED)
-    classifier.partial_fit(images[:2048], labels[:2048], classes=np.arange(10))
-    assert classifier.coefs_[0].dtype == np.float32, f"trained in {classifier.coefs_[0].dtype}"
-    assert np.isfinite(classifier.loss_), "non-finite loss"
-    return f"one partial_fit epoch on 2048 samples, loss {classifier.loss_:.3f}, float32 weights"
+    losses = []
+    for dtype in (np.float32, np.float64):
+        classifier = make_classifier(MLPSpec(NETWORKS["784-128-10"], "adam"), SEED)
+        subset = images[:2048].astype(dtype)
+        classifier.partial_fit(subset, labels[:2048], classes=np.arange(10))
+        assert classifier.coefs_[0].dtype == dtype, f"trained in {classifier.coefs_[0].dtype}"
+        assert np.isfinite(classifier.loss_), "non-finite loss"
+        losses.append(f"{classifier.loss_:.3f}")
+    return f"one partial_fit epoch on 2048 samples in float32 and float64, losses {losses}"
+
+
+def check_matmuls_shapes(images: np.ndarray, labels: np.ndarray) -> str:
+    """The matmul-only worker does the products of the NumPy worker: same weight-gradient
+    shapes, every one written."""
+    from bench_matmuls import MatmulsOnly
+
+    for net in NETWORKS:
+        spec = MLPSpec(NETWORKS[net], "sgd")
+        model = MatmulsOnly(initial_weights(spec.sizes, SEED), spec.batch_size)
+        for grad in model.weight_grads:
+            grad.fill(np.nan)
+        model.step(images[: spec.batch_size], labels[: spec.batch_size])
+        for grad, (w, _) in zip(model.weight_grads, initial_weights(spec.sizes, SEED)):
+            assert grad.shape == w.shape and np.isfinite(grad).all(), f"{net}: {grad.shape}"
+    return f"{len(NETWORKS)} networks, every weight gradient written"
 
 
 def check_minitorch_small_graph() -> str:
@@ -166,6 +187,7 @@ def main() -> int:
             None if importlib.util.find_spec("torch") else "torch not installed",
         ),
         ("sklearn worker trains", lambda: check_sklearn_trains(images, labels), None),
+        ("matmuls worker", lambda: check_matmuls_shapes(images, labels), None),
     ]
     failures = 0
     for name, check, skip_reason in checks:

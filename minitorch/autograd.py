@@ -158,8 +158,8 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
     this works for graphs of any depth in time linear in their size. Gradients of
     intermediate tensors are dropped as soon as they have been passed on, and unless
     ``retain_graph`` each node's saved values are released right after its backward.
-    Leaves take their gradients directly, except leaves with hooks, which must see their
-    whole gradient at once and are finished last.
+    Leaves take their gradients directly (added in place to the ``.grad`` they own), except
+    leaves with hooks, which must see their whole gradient at once and are finished last.
     """
     if root._ctx is None:
         _accumulate_leaf(root, _run_hooks(root, grad), borrowed=True)

@@ -173,7 +173,7 @@ class Tensor:
 
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad,
-        adding it to their ``.grad``.
+        adding it to their ``.grad`` (in place once a leaf has one, as in PyTorch).
 
         ``gradient`` is d(loss)/d(self); it may be left out for a one-element tensor (it is 1).
         The graph is freed afterwards unless ``retain_graph`` is True.
