@@ -146,10 +146,32 @@ def peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024
 
 
+def machine_speed_probe() -> float:
+    """Seconds for a fixed set of float32 matrix products (median of three tries).
+
+    The host can slow the whole machine by 1.5-2x for minutes at a time without any other
+    trace; timing this before and after a worker's epochs tells whether two workers ran at
+    the same speed.
+    """
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((256, 512), dtype=np.float32)
+    b = rng.standard_normal((512, 512), dtype=np.float32)
+    out = np.empty((256, 512), dtype=np.float32)
+    tries = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(10):
+            np.matmul(a, b, out=out)
+        tries.append(time.perf_counter() - start)
+    return sorted(tries)[1]
+
+
 def measure_epochs(run_epoch: Callable[[], float], epochs: int) -> dict:
-    """Time each epoch; record the RSS after it and other processes' CPU share during it."""
+    """Time each epoch; record the RSS after it and other processes' CPU share during it,
+    and the machine's speed (``machine_speed_probe``) before the first and after the last."""
     epoch_seconds, rss_after_epoch, other_shares = [], [], []
     last_loss = float("nan")
+    probe_before = machine_speed_probe()
     meter = OtherCpuMeter()
     for _ in range(epochs):
         meter.start()
@@ -166,6 +188,7 @@ def measure_epochs(run_epoch: Callable[[], float], epochs: int) -> dict:
         "rss_after_epoch_bytes": rss_after_epoch,
         "peak_rss_bytes": peak_rss_bytes(),
         "last_loss": last_loss,
+        "probe_seconds": [probe_before, machine_speed_probe()],
     }
 
 
