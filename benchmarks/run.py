@@ -1,7 +1,7 @@
 """Run the minitorch benchmarks and write benchmarks/results/latest.{md,json}.
 
-    python benchmarks/run.py                 # everything (about 4 minutes on 2 idle cores)
-    python benchmarks/run.py --quick         # one round, smaller memory run (about 1 minute)
+    python benchmarks/run.py                 # everything (about 8 minutes on 2 cores)
+    python benchmarks/run.py --quick         # one round, smaller memory run (about 2 minutes)
     python benchmarks/run.py --only mlp      # one section: mlp, overhead, deep or memory
     python benchmarks/run.py --check         # fast self-check of the workers, then exit
 
