@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
 _grad_enabled = True
-_data = attrgetter("data")
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__
 _sequence = itertools.count()
