@@ -146,11 +146,12 @@ def check_matmuls_shapes(images: np.ndarray, labels: np.ndarray) -> str:
 
     for net in NETWORKS:
         spec = MLPSpec(NETWORKS[net], "sgd")
-        model = MatmulsOnly(initial_weights(spec.sizes, SEED), spec.batch_size)
+        weights = initial_weights(spec.sizes, SEED)
+        model = MatmulsOnly(weights, spec.batch_size)
         for grad in model.weight_grads:
             grad.fill(np.nan)
         model.step(images[: spec.batch_size], labels[: spec.batch_size])
-        for grad, (w, _) in zip(model.weight_grads, initial_weights(spec.sizes, SEED)):
+        for grad, (w, _) in zip(model.weight_grads, weights, strict=True):
             assert grad.shape == w.shape and np.isfinite(grad).all(), f"{net}: {grad.shape}"
     return f"{len(NETWORKS)} networks, every weight gradient written"
 

@@ -196,7 +196,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                         hooked_leaves.append(parent)
                     else:
                         heappush(queue, (-parent._ctx.sequence, parent))
-            elif parent.grad is None:
+            elif parent.grad is None:  # _accumulate_leaf, inlined: it runs for every edge
                 parent.grad = _owned(parent_grad, borrowed=parent_grad is node_grad)
             else:
                 parent.grad += parent_grad
