@@ -96,13 +96,19 @@ class Function:
         ctx = cls()
         first = inputs[0]
         try:
-            # One or two arrays are passed by name: on a small tensor, building a generic
+            # Up to three arrays are passed by name: on a small tensor, building a generic
             # argument list costs as much as the NumPy work itself.
             arity = len(inputs)
             if arity == 1:
                 data = ctx.forward(first.data, **options) if options else ctx.forward(first.data)
-            elif arity == 2 and not options:
-                data = ctx.forward(first.data, inputs[1].data)
+            elif arity == 2:
+                second = inputs[1].data
+                if options:
+                    data = ctx.forward(first.data, second, **options)
+                else:
+                    data = ctx.forward(first.data, second)
+            elif arity == 3 and not options:
+                data = ctx.forward(first.data, inputs[1].data, inputs[2].data)
             else:
                 data = ctx.forward(*[t.data for t in inputs], **options)
         except ValueError as error:

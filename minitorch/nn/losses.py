@@ -88,14 +88,12 @@ def _class_indices(array: np.ndarray, num_classes: int, name: str) -> np.ndarray
             raise ValueError(
                 f"{name}: class indices must be whole numbers, got {array[i]} at position {i}"
             )
-    if array.size:
-        outside = np.flatnonzero((array < 0) | (array >= num_classes))
-        if outside.size:
-            i = int(outside[0])
-            raise ValueError(
-                f"{name}: class index {array[i]:g} at position {i} is out of range for "
-                f"{num_classes} classes (expected 0..{num_classes - 1})"
-            )
+    if array.size and (array.min() < 0 or array.max() >= num_classes):
+        i = int(np.flatnonzero((array < 0) | (array >= num_classes))[0])
+        raise ValueError(
+            f"{name}: class index {array[i]:g} at position {i} is out of range for "
+            f"{num_classes} classes (expected 0..{num_classes - 1})"
+        )
     return array.astype(np.intp, copy=False)
 
 
