@@ -127,9 +127,7 @@ class Conv2d(Module):
         self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype)) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x)
-        if x.dtype != self.weight.dtype:
-            x = x.astype(self.weight.dtype)
+        x = as_tensor(x).astype(self.weight.dtype)  # the tensor itself when it already matches
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
@@ -213,8 +211,7 @@ class _BatchNorm(Module):
                 f"{type(self).__name__} expected {self.num_features} channels (axis 1), got "
                 f"input of shape {x.shape}"
             )
-        if x.dtype != self.running_mean.dtype:
-            x = x.astype(self.running_mean.dtype)
+        x = x.astype(self.running_mean.dtype)
         return batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias, self.training,
             self.momentum, self.eps,

@@ -37,9 +37,7 @@ class Linear(Module):
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x)
-        if x.dtype != self.weight.dtype:
-            x = x.astype(self.weight.dtype)
+        x = as_tensor(x).astype(self.weight.dtype)  # the tensor itself when it already matches
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
