@@ -3,16 +3,36 @@
     from minitorch import Tensor
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).sum().backward()
-    x.grad  # array([2., 4., 6.], dtype=float32)
+    x.grad  # tensor([2., 4., 6.])
 """
 
 # autograd first: it completes the Function base before tensor.py builds on it.
 from minitorch import autograd  # noqa: I001
 from minitorch.autograd import Function, enable_grad, is_grad_enabled, no_grad
+from minitorch.dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from minitorch.devices import accelerator, cuda, device
 from minitorch.tensor import (
     Tensor,
+    ValuesIndices,
     as_tensor,
     cat,
+    concat,
     concatenate,
     from_numpy,
     matmul,

@@ -14,6 +14,14 @@ operation gets a sequence number, and an operation is always newer than the ones
 its inputs, so by the time a tensor is reached every gradient flowing into it has arrived.
 The engine is the one place that reduces a broadcast gradient back to the shape of the
 input it belongs to (:func:`unbroadcast`), so the ops never have to.
+
+In-place changes are checked the same way: a tensor whose memory is changed in place is
+stamped with a fresh sequence number (:func:`next_sequence`), so an operation recorded
+before the change finds, at backward time, an input or output stamped later than itself: the
+values it saved are stale, and backward raises instead of returning a wrong gradient.
+
+This module never imports :mod:`minitorch.tensor` (which builds on it): the Tensor class
+registers itself with :func:`register_tensor_type`.
 """
 
 from __future__ import annotations
@@ -32,7 +40,15 @@ if TYPE_CHECKING:
 _grad_enabled = True
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__
-_sequence = itertools.count()
+_sequence = itertools.count(1)
+next_sequence = _sequence.__next__
+_Tensor: type[Tensor]  # the class apply() builds its results with; see register_tensor_type
+
+
+def register_tensor_type(cls: type[Tensor]) -> None:
+    """Called once by :mod:`minitorch.tensor`: the class of the tensors operations return."""
+    global _Tensor
+    _Tensor = cls
 
 
 def is_grad_enabled() -> bool:
@@ -100,22 +116,22 @@ class Function:
             # argument list costs as much as the NumPy work itself.
             arity = len(inputs)
             if arity == 1:
-                data = ctx.forward(first.data, **options) if options else ctx.forward(first.data)
+                data = ctx.forward(first._data, **options) if options else ctx.forward(first._data)
             elif arity == 2:
-                second = inputs[1].data
+                second = inputs[1]._data
                 if options:
-                    data = ctx.forward(first.data, second, **options)
+                    data = ctx.forward(first._data, second, **options)
                 else:
-                    data = ctx.forward(first.data, second)
+                    data = ctx.forward(first._data, second)
             elif arity == 3 and not options:
-                data = ctx.forward(first.data, inputs[1].data, inputs[2].data)
+                data = ctx.forward(first._data, inputs[1]._data, inputs[2]._data)
             else:
-                data = ctx.forward(*[t.data for t in inputs], **options)
+                data = ctx.forward(*[t._data for t in inputs], **options)
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
-        out = _new_tensor(Tensor)  # Tensor._make inlined: this runs for every op
-        out.data, out.grad, out._hooks = data, None, None
+        out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
+        out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
         if _grad_enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
             out.requires_grad, out._ctx = True, ctx
             ctx.parents, ctx.sequence = inputs, next(_sequence)
@@ -155,7 +171,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None:
+def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) -> None:
     """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
 
     Tensors are visited newest operation first (a priority queue on the sequence number), so
@@ -169,6 +185,7 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
     if root._ctx is None:
         _accumulate_leaf(root, _run_hooks(root, grad), borrowed=True)
         return
+    make_tensor = _Tensor._make
     grads: dict[Tensor, np.ndarray] = {}  # gradients gathered for tensors still to visit
     queue: list[tuple[int, Tensor]] = []  # those tensors, newest operation first
     hooked_leaves: list[Tensor] = []
@@ -184,13 +201,20 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                 "node's saved values are gone): call backward(retain_graph=True) the first "
                 "time to backpropagate through the same graph again"
             )
+        sequence = ctx.sequence
+        stamp = node._modified_at
+        if stamp is not None and stamp[0] > sequence:
+            raise _modified_in_place(ctx, "its output")
         parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
-        for parent, parent_grad in zip(parents, parent_grads):
+        for index, (parent, parent_grad) in enumerate(zip(parents, parent_grads)):
+            stamp = parent._modified_at
+            if stamp is not None and stamp[0] > sequence:
+                raise _modified_in_place(ctx, f"its input {index}")
             if parent_grad is None or not parent.requires_grad:
                 continue
-            data = parent.data
+            data = parent._data
             if parent_grad.shape != data.shape or parent_grad.dtype is not data.dtype:
                 parent_grad = unbroadcast(parent_grad, data.shape).astype(data.dtype, copy=False)
             if parent._ctx is not None or parent._hooks:
@@ -202,10 +226,11 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
                         hooked_leaves.append(parent)
                     else:
                         heappush(queue, (-parent._ctx.sequence, parent))
-            elif parent.grad is None:  # _accumulate_leaf, inlined: it runs for every edge
-                parent.grad = _owned(parent_grad, borrowed=parent_grad is node_grad)
+            elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
+                owned = _owned(parent_grad, borrowed=parent_grad is node_grad)
+                parent._grad = make_tensor(owned, False)
             else:
-                parent.grad += parent_grad
+                parent._grad._data += parent_grad
         if not retain_graph:
             ctx.__dict__.clear()  # drop the saved arrays and the inputs: the graph is freed
         if not queue:
@@ -216,12 +241,22 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> None
         _accumulate_leaf(leaf, _run_hooks(leaf, grads.pop(leaf)), borrowed=True)
 
 
+def _modified_in_place(ctx: Function, which: str) -> RuntimeError:
+    return RuntimeError(
+        f"backward through {type(ctx).__name__}: {which} was modified by an in-place operation "
+        "after the operation used it, so the values saved for its gradient are stale (for "
+        "example an optimizer.step(), a write through .data, or x += ... between the forward "
+        "pass and backward()); run the forward pass again after the change, or use an "
+        "out-of-place operation (x = x + ...)"
+    )
+
+
 def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
     """Add ``grad`` to ``leaf.grad``, in place once there is one (as PyTorch does)."""
-    if leaf.grad is None:
-        leaf.grad = _owned(grad, borrowed)
+    if leaf._grad is None:
+        leaf._grad = _Tensor._make(_owned(grad, borrowed), False)
     else:
-        leaf.grad += grad
+        leaf._grad._data += grad
 
 
 def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
@@ -232,14 +267,11 @@ def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
 
 
 def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:
-    """Call the tensor's hooks in order; one that returns an array replaces the gradient."""
+    """Call the tensor's hooks in order with the gradient as a Tensor; one that returns a
+    tensor (or array) replaces the gradient."""
     for hook in node._hooks or ():
-        replaced = hook(grad)
+        replaced = hook(_Tensor._make(grad, False))
         if replaced is not None:
-            grad = np.asarray(replaced, dtype=node.data.dtype)
+            replaced = getattr(replaced, "_data", replaced)
+            grad = np.asarray(replaced, dtype=node._data.dtype)
     return grad
-
-
-# Tensor's operators are Functions, so the two modules refer to each other; Function only
-# needs Tensor when it runs, by which time both modules are complete.
-from minitorch.tensor import Tensor  # noqa: E402

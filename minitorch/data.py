@@ -146,7 +146,7 @@ def _new_generator(seed: int | None) -> np.random.Generator:
 
 def _as_ndarray(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     return np.asarray(value)
 
 

@@ -81,7 +81,7 @@ class TrainingMonitor:
         def record(module: Module, inputs: tuple, output: Tensor) -> None:
             if not module.training:
                 return
-            data = output.data
+            data = output._data
             running = self._running[label]
             running.values += data.size
             running.total += float(data.sum(dtype=np.float64))

@@ -10,9 +10,9 @@ from minitorch.random import generator
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, _shape_argument
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (same rules as ``Tensor(...)``)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
 def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -53,6 +53,10 @@ def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop), like ``np.arange``; float32 unless ``dtype``."""
+    """Evenly spaced values in [start, stop); int64 when every argument is an integer, else
+    float32, unless ``dtype`` says otherwise."""
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    return _new(values.astype(dtype if dtype is not None else DEFAULT_DTYPE), requires_grad)
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) for v in (start, stop or 0, step))
+        dtype = np.int64 if integral else DEFAULT_DTYPE
+    return _new(values.astype(dtype), requires_grad)

@@ -33,7 +33,7 @@ def gradcheck(
     Returns True, or raises :class:`GradcheckError` naming the worst element with its
     analytic and numerical values.
     """
-    arrays = [np.array(x.data if isinstance(x, Tensor) else x) for x in inputs]
+    arrays = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]
     checked = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     if not checked:
         raise ValueError("gradcheck needs at least one floating-point input")
@@ -55,15 +55,16 @@ def gradcheck(
 
     with no_grad():
         for i in checked:
-            analytic = args[i].grad if args[i].grad is not None else np.zeros_like(arrays[i])
+            grad = args[i]._grad
+            analytic = grad._data if grad is not None else np.zeros_like(arrays[i])
             numerical = np.zeros_like(arrays[i])
             flat = arrays[i].reshape(-1)
             for j in range(flat.size):
                 original = flat[j]
                 flat[j] = original + eps
-                plus = float(np.sum(call(arrays, False)[0].data * weights))
+                plus = float(np.sum(call(arrays, False)[0]._data * weights))
                 flat[j] = original - eps
-                minus = float(np.sum(call(arrays, False)[0].data * weights))
+                minus = float(np.sum(call(arrays, False)[0]._data * weights))
                 flat[j] = original
                 numerical.reshape(-1)[j] = (plus - minus) / (2 * eps)
             excess = np.abs(analytic - numerical) - (atol + rtol * np.abs(numerical))

@@ -18,3 +18,14 @@ def manual_seed(seed: int) -> None:
 def generator() -> np.random.Generator:
     """The generator that minitorch's random functions draw from."""
     return _generator
+
+
+def numpy_generator(generator: object | None = None) -> np.random.Generator:
+    """The NumPy generator behind ``generator`` (a :class:`minitorch.Generator`), or the
+    default one when it is None."""
+    if generator is None:
+        return _generator
+    inner = getattr(generator, "_numpy", generator)
+    if not isinstance(inner, np.random.Generator):
+        raise TypeError(f"generator must be a minitorch.Generator, got {type(generator).__name__}")
+    return inner

@@ -90,7 +90,7 @@ def load(path: str | os.PathLike[str]) -> Any:
 def _encode(obj: Any, key_path: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
     """Describe ``obj`` as JSON, moving its arrays into ``arrays`` under generated keys."""
     if isinstance(obj, Tensor):
-        key = _store_array(obj.data, key_path, arrays)
+        key = _store_array(obj._data, key_path, arrays)
         return {"type": "tensor", "key": key, "requires_grad": bool(obj.requires_grad)}
     if isinstance(obj, np.ndarray):
         return {"type": "array", "key": _store_array(obj, key_path, arrays)}

@@ -3,33 +3,31 @@
 Arithmetic on tensors calls the differentiable operations in :mod:`minitorch.ops`; when an
 input requires a gradient, the result records the operation, and ``backward()`` runs the
 chain rule back through those records (see :mod:`minitorch.autograd`).
+
+The array itself lives in ``tensor._data``; the library works on it directly. What users see
+follows PyTorch: ``tensor.data`` is a detached Tensor sharing that memory, ``tensor.grad`` is
+a Tensor, ``tensor.numpy()`` gives the array.
 """
 
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from minitorch import autograd
+from minitorch import autograd, devices, dtypes
 from minitorch.ops import elementwise as ew
 from minitorch.ops import reductions as red
 from minitorch.ops import shape as sh
 from minitorch.ops.matmul import MatMul
 
 Axis = int | tuple[int, ...] | None
-DEFAULT_DTYPE = np.dtype(np.float32)
+DEFAULT_DTYPE = dtypes.DEFAULT_FLOAT
 _NUMBER_KINDS = "biuf"
-
-
-def _default_dtype(data: Any, array: np.ndarray) -> np.dtype:
-    """Typed float data keeps its precision; Python numbers, integers and booleans become
-    float32, as in PyTorch."""
-    if array.dtype.kind == "f":
-        return DEFAULT_DTYPE if type(data) in (float, list, tuple) else array.dtype
-    return DEFAULT_DTYPE
+_PYTHON_NUMBERS = (int, float, bool, np.number, np.bool_)
 
 
 @functools.cache
@@ -51,35 +49,55 @@ class HookHandle:
             self._hooks.remove(self._hook)
 
 
+class ValuesIndices(NamedTuple):
+    """What ``max(dim)``, ``min(dim)``, ``topk`` and ``sort`` return, as in PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
 class Tensor:
     """An n-dimensional array of numbers that can record operations for autodiff.
 
     ``Tensor(data)`` accepts anything ``np.asarray`` accepts and always copies it, so later
-    updates of the tensor (an optimizer step) never change the caller's array. Float data
-    keeps float32 or float64; integers and booleans become float32 unless ``dtype`` says
-    otherwise. Use :func:`from_numpy` to share an array's memory instead.
+    updates of the tensor (an optimizer step) never change the caller's array. The dtype
+    follows ``torch.tensor``: Python floats give float32, Python ints int64, bools bool, and
+    NumPy arrays keep theirs (see :mod:`minitorch.dtypes`). Use :func:`from_numpy` to share an
+    array's memory instead.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_hooks", "__weakref__")
+    __slots__ = (
+        "_data",  # the numpy array
+        "_grad",  # the gradient, a Tensor, once backward() has reached this tensor
+        "requires_grad",
+        "_ctx",  # the Function that computed this tensor (None for a leaf)
+        "_hooks",
+        "_modified_at",  # see _mark_modified
+        "__weakref__",
+    )
 
     # Make NumPy defer to Tensor's reflected operators in `ndarray + Tensor`.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 device: Any = None) -> None:
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         try:
             array = np.array(data, copy=True)
         except (ValueError, TypeError) as error:
             raise TypeError(f"cannot make a Tensor from {type(data).__name__}: {error}") from None
         if array.dtype.kind not in _NUMBER_KINDS:
             raise TypeError(f"Tensor data must be numeric, got an array of dtype {array.dtype}")
-        target = np.dtype(dtype) if dtype is not None else _default_dtype(data, array)
-        self.data: np.ndarray = array.astype(target, copy=False)
-        self.grad: np.ndarray | None = None
+        if device is not None:
+            devices.device(device)  # only checks: the CPU is the one device
+        target = np.dtype(dtype) if dtype is not None else dtypes.infer(data, array)
+        self._data: np.ndarray = array.astype(target, copy=False)
+        self._grad: Tensor | None = None
         self.requires_grad: bool = False
         self._ctx: autograd.Function | None = None
         self._hooks: list[Callable] | None = None
+        self._modified_at: list[int] | None = None
         if requires_grad:
             self.requires_grad_()
 
@@ -87,33 +105,84 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
         """Wrap an array the library just computed: no copy, no checks (the hot path)."""
         out = object.__new__(Tensor)
-        out.data, out.grad, out.requires_grad, out._ctx, out._hooks = (
-            data,
-            None,
-            requires_grad,
-            None,
-            None,
-        )
+        out._data, out._grad, out.requires_grad, out._ctx = data, None, requires_grad, None
+        out._hooks = out._modified_at = None
         return out
 
     # ----- attributes -----------------------------------------------------------------------
 
     @property
+    def data(self) -> Tensor:
+        """The values as a tensor that shares this one's memory but not its graph.
+
+        Changing it in place (``p.data += ...``) changes this tensor without recording the
+        change; assigning ``p.data = other`` makes this tensor hold ``other``'s values."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.kind not in _NUMBER_KINDS:
+            raise TypeError(f"Tensor data must be numeric, got an array of dtype {array.dtype}")
+        self._data = array
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()``: a tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None, got {type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape}, expected the tensor's {self.shape}"
+                )
+        self._grad = value
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_dim_index(dim, self._data.ndim)]
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
-    @property
-    def size(self) -> int:
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
         """The number of elements."""
-        return self.data.size
+        return self._data.size
+
+    nelement = numel
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    @property
+    def device(self) -> devices.device:
+        """Always the CPU."""
+        return devices.CPU
+
+    is_cuda = False
 
     @property
     def is_leaf(self) -> bool:
@@ -132,35 +201,52 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether gradients are computed for this tensor; returns the tensor."""
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require grad, got {self.dtype}")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got {self.dtype}"
+            )
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError(
+                "requires_grad_(False) on a tensor computed by an operation; use .detach()"
+            )
         self.requires_grad = requires_grad
         return self
 
-    def item(self) -> float:
+    def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        return self.data
+        """The underlying array (shared, not copied), as in PyTorch."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
+            )
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> Tensor:
-        """A tensor sharing this one's data but cut from the graph."""
-        return Tensor._make(self.data, False)
+        """A tensor sharing this one's memory (and its in-place change record) but cut from
+        the graph."""
+        out = Tensor._make(self._data, False)
+        out._modified_at = self._change_record()
+        return out
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; gradients flow back to this tensor."""
+        return sh.Clone.apply(self)
 
     def zero_grad(self) -> None:
-        self.grad = None
+        self._grad = None
 
-    def register_hook(self, hook: Callable[[np.ndarray], np.ndarray | None]) -> HookHandle:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient has been computed during backward.
 
-        A hook that returns an array replaces the gradient passed on.
+        A hook that returns a tensor replaces the gradient passed on.
         """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
@@ -169,9 +255,83 @@ class Tensor:
         self._hooks.append(hook)
         return HookHandle(self._hooks, hook)
 
+    def retain_grad(self) -> None:
+        """Keep this computed tensor's gradient in ``.grad`` after backward (leaves always do)."""
+        if self._ctx is None or self.retains_grad:
+            return
+        self.register_hook(_GradKeeper(self))
+
+    @property
+    def retains_grad(self) -> bool:
+        return any(isinstance(hook, _GradKeeper) for hook in self._hooks or ())
+
+    # ----- dtype and device ------------------------------------------------------------------
+
+    def astype(self, dtype: Any) -> Tensor:
+        """This tensor converted to ``dtype`` (differentiable between float types)."""
+        dtype = np.dtype(dtype)
+        if dtype == self._data.dtype:
+            return self
+        if self.requires_grad and dtype.kind != "f":
+            return Tensor._make(self._data.astype(dtype), False)
+        return ew.Cast.apply(self, dtype=dtype)
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False,
+           copy: bool = False) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``: this
+        tensor with that dtype (itself when nothing changes). "cpu" is the one device."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif devices.is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            devices.device(device)  # raises for anything but the CPU
+        out = self if dtype is None else self.astype(dtype)
+        return out.clone() if copy and out is self else out
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        devices.device("cuda")  # raises: minitorch has no GPU
+        return self
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without an argument, PyTorch's type string (``'torch.FloatTensor'``); with a dtype
+        (or such a string), this tensor converted to it."""
+        if dtype is None:
+            return dtypes.torch_name(self.dtype)
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            names = {dtypes.torch_name(d): d for d in _ALL_DTYPES}
+            if dtype not in names:
+                raise ValueError(f"unknown tensor type {dtype!r}")
+            dtype = names[dtype]
+        return self.astype(dtype)
+
+    def float(self) -> Tensor:
+        return self.astype(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.astype(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.astype(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.astype(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.astype(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.astype(dtypes.bool)
+
     # ----- autodiff -------------------------------------------------------------------------
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad,
         adding it to their ``.grad`` (in place once a leaf has one, as in PyTorch).
 
@@ -183,7 +343,7 @@ class Tensor:
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran under no_grad)"
             )
-        data = self.data
+        data = self._data
         if gradient is None:
             if data.size != 1:
                 raise RuntimeError(
@@ -192,7 +352,7 @@ class Tensor:
                 )
             seed = _one(data.dtype) if data.ndim == 0 else _one(data.dtype).reshape(data.shape)
         else:
-            seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient,
+            seed = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
                             dtype=self.dtype)
             if seed.shape != self.shape:
                 raise ValueError(
@@ -201,34 +361,184 @@ class Tensor:
                 )
         autograd.backward(self, seed, retain_graph)
 
+    # ----- in-place operations ----------------------------------------------------------------
+
+    def _change_record(self) -> list[int]:
+        """The list holding when this tensor's memory was last changed in place, made on first
+        use and shared with every tensor that shares the memory (``.data``, ``detach()``)."""
+        if self._modified_at is None:
+            self._modified_at = [0]
+        return self._modified_at
+
+    def _mark_modified(self) -> None:
+        """Record that this tensor's memory was just changed in place.
+
+        The record is a sequence number from the same count that orders recorded operations,
+        so backward can tell that an operation recorded earlier saved values that are now
+        stale (see :mod:`minitorch.autograd`). Code that writes into ``_data`` directly (the
+        optimizers) calls this."""
+        self._change_record()[0] = autograd.next_sequence()
+
+    def _in_place(self, operand: Tensor | None, recorded: Callable[[Tensor], Tensor],
+                  write: Callable[[np.ndarray], Any], name: str) -> Tensor:
+        """The one path of every in-place operation.
+
+        When the change must be recorded (gradients on, and this tensor or the operand
+        requires grad), ``recorded(old)`` computes the new value out of place from a stand-in
+        for the old one; this tensor then holds that value and takes its place in the graph,
+        and operations that used the old value are marked stale. Otherwise ``write(array)``
+        changes the memory itself, and the change is recorded for the version check.
+        """
+        needs_grad = self.requires_grad or (operand is not None and operand.requires_grad)
+        if needs_grad and autograd.is_grad_enabled():
+            if self.requires_grad and self._ctx is None:
+                raise RuntimeError(
+                    f"{name}: a leaf tensor that requires grad is being used in an in-place "
+                    "operation; do it under `with minitorch.no_grad():` (as an optimizer "
+                    "does) or on `.data`"
+                )
+            stamp = autograd.next_sequence()
+            old = Tensor._make(self._data, self.requires_grad)
+            old._ctx, old._modified_at = self._ctx, self._modified_at
+            result = recorded(old)
+            _check_in_place_result(name, result._data, self._data)
+            result = result.astype(self._data.dtype)
+            data = result._data
+            if not data.flags.writeable or data.base is not None:
+                data = data.copy()  # its own memory, never a view of the old value
+            self._data, self._ctx, self.requires_grad = data, result._ctx, result.requires_grad
+            self._modified_at = [stamp]
+            return self
+        if type(self._data) is not np.ndarray:  # a NumPy scalar (from a 0-d op) has no memory
+            self._data = np.array(self._data)
+        try:
+            write(self._data)
+        except (TypeError, ValueError) as error:
+            raise RuntimeError(
+                f"{name} on a tensor of shape {self.shape} and dtype {self.dtype}: {error}"
+            ) from None
+        self._mark_modified()
+        return self
+
+    def _arithmetic_(self, other: Any, op: type[autograd.Function], ufunc: np.ufunc,
+                     name: str) -> Tensor:
+        operand = self._operand(other)
+        return self._in_place(
+            operand,
+            lambda old: _arithmetic(op, old, operand, floating=ufunc is np.true_divide),
+            lambda out: ufunc(out, operand._data, out=out, casting="same_kind"),
+            name,
+        )
+
+    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return self._arithmetic_(other if alpha == 1 else other * alpha, ew.Add, np.add, "add_")
+
+    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
+        return self._arithmetic_(other if alpha == 1 else other * alpha, ew.Sub, np.subtract,
+                                 "sub_")
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._arithmetic_(other, ew.Mul, np.multiply, "mul_")
+
+    def div_(self, other: Any) -> Tensor:
+        return self._arithmetic_(other, ew.Div, np.true_divide, "div_")
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def _set_(self, source: Any, name: str) -> Tensor:
+        """Overwrite every element with ``source`` (broadcast); recorded as a selection, so
+        the old value gets no gradient and ``source`` all of it."""
+        new = self._operand(source)
+        nowhere = Tensor._make(np.zeros(self.shape, dtype=bool), False)
+        return self._in_place(
+            new,
+            lambda old: ew.Where.apply(nowhere, old, new),
+            lambda out: np.copyto(out, new._data, casting="same_kind"),
+            name,
+        )
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src``'s values (broadcast, converted to this dtype) into this tensor."""
+        src = src if isinstance(src, Tensor) else Tensor(src)
+        return self._set_(src.astype(self.dtype), "copy_")
+
+    def fill_(self, value: Any) -> Tensor:
+        return self._set_(value, "fill_")
+
+    def zero_(self) -> Tensor:
+        return self._set_(0, "zero_")
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std**2)."""
+        from minitorch.random import numpy_generator
+
+        sample = numpy_generator(generator).normal(mean, std, self.shape)
+        return self._set_(Tensor._make(sample.astype(self.dtype), False), "normal_")
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples from the uniform distribution on [a, b)."""
+        from minitorch.random import numpy_generator
+
+        sample = numpy_generator(generator).uniform(a, b, self.shape)
+        return self._set_(Tensor._make(sample.astype(self.dtype), False), "uniform_")
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._in_place(
+            None,
+            lambda old: old.clamp(min, max),
+            lambda out: np.clip(out, min, max, out=out),
+            "clamp_",
+        )
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _plain_index(index)
+        new = self._operand(value)
+
+        def write(out: np.ndarray) -> None:
+            out[index] = new._data
+
+        self._in_place(new, lambda old: sh.SetItem.apply(old, new, index=index), write,
+                       "__setitem__")
+
     # ----- representation -------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
-        extras = [] if self.dtype == DEFAULT_DTYPE else [f"dtype={self.dtype}"]
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        default = DEFAULT_DTYPE if self.dtype.kind == "f" else (
+            dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
+        extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
         if self._ctx is not None:
             extras.append(f"grad_fn={self._ctx!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"
 
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (``f"{loss:.4f}"``)."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._data)))
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"the truth value of a tensor with {self.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self._data.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -236,8 +546,22 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "biu" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index, got "
+                f"dtype {self.dtype} and shape {self.shape}"
+            )
+        return int(self._data.item())
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        array = np.asarray(self._data, dtype=dtype)
+        return array.copy() if copy else array
+
+    def __array_function__(self, func: Callable, types: Any, args: Any, kwargs: Any) -> Any:
+        """NumPy functions given tensors (``np.sum(t)``, ``np.argmax(t, axis=1)``) work on their
+        values and return NumPy results, outside the graph."""
+        return func(*_arrays_in(args), **_arrays_in(kwargs))
 
     # Tensors are graph nodes: they hash by identity even though == compares values.
     __hash__ = object.__hash__
@@ -245,53 +569,56 @@ class Tensor:
     # ----- arithmetic -----------------------------------------------------------------------
 
     def _operand(self, other: Any) -> Tensor:
-        """``other`` as a Tensor; Python numbers take this tensor's floating dtype."""
+        """``other`` as a Tensor; a Python number takes this tensor's dtype when it is of the
+        same kind or lower (``x * 2`` stays float32, ``int_tensor * 0.5`` is float32)."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float, bool, np.number)) and (
-            self.data.dtype.kind == "f" or not isinstance(other, (float, np.floating))
-        ):
-            return Tensor._make(np.asarray(other, dtype=self.data.dtype), False)
+        if isinstance(other, _PYTHON_NUMBERS):
+            dtype = dtypes.scalar_dtype(other, self._data.dtype)
+            return Tensor._make(np.asarray(other, dtype=dtype), False)
         return Tensor(other)
 
     def __add__(self, other: Any) -> Tensor:
-        return ew.Add.apply(self, self._operand(other))
+        return _arithmetic(ew.Add, self, self._operand(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return ew.Add.apply(self._operand(other), self)
+        return _arithmetic(ew.Add, self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return ew.Sub.apply(self, self._operand(other))
+        return _arithmetic(ew.Sub, self, self._operand(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return ew.Sub.apply(self._operand(other), self)
+        return _arithmetic(ew.Sub, self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return ew.Mul.apply(self, self._operand(other))
+        return _arithmetic(ew.Mul, self, self._operand(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return ew.Mul.apply(self._operand(other), self)
+        return _arithmetic(ew.Mul, self._operand(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return ew.Div.apply(self, self._operand(other))
+        return _arithmetic(ew.Div, self, self._operand(other), floating=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return ew.Div.apply(self._operand(other), self)
+        return _arithmetic(ew.Div, self._operand(other), self, floating=True)
 
     def __pow__(self, other: Any) -> Tensor:
-        return ew.Pow.apply(self, self._operand(other))
+        return _arithmetic(ew.Pow, self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return ew.Pow.apply(self._operand(other), self)
+        return _arithmetic(ew.Pow, self._operand(other), self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(self, self._operand(other))
+        return _arithmetic(MatMul, self, self._operand(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return MatMul.apply(self._operand(other), self)
+        return _arithmetic(MatMul, self._operand(other), self)
 
     def __neg__(self) -> Tensor:
         return ew.Neg.apply(self)
+
+    def __abs__(self) -> Tensor:
+        return ew.Abs.apply(self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -299,12 +626,48 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return sh.GetItem.apply(self, index=_plain_index(index))
 
+    # Integer and logical arithmetic: results carry no gradient.
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.floor_divide, self, self._operand(other), "floor_divide")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.floor_divide, self._operand(other), self, "floor_divide")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.remainder, self, self._operand(other), "remainder")
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.remainder, self._operand(other), self, "remainder")
+
+    def __and__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.bitwise_and, self, self._operand(other), "bitwise_and")
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.bitwise_or, self, self._operand(other), "bitwise_or")
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _not_differentiable(np.bitwise_xor, self, self._operand(other), "bitwise_xor")
+
+    __rxor__ = __xor__
+
+    def __invert__(self) -> Tensor:
+        if self._data.dtype.kind == "f":
+            raise TypeError(f"~ (bitwise not) needs a bool or integer tensor, got {self.dtype}")
+        return Tensor._make(np.invert(self._data), False)
+
     # ----- comparisons: boolean tensors that carry no gradient ------------------------------
 
     def _compare(self, other: Any, compare: Callable[[Any, Any], np.ndarray]) -> Tensor:
-        other_data = other.data if isinstance(other, Tensor) else other
+        other_data = other._data if isinstance(other, Tensor) else other
         try:
-            return Tensor._make(np.asarray(compare(self.data, other_data)), False)
+            return Tensor._make(np.asarray(compare(self._data, other_data)), False)
+        except TypeError:
+            return NotImplemented  # let the other object compare (pytest.approx, ...)
         except ValueError as error:
             shapes = f"{self.shape} and {np.shape(other_data)}"
             raise ValueError(f"comparison of shapes {shapes}: {error}") from None
@@ -328,10 +691,10 @@ class Tensor:
         return self._compare(other, np.not_equal)
 
     def any(self) -> bool:
-        return bool(self.data.any())
+        return bool(self._data.any())
 
     def all(self) -> bool:
-        return bool(self.data.all())
+        return bool(self._data.all())
 
     # ----- element-wise functions -----------------------------------------------------------
 
@@ -366,73 +729,119 @@ class Tensor:
     clip = clamp
 
     def maximum(self, other: Any) -> Tensor:
-        return ew.Maximum.apply(self, self._operand(other))
+        return _arithmetic(ew.Maximum, self, self._operand(other))
 
     def minimum(self, other: Any) -> Tensor:
-        return ew.Minimum.apply(self, self._operand(other))
+        return _arithmetic(ew.Minimum, self, self._operand(other))
 
-    def astype(self, dtype: Any) -> Tensor:
-        """This tensor converted to ``dtype`` (differentiable between float types)."""
-        dtype = np.dtype(dtype)
-        if dtype == self.dtype:
-            return self
-        if self.requires_grad and dtype.kind != "f":
-            return Tensor._make(self.data.astype(dtype), False)
-        return ew.Cast.apply(self, dtype=dtype)
+    # ----- reductions: `dim`/`keepdim` as in PyTorch (NumPy's `axis`/`keepdims` also work) ----
 
-    to = astype
+    def sum(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
+            axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        source = self if dtype is None else self.astype(dtype)
+        if dim is None and axis is None and not keepdim and not keepdims:
+            return red.Sum.apply(source)  # the sum of everything (a loss) is the hot case
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        return red.Sum.apply(source, axis=dim, keepdims=keepdim)
 
-    def float(self) -> Tensor:
-        return self.astype(np.float32)
+    def mean(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
+             axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        source = self if dtype is None else self.astype(dtype)
+        _require_floating(source, "mean")
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        return red.Mean.apply(source, axis=dim, keepdims=keepdim)
 
-    def double(self) -> Tensor:
-        return self.astype(np.float64)
+    def _extreme(self, dim: Any, keepdim: bool, axis: Axis, keepdims: bool | None,
+                 smallest: bool) -> Any:
+        if isinstance(dim, Tensor):  # max(a, b): the element-wise form
+            return self.minimum(dim) if smallest else self.maximum(dim)
+        if dim is None and axis is None:
+            return red.Max.apply(self, smallest=smallest)
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        values = red.Max.apply(self, axis=dim, keepdims=keepdim, smallest=smallest)
+        pick = np.argmin if smallest else np.argmax
+        indices = pick(self._data, axis=dim, keepdims=keepdim)
+        return ValuesIndices(values, Tensor._make(indices.astype(dtypes.int64), False))
 
-    # ----- reductions -----------------------------------------------------------------------
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+            keepdims: bool | None = None) -> Any:
+        """The largest value; with ``dim``, ``(values, indices)`` along it; with a tensor, the
+        element-wise maximum. Tied maxima share the gradient equally."""
+        return self._extreme(dim, keepdim, axis, keepdims, smallest=False)
 
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        if axis is None and not keepdims:
-            return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
-        return red.Sum.apply(self, axis=axis, keepdims=keepdims)
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Axis = None,
+            keepdims: bool | None = None) -> Any:
+        """The smallest value; with ``dim``, ``(values, indices)`` along it; with a tensor,
+        the element-wise minimum. Tied minima share the gradient equally."""
+        return self._extreme(dim, keepdim, axis, keepdims, smallest=True)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return red.Mean.apply(self, axis=axis, keepdims=keepdims)
+    def amax(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim`` (all dimensions by default), as a tensor."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        return red.Max.apply(self, axis=dim, keepdims=keepdim)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest value over ``axis``; tied maxima share the gradient equally."""
-        return red.Max.apply(self, axis=axis, keepdims=keepdims)
+    def amin(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        return red.Max.apply(self, axis=dim, keepdims=keepdim, smallest=True)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest value over ``axis``; tied minima share the gradient equally."""
-        return red.Max.apply(self, axis=axis, keepdims=keepdims, smallest=True)
+    def var(self, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
+            ddof: float | None = None) -> Tensor:
+        """Variance over ``dim``: the sum of squared deviations divided by n - correction.
 
-    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance over ``axis``: mean squared deviation, divided by n - ddof (NumPy's rule,
-        so the default is the biased estimate; pass ddof=1 for PyTorch's default)."""
-        deviation = self - self.mean(axis=axis, keepdims=True)
-        count = red.reduced_size(self.shape, axis)
-        return (deviation * deviation).sum(axis=axis, keepdims=keepdims) / (count - ddof)
+        As in PyTorch the default is the unbiased estimate (correction=1); pass
+        ``correction=0`` (or ``unbiased=False``) for the mean squared deviation.
+        """
+        _require_floating(self, "var")
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        correction = _correction(unbiased, correction, ddof)
+        count = red.reduced_size(self.shape, dim)
+        if count - correction <= 0:
+            raise ValueError(
+                f"var/std over {count} value(s) with correction={correction} divides by "
+                f"{count - correction} degrees of freedom; pass correction=0"
+            )
+        deviation = self - self.mean(dim, keepdim=True)
+        return (deviation * deviation).sum(dim, keepdim=keepdim) / (count - correction)
 
-    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+    def std(self, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
+            ddof: float | None = None) -> Tensor:
+        """Standard deviation: the square root of :meth:`var` (unbiased by default)."""
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
+                        keepdims=keepdims, ddof=ddof).sqrt()
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """log(sum(exp(x))) over ``axis``, stable for large inputs."""
-        return red.LogSumExp.apply(self, axis=axis, keepdims=keepdims)
+    def logsumexp(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None,
+                  keepdims: bool | None = None) -> Tensor:
+        """log(sum(exp(x))) over ``dim``, stable for large inputs."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        return red.LogSumExp.apply(self, axis=dim, keepdims=keepdim)
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        return red.Softmax.apply(self, axis=axis)
+    def softmax(self, dim: int = -1, *, axis: int | None = None) -> Tensor:
+        dim = _dim_index(axis if axis is not None else dim, self.ndim)
+        return red.Softmax.apply(self, axis=dim)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return red.LogSoftmax.apply(self, axis=axis)
+    def log_softmax(self, dim: int = -1, *, axis: int | None = None) -> Tensor:
+        dim = _dim_index(axis if axis is not None else dim, self.ndim)
+        return red.LogSoftmax.apply(self, axis=dim)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the largest value (not differentiable)."""
-        return Tensor._make(np.argmax(self.data, axis=axis, keepdims=keepdims), False)
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+               keepdims: bool | None = None) -> Tensor:
+        """Index of the largest value (of the flattened tensor when ``dim`` is None); int64."""
+        return self._arg_extreme(np.argmax, dim, keepdim, axis, keepdims)
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the smallest value (not differentiable)."""
-        return Tensor._make(np.argmin(self.data, axis=axis, keepdims=keepdims), False)
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+               keepdims: bool | None = None) -> Tensor:
+        """Index of the smallest value (of the flattened tensor when ``dim`` is None); int64."""
+        return self._arg_extreme(np.argmin, dim, keepdim, axis, keepdims)
+
+    def _arg_extreme(self, pick: Callable, dim: Any, keepdim: bool, axis: Any,
+                     keepdims: bool | None) -> Tensor:
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        if self._data.size == 0:
+            raise ValueError(f"argmax/argmin of an empty tensor of shape {self.shape}")
+        indices = pick(self._data, axis=dim, keepdims=keepdim and dim is not None)
+        return Tensor._make(np.asarray(indices, dtype=dtypes.int64), False)
 
     # ----- linear algebra and shape ---------------------------------------------------------
 
@@ -449,44 +858,163 @@ class Tensor:
         """Merge dimensions start_dim..end_dim into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
+        start, end = _dim_index(start_dim, self.ndim), _dim_index(end_dim, self.ndim)
         shape = self.shape[:start] + (-1,) + self.shape[end + 1 :]
         return self.reshape(shape)
 
-    def permute(self, *axes: Any) -> Tensor:
-        return sh.Permute.apply(self, axes=_shape_argument(axes))
+    def permute(self, *dims: Any) -> Tensor:
+        return sh.Permute.apply(self, axes=_shape_argument(dims))
 
-    def transpose(self, axis0: int | None = None, axis1: int | None = None) -> Tensor:
-        """Swap two axes (PyTorch style), or reverse all axes when none are given."""
-        if axis0 is None and axis1 is None:
+    def transpose(self, dim0: int | None = None, dim1: int | None = None) -> Tensor:
+        """Swap two dimensions (PyTorch style), or reverse all of them when none are given."""
+        if dim0 is None and dim1 is None:
             return sh.Permute.apply(self)
-        if axis0 is None or axis1 is None:
-            raise TypeError("transpose() needs both axes, or neither to reverse all axes")
-        return self.swapaxes(axis0, axis1)
+        if dim0 is None or dim1 is None:
+            raise TypeError("transpose() needs both dims, or neither to reverse all dims")
+        return self.swapaxes(dim0, dim1)
 
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         axes = list(range(self.ndim))
+        axis0, axis1 = _dim_index(axis0, self.ndim), _dim_index(axis1, self.ndim)
         axes[axis0], axes[axis1] = axes[axis1], axes[axis0]
         return sh.Permute.apply(self, axes=tuple(axes))
 
-    def squeeze(self, axis: Axis = None) -> Tensor:
-        """Remove axes of length 1 (all of them, or those in ``axis``)."""
-        try:
-            shape = np.squeeze(np.empty(self.shape, dtype=bool), axis=axis).shape
-        except ValueError as error:
-            raise ValueError(f"squeeze of shape {self.shape}: {error}") from None
+    def squeeze(self, dim: Axis = None, *, axis: Axis = None) -> Tensor:
+        """Remove dimensions of length 1 (all of them, or those in ``dim``; as in PyTorch, a
+        named dimension whose length is not 1 is left alone)."""
+        dim = axis if axis is not None else dim
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dims = {_dim_index(d, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
         return self.reshape(shape)
 
-    def unsqueeze(self, axis: int) -> Tensor:
-        """Insert an axis of length 1 at position ``axis``."""
-        shape = np.expand_dims(np.empty(self.shape, dtype=bool), axis).shape
-        return self.reshape(shape)
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dimension of length 1 at position ``dim``."""
+        position = _dim_index(dim, self.ndim + 1)
+        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
 
     def expand(self, *shape: Any) -> Tensor:
-        """Broadcast to a larger shape without copying."""
-        return sh.Expand.apply(self, shape=_shape_argument(shape))
+        """Broadcast to a larger shape without copying; -1 keeps a dimension's length."""
+        shape = _shape_argument(shape)
+        offset = len(shape) - self.ndim
+        shape = tuple(self.shape[i - offset] if n == -1 and i >= offset else n
+                      for i, n in enumerate(shape))
+        return sh.Expand.apply(self, shape=shape)
 
     broadcast_to = expand
+
+
+_ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
+               dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)
+
+autograd.register_tensor_type(Tensor)
+
+
+class _GradKeeper:
+    """The hook behind ``retain_grad()``: adds each gradient that reaches a computed tensor
+    to its ``.grad``. It holds the tensor weakly, so the hook adds no reference cycle."""
+
+    def __init__(self, tensor: Tensor) -> None:
+        self._tensor = weakref.ref(tensor)
+
+    def __call__(self, grad: Tensor) -> None:
+        tensor = self._tensor()
+        if tensor is None:
+            return
+        if tensor._grad is None:
+            tensor._grad = Tensor._make(grad._data.copy(), False)
+        else:
+            tensor._grad._data += grad._data
+
+
+def _arithmetic(op: type[autograd.Function], a: Tensor, b: Tensor,
+                floating: bool = False) -> Tensor:
+    """``op`` applied to ``a`` and ``b`` converted to their result dtype (PyTorch's type
+    promotion; ``floating`` for true division, whose result is floating even for integers)."""
+    if a._data.dtype is not b._data.dtype or (floating and a._data.dtype.kind != "f"):
+        target = dtypes.result_type(a._data, b._data)
+        if floating and target.kind != "f":
+            target = DEFAULT_DTYPE
+        a, b = a.astype(target), b.astype(target)
+    return op.apply(a, b)
+
+
+def _not_differentiable(ufunc: np.ufunc, a: Tensor, b: Tensor, name: str) -> Tensor:
+    if autograd.is_grad_enabled() and (a.requires_grad or b.requires_grad):
+        raise RuntimeError(f"{name} is not differentiable; use it on tensors without grad")
+    target = dtypes.result_type(a._data, b._data)
+    return Tensor._make(np.asarray(ufunc(a._data.astype(target, copy=False),
+                                         b._data.astype(target, copy=False))), False)
+
+
+def _check_in_place_result(name: str, result: np.ndarray, current: np.ndarray) -> None:
+    if result.shape != current.shape:
+        raise RuntimeError(
+            f"{name}: the result has shape {result.shape}, which does not fit in place into a "
+            f"tensor of shape {current.shape}"
+        )
+    if not np.can_cast(result.dtype, current.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: result type {result.dtype} can't be cast to the tensor's dtype "
+            f"{current.dtype} in place"
+        )
+
+
+def _require_floating(tensor: Tensor, name: str) -> None:
+    if tensor._data.dtype.kind != "f":
+        raise TypeError(
+            f"{name}() needs a floating point tensor, got {tensor.dtype}; convert it first "
+            "(.float()) or pass dtype="
+        )
+
+
+def _dim_index(dim: Any, ndim: int) -> int:
+    """``dim`` as a non-negative index, checked against ``ndim`` dimensions (a 0-d tensor
+    accepts 0 and -1, as in PyTorch)."""
+    span = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or not -span <= dim < span:
+        raise IndexError(
+            f"dimension out of range (expected to be in range of [{-span}, {span - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % span
+
+
+def _dim_keepdim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None,
+                 ndim: int) -> tuple[Any, bool]:
+    """The reduced dimensions (checked, as an int, a tuple or None) and keepdim, from
+    PyTorch's names or NumPy's."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("pass dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, keepdim
+    if isinstance(dim, (list, tuple)):
+        return tuple(_dim_index(d, ndim) for d in dim), keepdim
+    return (_dim_index(dim, ndim) if ndim else None), keepdim
+
+
+def _correction(unbiased: bool | None, correction: float | None, ddof: float | None) -> float:
+    if correction is not None:
+        return correction
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if ddof is None else ddof
+
+
+def _arrays_in(value: Any) -> Any:
+    """``value`` with every tensor inside it (in lists, tuples, dicts) replaced by its array."""
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (list, tuple)):
+        return type(value)(_arrays_in(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _arrays_in(v) for k, v in value.items()}
+    return value
 
 
 def _shape_argument(args: tuple) -> tuple[int, ...]:
@@ -496,20 +1024,31 @@ def _shape_argument(args: tuple) -> tuple[int, ...]:
     return tuple(args)
 
 
+def _index_array(value: Tensor) -> np.ndarray:
+    if value._data.dtype.kind not in "biu":
+        raise IndexError(
+            f"tensors used as indices must be integer or bool tensors, got {value.dtype}"
+        )
+    return value._data
+
+
 def _plain_index(index: Any) -> Any:
     """An index with Tensors replaced by their arrays, so NumPy can use it."""
     if isinstance(index, Tensor):
-        return index.data
+        return _index_array(index)
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(_index_array(i) if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
-        return np.asarray(index)
+        return np.asarray([_index_array(i) if isinstance(i, Tensor) else i for i in index])
     return index
 
 
-def as_tensor(value: Any) -> Tensor:
-    """``value`` itself if it is a Tensor, else a new Tensor of it."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+def as_tensor(value: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``value`` itself if it is a Tensor (converted to ``dtype`` if given), else a new
+    Tensor of it."""
+    if isinstance(value, Tensor):
+        return value if dtype is None else value.astype(dtype)
+    return Tensor(value, dtype=dtype, device=device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -523,13 +1062,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Element-wise ``a`` where ``condition`` holds, else ``b`` (broadcasting)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if isinstance(a, Tensor) or not isinstance(b, Tensor):
         a_tensor = as_tensor(a)
     else:
         a_tensor = b._operand(a)  # a Python number takes b's dtype
     b_tensor = a_tensor._operand(b)
-    return ew.Where.apply(Tensor._make(cond.astype(bool), False), a_tensor, b_tensor)
+    condition_tensor = Tensor._make(cond.astype(bool), False)
+    if a_tensor._data.dtype is not b_tensor._data.dtype:
+        target = dtypes.result_type(a_tensor._data, b_tensor._data)
+        a_tensor, b_tensor = a_tensor.astype(target), b_tensor.astype(target)
+    return ew.Where.apply(condition_tensor, a_tensor, b_tensor)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -546,18 +1089,27 @@ def matmul(a: Any, b: Any) -> Tensor:
     return as_tensor(a) @ b
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+def _joined(tensors: Sequence[Any], name: str) -> list[Tensor]:
+    """The tensors to concatenate or stack, converted to their common dtype."""
     if len(tensors) == 0:
-        raise ValueError("concatenate needs at least one tensor")
-    return sh.Concatenate.apply(*[as_tensor(t) for t in tensors], axis=axis)
+        raise ValueError(f"{name} needs at least one tensor")
+    joined = [as_tensor(t) for t in tensors]
+    target = functools.reduce(dtypes.promote_types, (t._data.dtype for t in joined))
+    return [t.astype(target) for t in joined]
 
 
-cat = concatenate
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dimension."""
+    joined = _joined(tensors, "cat")
+    dim = _dim_index(axis if axis is not None else dim, joined[0].ndim)
+    return sh.Concatenate.apply(*joined, axis=dim)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis."""
-    if len(tensors) == 0:
-        raise ValueError("stack needs at least one tensor")
-    return sh.Stack.apply(*[as_tensor(t) for t in tensors], axis=axis)
+concatenate = concat = cat
+
+
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    joined = _joined(tensors, "stack")
+    dim = _dim_index(axis if axis is not None else dim, joined[0].ndim + 1)
+    return sh.Stack.apply(*joined, axis=dim)

@@ -107,9 +107,10 @@ def reduction(name, fn, reference, domain=anywhere) -> OpSpec:
     return OpSpec(name, fn, reference, draw)
 
 
-def along_axis(name, fn, reference) -> OpSpec:
+def along_axis(name, fn, reference, domain=anywhere) -> OpSpec:
     def draw(data: st.DataObject) -> Inputs:
-        x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+        shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
+        x = draw_array(data, shape, domain)
         return [x], {"axis": data.draw(st.integers(-x.ndim, x.ndim - 1))}
 
     return OpSpec(name, fn, reference, draw)
@@ -263,8 +264,13 @@ OPS: list[OpSpec] = [
     # reductions
     reduction("sum", mt.Tensor.sum, np.sum),
     reduction("mean", mt.Tensor.mean, np.mean),
-    reduction("max", mt.Tensor.max, np.max, domain=distinct),
-    reduction("min", mt.Tensor.min, np.min, domain=distinct),
+    reduction("amax", lambda x, axis, keepdims: x.amax(axis, keepdims), np.max, domain=distinct),
+    reduction("amin", lambda x, axis, keepdims: x.amin(axis, keepdims), np.min, domain=distinct),
+    unary("max_all", mt.Tensor.max, np.max, domain=distinct),
+    along_axis("max_dim_values", lambda x, axis: x.max(axis).values,
+               lambda x, axis: np.max(x, axis=axis), domain=distinct),
+    along_axis("min_dim_values_keepdim", lambda x, axis: x.min(dim=axis, keepdim=True).values,
+               lambda x, axis: np.min(x, axis=axis, keepdims=True), domain=distinct),
     reduction("logsumexp", mt.Tensor.logsumexp, _np_logsumexp),
     OpSpec("var", mt.Tensor.var, np.var, draw_var),
     OpSpec("std", mt.Tensor.std, np.std, draw_var),

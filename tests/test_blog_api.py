@@ -69,10 +69,11 @@ def test_blog_loop_with_a_pandas_dataframe():
     assert losses[-1] < losses[0] / 3 and accuracy > 0.9
 
 
-def test_loss_data_is_a_numpy_scalar_that_formats():
+def test_loss_data_is_a_detached_scalar_that_formats():
     logits = Linear(4, 3)(Tensor(np.ones((2, 4))))
     loss = cross_entropy_loss(logits, np.eye(3)[[0, 2]])
-    assert isinstance(loss.data, np.ndarray) and loss.data.shape == ()
+    assert isinstance(loss.data, Tensor) and loss.data.shape == ()
+    assert not loss.data.requires_grad
     total = 0.0
     total += loss.data
     assert f"{total:.4f}" == f"{loss.item():.4f}"

@@ -77,7 +77,7 @@ def test_cross_entropy_retain_graph_backward_twice_gives_the_same_gradient():
     logits = Tensor(LOGITS, requires_grad=True)
     loss = F.cross_entropy_loss(logits, LABELS)
     loss.backward(retain_graph=True)
-    first = logits.grad.copy()
+    first = logits.grad.clone()
     loss.backward()
     np.testing.assert_allclose(logits.grad, 2 * first)
 

@@ -11,10 +11,14 @@ from minitorch import Tensor
     ("data", "dtype"),
     [
         ([1.0, 2.0], np.float32),
-        ([1, 2], np.float32),
-        ([True, False], np.float32),
+        ([1, 2], np.int64),
+        ([True, False], np.bool_),
         (3.5, np.float32),
-        (np.array([1, 2], dtype=np.int64), np.float32),
+        (7, np.int64),
+        ([1, 2.5], np.float32),
+        (np.array([1, 2], dtype=np.int64), np.int64),
+        (np.array([1, 2], dtype=np.int32), np.int32),
+        (np.array([1, 2], dtype=np.uint8), np.uint8),
         (np.array([1.0], dtype=np.float64), np.float64),
         (np.array([1.0], dtype=np.float32), np.float32),
         (np.float64(2.0), np.float64),
@@ -61,10 +65,12 @@ def test_ragged_data_raises_type_error():
 
 def test_attributes():
     t = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.dtype == np.float64
+    assert t.shape == (2, 3) and t.ndim == 2 and t.dtype == np.float64
+    assert t.size() == (2, 3) and t.size(0) == 2 and t.size(-1) == 3 and t.numel() == 6
+    assert t.dim() == 2 and t.nelement() == 6
     assert t.T.shape == (3, 2) and t.is_leaf and t.grad is None
     assert Tensor(4.0).item() == 4.0 and isinstance(Tensor(4.0).item(), float)
-    assert t.numpy() is t.data
+    assert t.detach().numpy() is t._data and t.data._data is t._data
     assert len(t) == 2 and [row.shape for row in t] == [(3,), (3,)]
     with pytest.raises(ValueError, match=r"one element, got shape \(2, 3\)"):
         t.item()
@@ -81,12 +87,13 @@ def test_factories():
     assert mt.zeros(2, 3).shape == (2, 3) and mt.zeros((2, 3)).dtype == np.float32
     np.testing.assert_array_equal(mt.ones(2).data, [1.0, 1.0])
     np.testing.assert_array_equal(mt.full((2,), 7.0).data, [7.0, 7.0])
-    np.testing.assert_array_equal(mt.arange(3).data, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(mt.arange(3).data, [0, 1, 2])
+    assert mt.arange(3).dtype == np.int64 and mt.arange(3.0).dtype == np.float32
     np.testing.assert_array_equal(mt.arange(1, 2, 0.5).data, [1.0, 1.5])
     like = mt.zeros_like(Tensor(np.ones((2, 2))))
     assert like.shape == (2, 2) and like.dtype == np.float64
     assert mt.ones_like(Tensor([1.0])).data[0] == 1.0
-    assert mt.tensor([1, 2], requires_grad=True).requires_grad
+    assert mt.tensor([1.0, 2], requires_grad=True).requires_grad
     assert mt.randn(3, 4, requires_grad=True).requires_grad
     assert mt.rand(100).data.min() >= 0 and mt.rand(100).data.max() < 1
 
@@ -134,8 +141,10 @@ def test_index_out_of_range_raises_index_error():
 
 
 def test_reduction_axis_out_of_range():
-    with pytest.raises(ValueError, match=r"Sum of shapes \(2, 2\): axis 2 is out of bounds"):
+    with pytest.raises(IndexError, match=r"range of \[-2, 1\], but got 2"):
         Tensor(np.ones((2, 2))).sum(axis=2)
+    with pytest.raises(IndexError, match=r"range of \[-2, 1\], but got -3"):
+        Tensor(np.ones((2, 2))).mean(dim=-3)
 
 
 def test_stable_formulations_do_not_overflow():
@@ -151,10 +160,15 @@ def test_stable_formulations_do_not_overflow():
     assert np.all(np.isfinite(big.grad))
 
 
-def test_var_and_std_follow_numpy_ddof():
+def test_var_and_std_are_unbiased_by_default_as_in_pytorch():
     x = np.array([[1.0, 2.0, 4.0], [3.0, 3.0, 9.0]])
-    np.testing.assert_allclose(Tensor(x).var(axis=1).data, x.var(axis=1))
-    np.testing.assert_allclose(Tensor(x).std(ddof=1).data, x.std(ddof=1))
+    np.testing.assert_allclose(Tensor(x).var(1).data, x.var(axis=1, ddof=1))
+    np.testing.assert_allclose(Tensor(x).var(dim=1, unbiased=False).data, x.var(axis=1))
+    np.testing.assert_allclose(Tensor(x).var(1, correction=0).data, x.var(axis=1))
+    np.testing.assert_allclose(Tensor(x).std().data, x.std(ddof=1))
+    np.testing.assert_allclose(Tensor(x).std(axis=0, ddof=0).data, x.std(axis=0))
+    with pytest.raises(ValueError, match="1 value.*correction=1.*0 degrees of freedom"):
+        Tensor([1.0]).std()
 
 
 def test_shape_helpers():
@@ -165,8 +179,7 @@ def test_shape_helpers():
     assert t.transpose(0, 2).shape == (3, 1, 2) and t.transpose().shape == (3, 1, 2)
     assert t.permute(2, 0, 1).shape == (3, 2, 1) and t.expand(4, 2, 5, 3).shape == (4, 2, 5, 3)
     assert t.view(-1, 3).shape == (2, 3)
-    with pytest.raises(ValueError, match="squeeze"):
-        t.squeeze(0)
+    assert t.squeeze(0).shape == (2, 1, 3)  # as in PyTorch: a dim longer than 1 stays
 
 
 def test_casting_is_differentiable():

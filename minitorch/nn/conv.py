@@ -73,7 +73,7 @@ def batch_norm(
         weight = Tensor._make(np.ones(channels, dtype=x.dtype), False)
     if bias is None:
         bias = Tensor._make(np.zeros(channels, dtype=x.dtype), False)
-    stats = [s.data if isinstance(s, Tensor) else s for s in (running_mean, running_var)]
+    stats = [s._data if isinstance(s, Tensor) else s for s in (running_mean, running_var)]
     for name, array in zip(("running_mean", "running_var"), stats, strict=True):
         if array is not None and np.shape(array) != (channels,):
             raise ValueError(

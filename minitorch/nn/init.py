@@ -55,7 +55,8 @@ def _check_tensor(tensor: object) -> None:
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     _check_tensor(tensor)
-    tensor.data[...] = values  # in place: the array keeps its identity, shape and dtype
+    tensor._data[...] = values  # in place: the array keeps its identity, shape and dtype
+    tensor._mark_modified()
     return tensor
 
 

@@ -49,7 +49,7 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _numeric_array(value: Any, name: str) -> np.ndarray:
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    array = value._data if isinstance(value, Tensor) else np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name}: target must be numeric, got dtype {array.dtype}")
     return array
@@ -127,12 +127,12 @@ def _classification_target(
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
     """Apply ``reduction`` to element-wise losses; a NaN result means a NaN input."""
     if reduction == "mean":
-        if losses.size == 0:
+        if losses._data.size == 0:
             raise ValueError(f"{name}: the mean loss of an empty input is undefined")
         losses = losses.mean()
     elif reduction == "sum":
         losses = losses.sum()
-    _check_no_nan(losses.data, name, "the input")
+    _check_no_nan(losses._data, name, "the input")
     return losses
 
 
@@ -165,7 +165,7 @@ def nll_loss(log_probs: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     _check_classification_input(log_probs, "nll_loss", "log-probabilities")
     target = _classification_target(target, log_probs, "nll_loss", False)
     loss = NegativeLogLikelihood.apply(log_probs, target, reduction=reduction)
-    _check_no_nan(loss.data, "nll_loss", "the input")
+    _check_no_nan(loss._data, "nll_loss", "the input")
     return loss
 
 
@@ -185,9 +185,9 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     _check_reduction(reduction)
     input = as_tensor(input)
     target = _float_target(target, input, "binary_cross_entropy")
-    outside = np.flatnonzero(~((input.data >= 0) & (input.data <= 1)))
+    outside = np.flatnonzero(~((input._data >= 0) & (input._data <= 1)))
     if outside.size:
-        value = input.data.flat[outside[0]]
+        value = input._data.flat[outside[0]]
         raise ValueError(
             f"binary_cross_entropy: expected input probabilities in [0, 1], got {value} "
             "(use binary_cross_entropy_with_logits for raw scores)"

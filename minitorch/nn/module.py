@@ -228,7 +228,7 @@ class Module:
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter's and buffer's array, by dotted name."""
-        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state = {name: p._data.copy() for name, p in self.named_parameters()}
         state.update((name, b.copy()) for name, b in self.named_buffers())
         return state
 
@@ -244,7 +244,7 @@ class Module:
             raise TypeError(f"load_state_dict expected a dict, got {type(state_dict).__name__}")
         params = self._members("_parameters")
         buffers = self._members("_buffers")
-        targets = {key: (module, name, value.data) for key, module, name, value in params}
+        targets = {key: (module, name, value._data) for key, module, name, value in params}
         targets.update((key, (module, name, value)) for key, module, name, value in buffers)
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
@@ -262,7 +262,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            array = np.asarray(value._data if isinstance(value, Tensor) else value)
             if array.dtype.kind not in "biuf":
                 raise TypeError(f"state_dict[{key!r}] must be numeric, got dtype {array.dtype}")
             if array.shape != current.shape:
@@ -273,7 +273,7 @@ class Module:
             checked[key] = np.array(array, dtype=current.dtype, copy=True)
         for key, _, _, param in params:
             if key in checked:
-                param.data = checked[key]  # the same Parameter: optimizers keep tracking it
+                param._data = checked[key]  # the same Parameter: optimizers keep tracking it
         for key, module, name, _ in buffers:
             if key in checked:
                 setattr(module, name, checked[key])
@@ -302,7 +302,7 @@ class Module:
 def _buffer_array(name: str, value: Any) -> np.ndarray | None:
     if value is None:
         return None
-    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    array = value._data if isinstance(value, Tensor) else np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"buffer {name!r} must be numeric, got dtype {array.dtype}")
     return array

@@ -26,7 +26,7 @@ def clip_grad_norm_(
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    grads = [p.grad for p in parameters if p.grad is not None]
+    grads = [p._grad._data for p in parameters if p._grad is not None]
     if max_norm < 0:
         raise ValueError(f"max_norm must be >= 0, got {max_norm}")
     if not grads:

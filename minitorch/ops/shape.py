@@ -34,6 +34,16 @@ class Permute(Function):
         return np.transpose(grad, self.inverse)
 
 
+class Clone(Function):
+    """z = a copy of x in new memory;  dz/dx = 1."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+
 class Expand(Function):
     """z = x broadcast to a larger shape;  the engine sums the gradient back to x's shape."""
 
@@ -70,6 +80,26 @@ class GetItem(Function):
         else:
             np.add.at(out, self.index, grad)
         return out
+
+
+class SetItem(Function):
+    """z = x with z[index] = v (``x[index] = v`` recorded for autodiff);
+    dz/dx = 1 except at the overwritten positions, where it is 0;  dz/dv = the gradient at
+    those positions (the engine sums it back over any broadcast of v)."""
+
+    def forward(self, x: np.ndarray, v: np.ndarray, index: Any = None) -> np.ndarray:
+        self.index = index
+        out = x.copy()
+        try:
+            out[index] = v
+        except IndexError as error:
+            raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grad_x = grad.copy()
+        grad_x[self.index] = 0
+        return grad_x, grad[self.index]
 
 
 class Concatenate(Function):

@@ -93,8 +93,8 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
-                elif p.grad is not None:
-                    p.grad.fill(0)
+                elif p._grad is not None:
+                    p._grad._data.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (those whose ``.grad`` is None are skipped).
@@ -108,17 +108,19 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                grad = p._grad
+                if grad is None:
                     continue
-                if p.grad.shape != p.data.shape:
+                if grad.shape != p._data.shape:
                     raise ValueError(
-                        f"a parameter of shape {p.data.shape} has a gradient of shape "
-                        f"{p.grad.shape}"
+                        f"a parameter of shape {p._data.shape} has a gradient of shape "
+                        f"{grad.shape}"
                     )
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = self._init_state(p.data, group)
-                self._update(p.data, p.grad, state, group)
+                    state = self.state[p] = self._init_state(p._data, group)
+                self._update(p._data, grad._data, state, group)
+                p._mark_modified()
         return loss
 
     # ----- saving and loading ---------------------------------------------------------------
@@ -183,10 +185,12 @@ class Optimizer:
                     f"{len(params)} parameters"
                 )
             p, group = params[index]
-            missing = self._init_state(p.data, group).keys() - saved.keys()
+            missing = self._init_state(p._data, group).keys() - saved.keys()
             if missing:
                 raise ValueError(f"loaded state for parameter {index} lacks {sorted(missing)}")
-            new_state[p] = {key: _loaded(value, p.data, index, key) for key, value in saved.items()}
+            new_state[p] = {
+                key: _loaded(value, p._data, index, key) for key, value in saved.items()
+            }
 
         for group, loaded in zip(self.param_groups, loaded_groups, strict=True):
             group.update(loaded)

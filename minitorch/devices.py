@@ -1,0 +1,95 @@
+"""Devices: minitorch computes on the CPU only.
+
+``minitorch.device("cpu")``, ``tensor.to("cpu")`` and ``model.to(device)`` work, so that
+device-agnostic PyTorch code (``device = "cuda" if torch.cuda.is_available() else "cpu"``)
+runs unchanged; asking for any other device raises a clear error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class device:  # noqa: N801  (PyTorch's name)
+    """A compute device; only ``"cpu"`` (optionally ``"cpu:0"``) exists in minitorch."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec: Any, index: int | None = None) -> None:
+        if isinstance(spec, device):
+            spec, index = spec.type, spec.index
+        if not isinstance(spec, str):
+            raise TypeError(f"device() expects a string such as 'cpu', got {type(spec).__name__}")
+        kind, _, number = spec.partition(":")
+        if kind != "cpu":
+            raise RuntimeError(
+                f"device {spec!r} is not available: minitorch runs on the CPU only "
+                "(use 'cpu'; minitorch.cuda.is_available() is False)"
+            )
+        self.type = kind
+        self.index = int(number) if number else index
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and other.type == self.type
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+
+CPU = device("cpu")
+
+
+def is_device(value: Any) -> bool:
+    """Whether ``value`` names a device (a ``device`` or a string such as ``"cpu"``), as
+    opposed to a dtype, in calls such as ``tensor.to(value)``."""
+    return isinstance(value, device) or (isinstance(value, str) and not _is_dtype_name(value))
+
+
+def _is_dtype_name(name: str) -> bool:
+    try:
+        np.dtype(name)
+    except TypeError:
+        return False
+    return True
+
+
+class _Backend:
+    """``minitorch.cuda`` / ``minitorch.accelerator``: there is no accelerator."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def current_accelerator() -> None:
+        return None
+
+    def manual_seed(self, seed: int) -> None:
+        """Nothing to seed: there is no accelerator (kept so seeding code runs unchanged)."""
+
+    manual_seed_all = manual_seed
+
+    def __repr__(self) -> str:
+        return f"<minitorch.{self._name}: not available, minitorch runs on the CPU>"
+
+
+cuda = _Backend("cuda")
+accelerator = _Backend("accelerator")
+mps = _Backend("backends.mps")

@@ -1,0 +1,85 @@
+"""Data types and PyTorch's rules for choosing them.
+
+A dtype is a ``numpy.dtype``, so ``minitorch.float32 == np.float32`` and any NumPy spelling
+works wherever a dtype is asked for. The rules follow PyTorch:
+
+* data without a dtype: Python floats (and lists of them) give float32, Python ints int64,
+  Python bools bool; NumPy arrays keep their dtype;
+* arithmetic between two tensors: a floating tensor wins over an integer one and an integer
+  tensor over a bool one, whatever their sizes; within one kind the wider type wins, except
+  that a 0-d tensor does not widen a tensor with dimensions (``x32 * tensor(2.0, float64)`` is
+  float32), and a Python number never widens a tensor of its kind.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+float16 = half = np.dtype(np.float16)
+float32 = float = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = short = np.dtype(np.int16)
+int32 = int = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool = np.dtype(np.bool_)  # noqa: A001  (PyTorch's name)
+
+DEFAULT_FLOAT = float32
+DEFAULT_INT = int64
+_PYTHON_SEQUENCES = (list, tuple)
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating
+
+
+def infer(data: Any, array: np.ndarray) -> np.dtype:
+    """The dtype of a tensor made from ``data`` (already converted to ``array``)."""
+    if hasattr(data, "dtype") or hasattr(data, "dtypes"):  # arrays, pandas: typed already
+        return array.dtype
+    kind = array.dtype.kind
+    if kind == "f":
+        return DEFAULT_FLOAT
+    if kind in "iu":
+        return DEFAULT_INT
+    return array.dtype
+
+
+def scalar_dtype(value: Any, tensor_dtype: np.dtype) -> np.dtype:
+    """The dtype a Python number takes next to a tensor of ``tensor_dtype``: the tensor's own,
+    unless the number is of a higher kind (``int_tensor * 0.5`` is float32)."""
+    kind = "f" if isinstance(value, (builtins.float, np.floating)) else (
+        "b" if isinstance(value, (builtins.bool, np.bool_)) else "i"
+    )
+    if _CATEGORY[kind] <= _CATEGORY[tensor_dtype.kind]:
+        return tensor_dtype
+    return DEFAULT_FLOAT if kind == "f" else DEFAULT_INT
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """The dtype that both convert to: the higher kind wins (bool < integer < floating),
+    within a kind the wider type."""
+    category_a, category_b = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if category_a != category_b:
+        return a if category_a > category_b else b
+    return np.promote_types(a, b)
+
+
+def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """The dtype of arithmetic between tensors holding ``a`` and ``b`` (PyTorch's promotion:
+    a 0-d tensor does not widen a tensor with dimensions of its own kind)."""
+    if _CATEGORY[a.dtype.kind] == _CATEGORY[b.dtype.kind] and (a.ndim == 0) != (b.ndim == 0):
+        return b.dtype if a.ndim == 0 else a.dtype
+    return promote_types(a.dtype, b.dtype)
+
+
+def is_floating_point(dtype: np.dtype) -> builtins.bool:
+    return dtype.kind == "f"
+
+
+def torch_name(dtype: np.dtype) -> str:
+    """PyTorch's legacy type string, as ``Tensor.type()`` returns it."""
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return f"torch.{names.get(dtype.name, dtype.name)}Tensor"
