@@ -1,0 +1,167 @@
+"""In-place operations, .data/.grad as tensors, and the check that makes backward refuse values
+changed after they were saved."""
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+from minitorch import nn, optim
+
+
+def test_data_and_grad_are_tensors_sharing_memory():
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    assert isinstance(w.data, mt.Tensor) and not w.data.requires_grad
+    assert isinstance(w.grad, mt.Tensor)
+    assert w.grad.std().log().item() == pytest.approx(np.log(np.std([2.0, 4.0], ddof=1)))
+    w.data[0] = 5.0  # a write through .data changes the tensor itself
+    assert w.tolist() == [5.0, 2.0]
+    w.data = mt.tensor([7.0, 8.0])
+    assert w.tolist() == [7.0, 8.0] and w.requires_grad
+
+
+def test_manual_sgd_under_no_grad_changes_the_parameter():
+    p = mt.tensor([1.0, -2.0], requires_grad=True)
+    (p * p).sum().backward()
+    before = p
+    with mt.no_grad():
+        p -= 0.25 * p.grad
+    assert p is before and p.is_leaf and p.requires_grad
+    np.testing.assert_allclose(p.detach().numpy(), [0.5, -1.0])
+    p.data += -0.5 * p.grad  # makemore's update
+    np.testing.assert_allclose(p.detach().numpy(), [-0.5, 1.0])
+    p.grad.zero_()
+    assert p.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        (lambda t: t.add_(2), [3.0, 4.0]),
+        (lambda t: t.add_(mt.tensor([1.0, 1.0]), alpha=3), [4.0, 5.0]),
+        (lambda t: t.sub_(1), [0.0, 1.0]),
+        (lambda t: t.mul_(3), [3.0, 6.0]),
+        (lambda t: t.div_(2), [0.5, 1.0]),
+        (lambda t: t.zero_(), [0.0, 0.0]),
+        (lambda t: t.fill_(7), [7.0, 7.0]),
+        (lambda t: t.clamp_(1.5, 3), [1.5, 2.0]),
+        (lambda t: t.copy_(mt.tensor([9, 8])), [9.0, 8.0]),
+    ],
+)
+def test_in_place_ops_change_the_memory_and_return_the_tensor(op, expected):
+    t = mt.tensor([1.0, 2.0])
+    memory = t._data
+    assert op(t) is t
+    assert t._data is memory and t.tolist() == expected and t.dtype == np.float32
+
+
+def test_random_fills_use_the_generator_and_keep_dtype():
+    mt.manual_seed(3)
+    a = mt.zeros(1000).normal_(2.0, 0.5)
+    assert abs(a.mean().item() - 2.0) < 0.05 and abs(a.std().item() - 0.5) < 0.05
+    b = mt.zeros(1000, dtype=mt.float64).uniform_(-1, 1)
+    assert b.dtype == np.float64 and -1 <= b.min().item() and b.max().item() < 1
+
+
+def test_setitem_writes_and_records_when_gradients_flow():
+    t = mt.zeros(2, 3)
+    t[0] = 1.0
+    t[1, mt.tensor([0, 2])] = mt.tensor([5.0, 6.0])
+    t[t == 0] = -1
+    assert t.tolist() == [[1.0, 1.0, 1.0], [5.0, -1.0, 6.0]]
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    x = mt.ones(3) * mt.tensor(1.0, requires_grad=True)
+    x[1:] = w * 3
+    assert x.grad_fn is not None
+    x.sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0]
+
+
+def test_in_place_on_a_computed_tensor_is_recorded():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h += 1
+    h *= x
+    h.sum().backward()  # h = (2x + 1) x, dh/dx = 4x + 1
+    assert x.grad.tolist() == [5.0, 9.0]
+
+
+def test_in_place_ops_check_dtype_and_shape():
+    counts = mt.zeros(3, dtype=mt.long)
+    counts += 1
+    assert counts.dtype == np.int64
+    with pytest.raises(RuntimeError, match="dtype int64"):
+        counts *= 1.5
+    with pytest.raises(RuntimeError, match=r"shape \(3,\)"):
+        mt.zeros(3).add_(mt.ones(2, 3))
+
+
+def test_in_place_on_a_leaf_that_requires_grad_raises():
+    w = mt.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="add_: a leaf tensor that requires grad"):
+        w += 1
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad"):
+        w[0] = 3.0
+    with mt.no_grad():
+        w += 1
+    assert w.tolist() == [2.0]
+
+
+def test_optimizer_step_between_forward_and_backward_raises():
+    model = nn.Linear(3, 2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loss = (model(mt.randn(4, 3)) ** 2).sum()
+    loss.backward(retain_graph=True)
+    opt.step()  # the weights that the graph saved are now different
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_write_through_data_after_forward_raises_and_fresh_forward_works():
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    w.data.mul_(2)
+    with pytest.raises(RuntimeError, match="Mul: its input 0 was modified"):
+        loss.backward()
+    (w * w).sum().backward()
+    assert w.grad.tolist() == [4.0, 8.0]
+
+
+def test_changing_a_used_tensor_in_place_raises_rather_than_mislead():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    later = h * h
+    h.mul_(3)
+    with pytest.raises(RuntimeError, match="in-place"):
+        later.sum().backward()
+
+
+def test_modifying_a_computed_output_under_no_grad_raises():
+    x = mt.tensor([0.5], requires_grad=True)
+    y = x.exp()  # Exp saves its output for the gradient
+    with mt.no_grad():
+        y.add_(1)
+    with pytest.raises(RuntimeError, match="Exp: its output was modified"):
+        y.backward()
+
+
+def test_retain_grad_keeps_intermediate_gradients():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    assert h.retains_grad
+    (h * h).sum().backward()
+    assert h.grad.tolist() == [6.0, 12.0] and x.grad.tolist() == [18.0, 36.0]
+
+
+def test_clone_copies_and_passes_gradients():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    assert y._data is not x._data
+    (y * 2).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_numpy_refuses_a_tensor_that_requires_grad():
+    with pytest.raises(RuntimeError, match=r"detach\(\).numpy\(\)"):
+        mt.tensor([1.0], requires_grad=True).numpy()
