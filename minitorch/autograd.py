@@ -208,10 +208,10 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
         parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
-        for index, (parent, parent_grad) in enumerate(zip(parents, parent_grads)):
+        for parent, parent_grad in zip(parents, parent_grads):
             stamp = parent._modified_at
             if stamp is not None and stamp[0] > sequence:
-                raise _modified_in_place(ctx, f"its input {index}")
+                raise _modified_in_place(ctx, f"its input {parents.index(parent)}")
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent._data

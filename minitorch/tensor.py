@@ -377,7 +377,11 @@ class Tensor:
         so backward can tell that an operation recorded earlier saved values that are now
         stale (see :mod:`minitorch.autograd`). Code that writes into ``_data`` directly (the
         optimizers) calls this."""
-        self._change_record()[0] = autograd.next_sequence()
+        record = self._modified_at
+        if record is None:
+            self._modified_at = [autograd.next_sequence()]
+        else:
+            record[0] = autograd.next_sequence()
 
     def _in_place(self, operand: Tensor | None, recorded: Callable[[Tensor], Tensor],
                   write: Callable[[np.ndarray], Any], name: str) -> Tensor:
@@ -578,20 +582,32 @@ class Tensor:
             return Tensor._make(np.asarray(other, dtype=dtype), False)
         return Tensor(other)
 
+    # Each operator takes the common case (same dtype) straight to its Function: it runs for
+    # every op of a training step. _arithmetic handles promotion.
+
     def __add__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Add, self, self._operand(other))
+        other = self._operand(other)
+        if self._data.dtype is other._data.dtype:
+            return ew.Add.apply(self, other)
+        return _arithmetic(ew.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return _arithmetic(ew.Add, self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Sub, self, self._operand(other))
+        other = self._operand(other)
+        if self._data.dtype is other._data.dtype:
+            return ew.Sub.apply(self, other)
+        return _arithmetic(ew.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return _arithmetic(ew.Sub, self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Mul, self, self._operand(other))
+        other = self._operand(other)
+        if self._data.dtype is other._data.dtype:
+            return ew.Mul.apply(self, other)
+        return _arithmetic(ew.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return _arithmetic(ew.Mul, self._operand(other), self)
@@ -609,7 +625,10 @@ class Tensor:
         return _arithmetic(ew.Pow, self._operand(other), self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _arithmetic(MatMul, self, self._operand(other))
+        other = self._operand(other)
+        if self._data.dtype is other._data.dtype:
+            return MatMul.apply(self, other)
+        return _arithmetic(MatMul, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _arithmetic(MatMul, self._operand(other), self)
@@ -738,9 +757,9 @@ class Tensor:
 
     def sum(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
             axis: Axis = None, keepdims: bool | None = None) -> Tensor:
+        if dim is None and axis is None and dtype is None and not keepdim and not keepdims:
+            return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
         source = self if dtype is None else self.astype(dtype)
-        if dim is None and axis is None and not keepdim and not keepdims:
-            return red.Sum.apply(source)  # the sum of everything (a loss) is the hot case
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
         return red.Sum.apply(source, axis=dim, keepdims=keepdim)
 

@@ -222,7 +222,7 @@ class Module:
     def zero_grad(self) -> None:
         """Drop every parameter's gradient (sets ``.grad`` to None)."""
         for p in self.parameters():
-            p.grad = None
+            p._grad = None
 
     # ----- state dict -----------------------------------------------------------------------
 

@@ -92,7 +92,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 elif p._grad is not None:
                     p._grad._data.fill(0)
 
