@@ -204,14 +204,14 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
         sequence = ctx.sequence
         stamp = node._modified_at
         if stamp is not None and stamp[0] > sequence:
-            raise _modified_in_place(ctx, "its output")
+            raise _modified_in_place(ctx)
         parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
         for parent, parent_grad in zip(parents, parent_grads):
             stamp = parent._modified_at
             if stamp is not None and stamp[0] > sequence:
-                raise _modified_in_place(ctx, f"its input {parents.index(parent)}")
+                raise _modified_in_place(ctx, parents, parent)
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent._data
@@ -241,7 +241,12 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
         _accumulate_leaf(leaf, _run_hooks(leaf, grads.pop(leaf)), borrowed=True)
 
 
-def _modified_in_place(ctx: Function, which: str) -> RuntimeError:
+def _modified_in_place(ctx: Function, parents: tuple = (), changed: Any = None) -> RuntimeError:
+    """The error for an operation whose output (or input ``changed``) was changed in place
+    after the operation was recorded."""
+    which = "its output"
+    if changed is not None:
+        which = f"its input {next(i for i, p in enumerate(parents) if p is changed)}"
     return RuntimeError(
         f"backward through {type(ctx).__name__}: {which} was modified by an in-place operation "
         "after the operation used it, so the values saved for its gradient are stale (for "
