@@ -43,16 +43,57 @@ from minitorch.tensor import (
 )
 from minitorch.factories import (
     arange,
+    empty,
+    eye,
     full,
+    full_like,
+    linspace,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
     randn,
+    randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
-from minitorch.random import manual_seed
+from minitorch.random import Generator, default_generator, initial_seed, manual_seed, seed
+from minitorch.tensor_functions import (
+    all,
+    allclose,
+    any,
+    argmax,
+    chunk,
+    eq,
+    exp,
+    flatten,
+    ge,
+    gt,
+    histogram,
+    le,
+    log,
+    log2,
+    log10,
+    lt,
+    masked_fill,
+    max,
+    mean,
+    multinomial,
+    ne,
+    softmax,
+    sort,
+    split,
+    sqrt,
+    sum,
+    t,
+    tanh,
+    topk,
+    tril,
+    triu,
+)
 from minitorch.gradcheck import GradcheckError, gradcheck
 from minitorch.viz import to_dot
 

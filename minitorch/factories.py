@@ -1,4 +1,10 @@
-"""Functions that make new tensors."""
+"""Functions that make new tensors, with PyTorch's names, signatures and dtype rules: float
+factories give float32 unless ``dtype`` says otherwise; integer ones (``randint``,
+``randperm``, ``arange`` of ints) give int64.
+
+Every random factory draws from the default generator, or from the
+:class:`~minitorch.random.Generator` passed as ``generator=``.
+"""
 
 from __future__ import annotations
 
@@ -6,57 +12,189 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.random import generator
+from minitorch import devices, dtypes
+from minitorch import random as mt_random
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, _shape_argument
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """A new tensor holding a copy of ``data`` (same rules as ``Tensor(...)``)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
-
-
-def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _new(array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
+    if device is not None:
+        devices.device(device)  # only checks: the CPU is the one device
     return Tensor._make(array, False).requires_grad_(requires_grad)
 
 
-def zeros(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape_argument(shape), dtype=dtype), requires_grad)
+def _dtype(dtype: Any, default: np.dtype = DEFAULT_DTYPE) -> np.dtype:
+    """``dtype`` as a NumPy dtype; ``default`` when None."""
+    return default if dtype is None else np.dtype(dtype)
 
 
-def ones(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape_argument(shape), dtype=dtype), requires_grad)
+def _float_dtype(dtype: Any, name: str) -> np.dtype:
+    """``dtype`` (float32 when None), checked to be floating: random floats need one."""
+    dtype = _dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{name} makes floating-point tensors, got dtype {dtype}")
+    return dtype
 
 
-def full(shape: Any, fill_value: float, dtype: Any = DEFAULT_DTYPE,
+def _check_count(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return int(value)
+
+
+# ----- from data ------------------------------------------------------------------------------
+
+
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+           ) -> Tensor:
+    """A new tensor holding a copy of ``data``, with ``Tensor(...)``'s dtype rules (Python
+    ints give int64, bools bool, floats float32; arrays keep their dtype)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+
+
+# ----- filled with a constant -----------------------------------------------------------------
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(_shape_argument(size), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _new(np.full(shape, fill_value, dtype=dtype), requires_grad)
+    return _new(np.ones(_shape_argument(size), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(other: Tensor, requires_grad: bool = False) -> Tensor:
-    return zeros(other.shape, dtype=other.dtype, requires_grad=requires_grad)
+def empty(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are to be overwritten. PyTorch leaves them uninitialised;
+    minitorch fills zeros, so that no garbage (or NaN) can ever be read from it."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
-def ones_like(other: Tensor, requires_grad: bool = False) -> Tensor:
-    return ones(other.shape, dtype=other.dtype, requires_grad=requires_grad)
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``; its dtype follows the value (int64
+    for an int, bool for a bool, float32 for a float) unless ``dtype`` is given."""
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    fill_dtype = dtypes.infer(fill_value, np.asarray(fill_value))
+    return _new(np.full(size, fill_value, dtype=_dtype(dtype, fill_dtype)), requires_grad, device)
 
 
-def rand(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    """Uniform samples from [0, 1), drawn from minitorch's seeded generator."""
-    return _new(generator().random(_shape_argument(shape)).astype(dtype), requires_grad)
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    return zeros(input.shape, dtype=_dtype(dtype, input.dtype),
+                 requires_grad=requires_grad, device=device)
 
 
-def randn(*shape: Any, dtype: Any = DEFAULT_DTYPE, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples, drawn from minitorch's seeded generator."""
-    return _new(generator().standard_normal(_shape_argument(shape)).astype(dtype), requires_grad)
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return ones(input.shape, dtype=_dtype(dtype, input.dtype),
+                requires_grad=requires_grad, device=device)
 
 
-def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop); int64 when every argument is an integer, else
-    float32, unless ``dtype`` says otherwise."""
-    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
-    if dtype is None:
-        integral = all(isinstance(v, (int, np.integer)) for v in (start, stop or 0, step))
-        dtype = np.int64 if integral else DEFAULT_DTYPE
-    return _new(values.astype(dtype), requires_grad)
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``input``'s shape (and dtype, unless ``dtype``) filled with ``fill_value``."""
+    return full(input.shape, fill_value, dtype=_dtype(dtype, input.dtype),
+                requires_grad=requires_grad, device=device)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None,
+        device: Any = None, requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (n x n when ``m`` is left out)."""
+    rows = _check_count(n, "eye: n")
+    cols = rows if m is None else _check_count(m, "eye: m")
+    return _new(np.eye(rows, cols, dtype=_dtype(dtype)), requires_grad, device)
+
+
+# ----- ranges ---------------------------------------------------------------------------------
+
+
+def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` by ``step``; ``arange(n)`` counts
+    from 0 to n - 1. All-integer arguments give int64, any float gives float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange needs a non-zero step")
+    if (end - start) * step < 0:
+        raise ValueError(
+            f"arange from {start} to {end} never arrives with step {step} (wrong sign)"
+        )
+    integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    dtype = _dtype(dtype, dtypes.DEFAULT_INT if integral else DEFAULT_DTYPE)
+    return _new(np.arange(start, end, step).astype(dtype), requires_grad, device)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    count = _check_count(steps, "linspace: steps")
+    return _new(np.linspace(start, end, count).astype(_dtype(dtype)), requires_grad, device)
+
+
+# ----- random ---------------------------------------------------------------------------------
+
+
+def rand(*size: Any, generator: mt_random.Generator | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the uniform distribution on [0, 1)."""
+    values = mt_random.numpy_generator(generator).random(_shape_argument(size))
+    return _new(values.astype(_float_dtype(dtype, "rand")), requires_grad, device)
+
+
+def randn(*size: Any, generator: mt_random.Generator | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from the standard normal distribution."""
+    values = mt_random.numpy_generator(generator).standard_normal(_shape_argument(size))
+    return _new(values.astype(_float_dtype(dtype, "randn")), requires_grad, device)
+
+
+def rand_like(input: Tensor, *, generator: mt_random.Generator | None = None,
+              dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``rand`` in ``input``'s shape and dtype (unless ``dtype``)."""
+    return rand(input.shape, generator=generator, dtype=_dtype(dtype, input.dtype),
+                requires_grad=requires_grad, device=device)
+
+
+def randn_like(input: Tensor, *, generator: mt_random.Generator | None = None,
+               dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``randn`` in ``input``'s shape and dtype (unless ``dtype``)."""
+    return randn(input.shape, generator=generator,
+                 dtype=_dtype(dtype, input.dtype), requires_grad=requires_grad, device=device)
+
+
+def randint(low: int = 0, high: Any = None, size: Any = None, *,
+            generator: mt_random.Generator | None = None, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high), in a tensor of ``size`` (int64).
+
+    As in PyTorch, ``low`` may be left out: ``randint(high, size)``,
+    ``randint(low, high, size)`` and ``randint(high=10, size=(3,))`` all work.
+    """
+    if size is None and high is not None and not isinstance(high, (int, np.integer)):
+        low, high, size = 0, low, high  # randint(high, size)
+    elif high is None:
+        low, high = 0, low  # randint(high, size=...)
+    if size is None:
+        raise TypeError("randint needs a size, e.g. randint(0, 10, (3,))")
+    for name, value in (("low", low), ("high", high)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {type(value).__name__}")
+    if not low < high:
+        raise ValueError(f"randint needs low < high, got low={low}, high={high}")
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    values = mt_random.numpy_generator(generator).integers(low, high, size, dtype=np.int64)
+    return _new(values.astype(_dtype(dtype, dtypes.DEFAULT_INT)), requires_grad, device)
+
+
+def randperm(n: int, *, generator: mt_random.Generator | None = None,
+             dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0, 1, ..., n - 1 (int64)."""
+    count = _check_count(n, "randperm: n")
+    values = mt_random.numpy_generator(generator).permutation(count)
+    return _new(values.astype(_dtype(dtype, dtypes.DEFAULT_INT)), requires_grad, device)

@@ -19,8 +19,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minitorch import autograd, devices, dtypes
+from minitorch import random as mt_random
 from minitorch.ops import elementwise as ew
 from minitorch.ops import reductions as red
+from minitorch.ops import selection as sel
 from minitorch.ops import shape as sh
 from minitorch.ops.matmul import MatMul
 
@@ -54,6 +56,13 @@ class ValuesIndices(NamedTuple):
 
     values: Tensor
     indices: Tensor
+
+
+class Histogram(NamedTuple):
+    """What ``histogram`` returns, as in PyTorch."""
+
+    hist: Tensor
+    bin_edges: Tensor
 
 
 class Tensor:
@@ -709,12 +718,6 @@ class Tensor:
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, np.not_equal)
 
-    def any(self) -> bool:
-        return bool(self._data.any())
-
-    def all(self) -> bool:
-        return bool(self._data.all())
-
     # ----- element-wise functions -----------------------------------------------------------
 
     def exp(self) -> Tensor:
@@ -923,6 +926,179 @@ class Tensor:
 
     broadcast_to = expand
 
+    # ----- PyTorch parity: comparisons, logs, splitting, masking, sorting, sampling ---------
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def all(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
+        """Whether every value over ``dim`` (all of them by default) is non-zero: a bool
+        tensor, so ``bool(t.all())`` and ``if t.all():`` work as in PyTorch."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)), False)
+
+    def any(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
+        """Whether some value over ``dim`` (all of them by default) is non-zero (bool)."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)), False)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        """Whether |self - other| <= atol + rtol * |other| everywhere (broadcasting)."""
+        other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
+        return bool(np.allclose(self._data, other_data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def log10(self) -> Tensor:
+        return ew.Log10.apply(self)
+
+    def log2(self) -> Tensor:
+        return ew.Log2.apply(self)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix; a tensor of fewer than 2 dimensions is returned as is."""
+        if self.ndim > 2:
+            raise ValueError(
+                f"t() needs a tensor with at most 2 dimensions, got shape {self.shape}; "
+                "use transpose(dim0, dim1) or permute"
+            )
+        return self.T
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """The same values in ``other``'s shape."""
+        return self.view(other.shape)
+
+    def contiguous(self) -> Tensor:
+        """This tensor: minitorch never needs a copy to make memory contiguous."""
+        return self
+
+    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
+              ) -> tuple[Tensor, ...]:
+        """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the
+        given list of sizes, which must add up to the length of ``dim``. Each piece is
+        differentiable."""
+        axis = _dim_index(dim, self.ndim)
+        length = self.shape[axis]
+        if isinstance(split_size_or_sections, (int, np.integer)):
+            size = int(split_size_or_sections)
+            if size <= 0:
+                raise ValueError(f"split needs split_size > 0, got {size}")
+            starts = list(range(0, max(length, 1), size))
+            sizes = [min(size, length - start) for start in starts]
+        else:
+            sizes = [int(s) for s in split_size_or_sections]
+            if any(s < 0 for s in sizes) or sum(sizes) != length:
+                raise ValueError(
+                    f"split sizes {sizes} must be >= 0 and add up to {length}, the length of "
+                    f"dimension {dim} of shape {self.shape}"
+                )
+            starts = [sum(sizes[:i]) for i in range(len(sizes))]
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(start, start + size),)]
+                     for start, size in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` pieces of equal length along ``dim`` (the last may be
+        shorter; fewer pieces come back when the length does not allow that many)."""
+        if chunks <= 0:
+            raise ValueError(f"chunk needs chunks > 0, got {chunks}")
+        length = self.shape[_dim_index(dim, self.ndim)]
+        return self.split(max(-(-length // chunks), 1), dim)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two dimensions (on and below ``diagonal``); the
+        rest is zero."""
+        return sel.Triangle.apply(self, diagonal=diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two dimensions (on and above ``diagonal``); the
+        rest is zero."""
+        return sel.Triangle.apply(self, diagonal=diagonal, upper=True)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where the bool ``mask`` (broadcast against this tensor) is True, else
+        this tensor's values; differentiable with respect to this tensor."""
+        mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask_data.dtype != np.bool_:
+            raise TypeError(f"masked_fill needs a bool mask, got dtype {mask_data.dtype}")
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise ValueError(
+                    f"masked_fill needs a number or a 0-d tensor as value, got shape {value.shape}"
+                )
+            value = value.item()
+        return sel.MaskedFill.apply(self, mask=mask_data, value=value)
+
+    def sort(self, dim: int = -1, descending: bool = False) -> ValuesIndices:
+        """(values, indices): the values sorted along ``dim``, and where each came from
+        (int64). Equal values keep their order. The values are differentiable."""
+        if self.ndim == 0:
+            values, indices = self.reshape(1).sort(dim, descending)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
+        axis = _dim_index(dim, self.ndim)
+        order = _argsort(self._data, axis, descending)
+        values = sel.TakeAlongDim.apply(self, indices=order, dim=axis)
+        return ValuesIndices(values, Tensor._make(order, False))
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+             ) -> ValuesIndices:
+        """(values, indices) of the ``k`` largest values along ``dim`` (the smallest with
+        ``largest=False``), largest first. The values are differentiable."""
+        length = self.shape[_dim_index(dim, self.ndim)] if self.ndim else 1
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= length:
+            raise ValueError(
+                f"topk needs 0 <= k <= {length} (the length of dimension {dim}), got k={k}"
+            )
+        values, indices = self.sort(dim, descending=largest)
+        if self.ndim == 0:
+            return ValuesIndices(values, indices)
+        first_k = (slice(None),) * (dim % self.ndim) + (slice(0, k),)
+        return ValuesIndices(values[first_k], indices[first_k])
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: mt_random.Generator | None = None) -> Tensor:
+        """Category indices (int64) drawn from the weights in each row; see
+        :func:`minitorch.random.multinomial`."""
+        samples = mt_random.multinomial(self._data, num_samples, replacement, generator=generator)
+        return Tensor._make(samples, False)
+
+    def histogram(self, bins: int | Any, *, range: tuple[float, float] | None = None,
+                  weight: Tensor | None = None, density: bool = False
+                  ) -> Histogram:
+        """(hist, bin_edges): counts of the values in ``bins`` equal bins over ``range``
+        (default: min to max), or in the bins between the given increasing edges. The last
+        bin includes its right edge. ``weight`` weighs each value; ``density`` normalises to
+        a density. Both results are in this tensor's floating dtype."""
+        if self.dtype.kind != "f":
+            raise TypeError(f"histogram needs a floating-point tensor, got dtype {self.dtype}")
+        if isinstance(bins, (int, np.integer)) and bins <= 0:
+            raise ValueError(f"histogram needs bins > 0, got {bins}")
+        if range is not None and not range[0] <= range[1]:
+            raise ValueError(f"histogram needs range min <= max, got {range}")
+        edges = bins._data if isinstance(bins, Tensor) else bins
+        weights = weight._data if isinstance(weight, Tensor) else weight
+        hist, bin_edges = np.histogram(
+            self._data, bins=edges, range=range, weights=weights, density=density
+        )
+        return Histogram(
+            Tensor._make(hist.astype(self.dtype), False),
+            Tensor._make(bin_edges.astype(self.dtype), False),
+        )
+
 
 _ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
                dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)
@@ -1049,6 +1225,17 @@ def _index_array(value: Tensor) -> np.ndarray:
             f"tensors used as indices must be integer or bool tensors, got {value.dtype}"
         )
     return value._data
+
+
+def _argsort(values: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Indices (int64) that sort ``values`` along ``axis``, keeping equal values in order
+    (NaN counts as the largest value, as in PyTorch)."""
+    if not descending:
+        return np.argsort(values, axis=axis, kind="stable").astype(np.int64, copy=False)
+    # Sorting the reversed values ascending and reversing the order found gives a
+    # descending order in which equal values keep their original order.
+    reversed_order = np.argsort(np.flip(values, axis), axis=axis, kind="stable")
+    return (values.shape[axis] - 1 - np.flip(reversed_order, axis)).astype(np.int64)
 
 
 def _plain_index(index: Any) -> Any:

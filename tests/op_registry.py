@@ -228,6 +228,80 @@ def _np_squeeze_all(x):
     return np.squeeze(x)
 
 
+def draw_triangle(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)))
+    return [x], {"diagonal": data.draw(st.integers(-2, 2))}
+
+
+def draw_view_as(data: st.DataObject) -> Inputs:
+    [x], options = draw_reshape(data)
+    first = options["shape"][0]
+    return [x], {"other": np.empty((first, x.size // first))}
+
+
+def draw_masked_fill(data: st.DataObject) -> Inputs:
+    """A mask that broadcasts against x, possibly to a larger shape."""
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=4))
+    x_shape, mask_shape = shapes.input_shapes
+    return [draw_array(data, x_shape)], {"mask": data.draw(hnp.arrays(bool, mask_shape))}
+
+
+def draw_sort(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES), distinct)  # ties would swap under perturbation
+    return [x], {"dim": data.draw(st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1)),
+                 "descending": data.draw(st.booleans())}
+
+
+def draw_topk(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)),
+                   distinct)
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    return [x], {"k": data.draw(st.integers(0, x.shape[dim])), "dim": dim,
+                 "largest": data.draw(st.booleans())}
+
+
+def draw_split(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    return [x], {"size": data.draw(st.integers(1, 5)), "dim": dim}
+
+
+def _np_sort(x, dim, descending):
+    if x.ndim == 0:
+        return x
+    ordered = np.sort(x, axis=dim)
+    return np.flip(ordered, dim) if descending else ordered
+
+
+def _np_topk(x, k, dim, largest):
+    return np.take(_np_sort(x, dim, largest), np.arange(k), axis=dim)
+
+
+def _weigh_pieces(pieces, dim):
+    """Piece i times i + 1, joined again: checks every piece's values and gradient."""
+    return [piece * (i + 1) for i, piece in enumerate(pieces)], dim
+
+
+def _np_split_weighted(x, size, dim):
+    weights = np.arange(x.shape[dim]) // size + 1
+    return x * np.expand_dims(weights, tuple(a for a in range(x.ndim) if a != dim % x.ndim))
+
+
+def _split_weighted(x, size, dim):
+    return mt.cat(*_weigh_pieces(x.split(size, dim), dim))
+
+
+def _chunk_weighted(x, size, dim):
+    # chunk(n) cuts pieces of ceil(length / n): the chunk count that gives pieces of ``size``
+    chunks = -(-x.shape[dim] // size)
+    return mt.cat(*_weigh_pieces(x.chunk(chunks, dim), dim))
+
+
+def _np_chunk_weighted(x, size, dim):
+    chunks = -(-x.shape[dim] // size)
+    return _np_split_weighted(x, -(-x.shape[dim] // chunks), dim)
+
+
 OPS: list[OpSpec] = [
     # binary arithmetic
     binary("add", lambda a, b: a + b, np.add),
@@ -301,4 +375,21 @@ OPS: list[OpSpec] = [
            lambda *xs, axis: np.concatenate(xs, axis=axis), draw_join),
     OpSpec("stack", lambda *xs, axis: mt.stack(xs, axis=axis),
            lambda *xs, axis: np.stack(xs, axis=axis), draw_stack),
+    # PyTorch parity: logs, triangles, masks, sorting, splitting
+    unary("log10", mt.Tensor.log10, np.log10, domain=positive),
+    unary("log2", mt.Tensor.log2, np.log2, domain=positive),
+    unary("t", mt.Tensor.t, lambda x: x.T,
+          shapes=hnp.array_shapes(min_dims=0, max_dims=2, max_side=4)),
+    OpSpec("view_as", mt.Tensor.view_as, lambda x, other: x.reshape(other.shape),
+           draw_view_as),
+    OpSpec("tril", mt.tril, lambda x, diagonal: np.tril(x, diagonal), draw_triangle),
+    OpSpec("triu", mt.triu, lambda x, diagonal: np.triu(x, diagonal), draw_triangle),
+    OpSpec("masked_fill", lambda x, mask: x.masked_fill(mask, -1.5),
+           lambda x, mask: np.where(mask, -1.5, x), draw_masked_fill),
+    OpSpec("sort", lambda x, dim, descending: x.sort(dim, descending).values, _np_sort,
+           draw_sort),
+    OpSpec("topk", lambda x, k, dim, largest: x.topk(k, dim, largest).values, _np_topk,
+           draw_topk),
+    OpSpec("split", _split_weighted, _np_split_weighted, draw_split),
+    OpSpec("chunk", _chunk_weighted, _np_chunk_weighted, draw_split),
 ]

@@ -139,6 +139,28 @@ class Log(Function):
         return grad / self.x
 
 
+class Log10(Function):
+    """z = log10 x = ln x / ln 10;  dz/dx = 1 / (x ln 10)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        return np.log10(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad / (self.x * np.log(10.0))
+
+
+class Log2(Function):
+    """z = log2 x = ln x / ln 2;  dz/dx = 1 / (x ln 2)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        return np.log2(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad / (self.x * np.log(2.0))
+
+
 class Sqrt(Function):
     """z = sqrt(x);  dz/dx = 1 / (2 z)."""
 

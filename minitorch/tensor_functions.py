@@ -1,0 +1,143 @@
+"""Tensor methods as top-level functions, as PyTorch spells them: ``minitorch.exp(x)`` is
+``x.exp()``, ``minitorch.sum(x, 1)`` is ``x.sum(1)``. Each only forwards to the method, so
+the behaviour is defined (and documented) once, on :class:`~minitorch.tensor.Tensor`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from minitorch.random import Generator
+from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor, maximum
+
+
+def exp(input: Tensor) -> Tensor:
+    return as_tensor(input).exp()
+
+
+def log(input: Tensor) -> Tensor:
+    return as_tensor(input).log()
+
+
+def log2(input: Tensor) -> Tensor:
+    return as_tensor(input).log2()
+
+
+def log10(input: Tensor) -> Tensor:
+    return as_tensor(input).log10()
+
+
+def sqrt(input: Tensor) -> Tensor:
+    return as_tensor(input).sqrt()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return as_tensor(input).tanh()
+
+
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).sum(dim, keepdim)
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).mean(dim, keepdim)
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``input.max(dim, keepdim)``; ``max(a, b)`` of two tensors is ``maximum(a, b)``."""
+    if isinstance(dim, Tensor):
+        return maximum(input, dim)
+    return as_tensor(input).max(dim, keepdim)
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).argmax(dim, keepdim)
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    return as_tensor(input).softmax(dim)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return as_tensor(input).flatten(start_dim, end_dim)
+
+
+def t(input: Tensor) -> Tensor:
+    return as_tensor(input).t()
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).all(dim, keepdim)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).any(dim, keepdim)
+
+
+def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    return as_tensor(input).allclose(other, rtol, atol, equal_nan)
+
+
+def eq(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).eq(other)
+
+
+def ne(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).ne(other)
+
+
+def lt(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).lt(other)
+
+
+def le(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).le(other)
+
+
+def gt(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).gt(other)
+
+
+def ge(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).ge(other)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    return as_tensor(input).tril(diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    return as_tensor(input).triu(diagonal)
+
+
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    return as_tensor(input).masked_fill(mask, value)
+
+
+def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+          ) -> tuple[Tensor, ...]:
+    return as_tensor(tensor).split(split_size_or_sections, dim)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    return as_tensor(input).chunk(chunks, dim)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False) -> ValuesIndices:
+    return as_tensor(input).sort(dim, descending)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+         ) -> ValuesIndices:
+    return as_tensor(input).topk(k, dim, largest, sorted)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None) -> Tensor:
+    return as_tensor(input).multinomial(num_samples, replacement, generator=generator)
+
+
+def histogram(input: Tensor, bins: Any, *, range: tuple[float, float] | None = None,
+              weight: Tensor | None = None, density: bool = False) -> Histogram:
+    return as_tensor(input).histogram(bins, range=range, weight=weight, density=density)
