@@ -55,13 +55,14 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         raise
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
     """Read a checkpoint written by :func:`save`.
 
     Tensors come back as Tensors (with their ``requires_grad``), arrays as arrays and Python
     scalars, containers and int dict keys as themselves. Raises FileNotFoundError for a
     missing file and ValueError naming the file when it is not a readable minitorch
-    checkpoint.
+    checkpoint. A checkpoint never holds code, so loading is always what PyTorch calls
+    ``weights_only``; the argument is accepted so that PyTorch calls run unchanged.
     """
     path = Path(path)
     # Opening separately lets a missing or unreadable file raise its own OSError; every

@@ -234,3 +234,10 @@ def test_metadata_is_plain_json_in_a_unicode_array(tmp_path):
 def test_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "absent.npz")
+
+
+def test_load_accepts_pytorchs_weights_only(tmp_path):
+    path = tmp_path / "model.pth"
+    save({"w": np.ones(2)}, path)
+    for weights_only in (True, False):
+        np.testing.assert_array_equal(load(path, weights_only=weights_only)["w"], np.ones(2))

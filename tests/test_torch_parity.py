@@ -1,0 +1,130 @@
+"""The same calls in minitorch and in PyTorch give the same results (values, dtypes, shapes).
+Random numbers are not compared: the two libraries' generators differ."""
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+
+torch = pytest.importorskip("torch")
+
+_DTYPES = {torch.float32: np.float32, torch.float64: np.float64, torch.int64: np.int64,
+           torch.bool: np.bool_}
+
+
+def _same(ours: mt.Tensor, theirs) -> None:
+    assert ours.shape == tuple(theirs.shape)
+    assert ours.dtype == _DTYPES[theirs.dtype], (ours.dtype, theirs.dtype)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
+
+
+_VALUES = np.random.default_rng(0).permutation(24).reshape(2, 3, 4).astype(np.float32)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort(dim, descending):
+    ours = mt.sort(mt.tensor(_VALUES), dim=dim, descending=descending)
+    theirs = torch.sort(torch.tensor(_VALUES), dim=dim, descending=descending)
+    _same(ours.values, theirs.values)
+    _same(ours.indices, theirs.indices)
+
+
+@pytest.mark.parametrize(("k", "dim", "largest"), [(2, -1, True), (1, 0, False), (3, 1, True),
+                                                   (0, -1, True), (4, 2, False)])
+def test_topk(k, dim, largest):
+    ours = mt.tensor(_VALUES).topk(k, dim, largest)
+    theirs = torch.tensor(_VALUES).topk(k, dim, largest)
+    _same(ours.values, theirs.values)
+    _same(ours.indices, theirs.indices)
+
+
+def test_sort_and_topk_gradients():
+    x = mt.tensor(_VALUES, requires_grad=True)
+    tx = torch.tensor(_VALUES, requires_grad=True)
+    weights = np.arange(1.0, 7.0, dtype=np.float32).reshape(2, 3, 1)
+    (x.topk(2, dim=-1).values * mt.tensor(weights)).sum().backward()
+    (tx.topk(2, dim=-1).values * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("diagonal", [-2, -1, 0, 1, 3])
+@pytest.mark.parametrize("name", ["tril", "triu"])
+def test_triangles(name, diagonal):
+    ours = getattr(mt, name)(mt.tensor(_VALUES), diagonal)
+    theirs = getattr(torch, name)(torch.tensor(_VALUES), diagonal)
+    _same(ours, theirs)
+
+
+@pytest.mark.parametrize(("bins", "kwargs"), [
+    (5, {}),
+    (3, {"range": (2.0, 20.0)}),
+    (4, {"density": True}),
+    ([0.0, 5.0, 6.0, 23.0], {"weight": True}),
+])
+def test_histogram(bins, kwargs):
+    values = _VALUES.reshape(-1)
+    ours_kwargs, theirs_kwargs = dict(kwargs), dict(kwargs)
+    if kwargs.get("weight"):
+        ours_kwargs["weight"] = mt.tensor(values / 10)
+        theirs_kwargs["weight"] = torch.tensor(values / 10)
+    ours_bins = mt.tensor(bins) if isinstance(bins, list) else bins
+    theirs_bins = torch.tensor(bins) if isinstance(bins, list) else bins
+    ours = mt.histogram(mt.tensor(values), ours_bins, **ours_kwargs)
+    theirs = torch.histogram(torch.tensor(values), theirs_bins, **theirs_kwargs)
+    _same(ours.hist, theirs.hist)
+    _same(ours.bin_edges, theirs.bin_edges)
+
+
+@pytest.mark.parametrize(("split", "dim"), [(2, 0), (3, 2), ([1, 2], 1), ([4, 0], -1)])
+def test_split(split, dim):
+    ours = mt.tensor(_VALUES).split(split, dim)
+    theirs = torch.tensor(_VALUES).split(split, dim)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        _same(a, b)
+
+
+@pytest.mark.parametrize(("length", "chunks"), [(5, 3), (6, 4), (2, 5), (7, 7), (12, 5)])
+def test_chunk(length, chunks):
+    ours = mt.arange(length).chunk(chunks)
+    theirs = torch.arange(length).chunk(chunks)
+    assert [p.tolist() for p in ours] == [p.tolist() for p in theirs]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.arange(5), lambda lib: lib.arange(1, 4, 0.5), lambda lib: lib.arange(2.0),
+    lambda lib: lib.arange(6, 0, -2), lambda lib: lib.linspace(-3, 0, 7),
+    lambda lib: lib.linspace(0, 1, 1), lambda lib: lib.eye(3), lambda lib: lib.eye(2, 4),
+    lambda lib: lib.tensor([1, 2]), lambda lib: lib.tensor([[True], [False]]),
+    lambda lib: lib.tensor([1.5, 2]), lambda lib: lib.full((2,), 3),
+    lambda lib: lib.full((2,), 0.5), lambda lib: lib.full_like(lib.tensor([1, 2]), 4),
+    lambda lib: lib.zeros_like(lib.tensor([1, 2])),
+    lambda lib: lib.tensor([[1.0, 0.0], [2.0, 3.0]]).all(1),
+    lambda lib: lib.tensor([[1.0, 0.0], [2.0, 3.0]]).any(0, keepdim=True),
+    lambda lib: lib.tensor([[1.0, 0.0], [2.0, 3.0]]).all(),
+    lambda lib: lib.tensor([1.0, 2.0, 3.0]).masked_fill(lib.tensor([True, False, True]), -1.0),
+    lambda lib: lib.tensor([[1.0, 2.0, 3.0]]).masked_fill(lib.tensor([[True], [False]]), 0.0),
+    lambda lib: lib.tensor([1.0, 2.0]).t(), lambda lib: lib.tensor([[1.0, 2.0]]).t(),
+    lambda lib: lib.tensor([0.5, 4.0]).log2(), lambda lib: lib.tensor([0.5, 100.0]).log10(),
+    lambda lib: lib.tensor([1.0, 2.0]).ge(lib.tensor([2.0, 1.0])),
+])
+def test_same_results(call):
+    _same(call(mt), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, g: lib.randint(0, 10, (3, 2), generator=g),
+    lambda lib, g: lib.randint(10, (4,), generator=g),
+    lambda lib, g: lib.randint(high=5, size=(2,), generator=g),
+    lambda lib, g: lib.randperm(7, generator=g),
+    lambda lib, g: lib.rand(2, 3, generator=g),
+    lambda lib, g: lib.randn((4,), generator=g),
+    lambda lib, g: lib.rand_like(lib.zeros(2, 2, dtype=lib.float64), generator=g),
+    lambda lib, g: lib.multinomial(lib.tensor([0.2, 0.8]), 3, True, generator=g),
+    lambda lib, g: lib.multinomial(lib.tensor([[0.2, 0.8]]), num_samples=1, generator=g),
+])
+def test_random_shapes_and_dtypes(call):
+    ours = call(mt, mt.Generator().manual_seed(0))
+    theirs = call(torch, torch.Generator().manual_seed(0))
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == _DTYPES[theirs.dtype]
