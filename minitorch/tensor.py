@@ -973,10 +973,10 @@ class Tensor:
         return bool(np.allclose(self._data, other_data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def log10(self) -> Tensor:
-        return ew.Log10.apply(self)
+        return ew.LogBase.apply(self, base=10)
 
     def log2(self) -> Tensor:
-        return ew.Log2.apply(self)
+        return ew.LogBase.apply(self, base=2)
 
     def t(self) -> Tensor:
         """The transpose of a matrix; a tensor of fewer than 2 dimensions is returned as is."""
