@@ -928,15 +928,6 @@ class Tensor:
 
     # ----- PyTorch parity: comparisons, logs, splitting, masking, sorting, sampling ---------
 
-    def __index__(self) -> int:
-        """A one-element integer tensor used as an index: ``names[logits.argmax()]``."""
-        if self.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError(
-                "only integer tensors of one element can be used as an index, got dtype "
-                f"{self.dtype} and shape {self.shape}"
-            )
-        return int(self.data.item())
-
     def eq(self, other: Any) -> Tensor:
         return self == other
 

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import minitorch as mt
-from minitorch import random as mt_random
 
 
 def _draws(generator):
@@ -206,29 +205,3 @@ def test_multinomial_errors(weights, num_samples, replacement, error, match):
     weights = mt.tensor(np.asarray(weights))
     with pytest.raises(error, match=match):
         mt.multinomial(weights, num_samples, replacement)
-
-
-# ----- in-place fills for the Tensor methods ----------------------------------------------
-
-
-def test_uniform_and_normal_fill_arrays_in_place():
-    array = np.zeros((50, 40), dtype=np.float32)
-    out = mt_random.uniform_(array, -2.0, 3.0, generator=mt.Generator().manual_seed(0))
-    assert out is array and array.dtype == np.float32
-    assert -2.0 <= array.min() and array.max() < 3.0
-    again = mt_random.uniform_(np.zeros((50, 40), np.float32), -2.0, 3.0,
-                               generator=mt.Generator().manual_seed(0))
-    np.testing.assert_array_equal(array, again)
-    mt_random.normal_(array, 1.0, 0.5, generator=mt.Generator().manual_seed(0))
-    assert abs(array.mean() - 1.0) < 0.05 and abs(array.std() - 0.5) < 0.05
-
-
-@pytest.mark.parametrize(("call", "error", "match"), [
-    (lambda: mt_random.uniform_(np.zeros(2, np.int64)), TypeError, "floating-point"),
-    (lambda: mt_random.normal_(np.zeros(2, bool)), TypeError, "floating-point"),
-    (lambda: mt_random.uniform_(np.zeros(2), 1.0, 0.0), ValueError, "from <= to"),
-    (lambda: mt_random.normal_(np.zeros(2), 0.0, -1.0), ValueError, "std >= 0"),
-])
-def test_fill_errors(call, error, match):
-    with pytest.raises(error, match=match):
-        call()

@@ -12,7 +12,7 @@ import minitorch as mt
 @pytest.mark.parametrize(("data", "dtype"), [
     ([1, 2], np.int64), (3, np.int64), ([True, False], np.bool_), ([1.0, 2], np.float32),
     (2.5, np.float32), (np.array([1.0], np.float64), np.float64),
-    (np.array([1, 2], np.uint8), np.int64),
+    (np.array([1, 2], np.uint8), np.uint8),
 ])
 def test_tensor_follows_pytorch_dtypes(data, dtype):
     assert mt.tensor(data).dtype == dtype
@@ -77,7 +77,7 @@ def test_like_factories_keep_shape_and_dtype():
     (lambda: mt.eye(2, -3), ValueError, "m must be >= 0"),
     (lambda: mt.eye(2.0), TypeError, "n must be an int"),
     (lambda: mt.linspace(0, 1, -1), ValueError, "steps must be >= 0"),
-    (lambda: mt.arange(3, requires_grad=True), TypeError, "only floating-point"),
+    (lambda: mt.arange(3, requires_grad=True), RuntimeError, "only tensors of floating point"),
 ])
 def test_factory_errors(call, error, match):
     with pytest.raises(error, match=match):
@@ -107,7 +107,7 @@ def test_all_and_any():
     assert mt.tensor(5.0).all(dim=0).item() is True  # a 0-d tensor accepts dim 0 and -1
     if x.all():
         pytest.fail("a tensor holding a zero is not all true")
-    with pytest.raises(IndexError, match="dim 2 is out of range for a tensor with 2 dim"):
+    with pytest.raises(IndexError, match=r"dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
         x.all(2)
 
 
@@ -148,9 +148,9 @@ def test_split_and_chunk():
     (lambda x: x.split(0), ValueError, "split_size > 0, got 0"),
     (lambda x: x.split([2, 2]), ValueError, r"\[2, 2\] must be >= 0 and add up to 5"),
     (lambda x: x.split([6, -1]), ValueError, "must be >= 0"),
-    (lambda x: x.split(1, dim=1), IndexError, "split: dim 1 is out of range"),
+    (lambda x: x.split(1, dim=1), IndexError, "range of .-1, 0., but got 1"),
     (lambda x: x.chunk(0), ValueError, "chunks > 0, got 0"),
-    (lambda x: x.chunk(2, dim=-2), IndexError, "chunk: dim -2 is out of range"),
+    (lambda x: x.chunk(2, dim=-2), IndexError, "range of .-1, 0., but got -2"),
 ])
 def test_split_and_chunk_errors(call, error, match):
     with pytest.raises(error, match=match):
@@ -164,7 +164,7 @@ def test_masked_fill_as_in_attention():
     scores = mt.rand(3, 3, requires_grad=True)
     mask = mt.tril(mt.ones(3, 3)) == 0
     weights = scores.masked_fill(mask, float("-inf")).softmax(-1)
-    np.testing.assert_allclose(weights.numpy()[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(weights.detach().numpy()[0], [1.0, 0.0, 0.0])
     weights.sum().backward()
     assert scores.grad.shape == (3, 3)
     grown = mt.zeros(4).masked_fill(mt.ones(2, 4) > 0, 1.0)  # the mask may broadcast x
@@ -239,7 +239,7 @@ def test_topk_k_out_of_range(k, dim):
 
 
 def test_sort_dim_out_of_range():
-    with pytest.raises(IndexError, match="sort: dim 1 is out of range"):
+    with pytest.raises(IndexError, match="dimension out of range"):
         mt.zeros(3).sort(1)
 
 
@@ -293,7 +293,7 @@ def test_integer_scalar_tensor_is_an_index():
     classes = ["a", "b", "c"]
     assert classes[mt.tensor([0.1, 0.9, 0.0]).argmax(0)] == "b"
     assert classes[mt.tensor([2])] == "c" and range(5)[mt.tensor(3)] == 3
-    with pytest.raises(TypeError, match="only integer tensors of one element"):
+    with pytest.raises(TypeError, match="only integer tensors of a single element"):
         classes[mt.tensor(1.0)]
     with pytest.raises(TypeError, match=r"shape \(2,\)"):
         classes[mt.tensor([1, 2])]
