@@ -81,6 +81,7 @@ from minitorch.tensor_functions import (
     masked_fill,
     max,
     mean,
+    min,
     multinomial,
     ne,
     softmax,

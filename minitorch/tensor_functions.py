@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from minitorch.random import Generator
-from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor, maximum
+from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor
 
 
 def exp(input: Tensor) -> Tensor:
@@ -35,19 +35,22 @@ def tanh(input: Tensor) -> Tensor:
     return as_tensor(input).tanh()
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return as_tensor(input).sum(dim, keepdim)
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return as_tensor(input).sum(dim, keepdim, dtype=dtype)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return as_tensor(input).mean(dim, keepdim)
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return as_tensor(input).mean(dim, keepdim, dtype=dtype)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """``input.max(dim, keepdim)``; ``max(a, b)`` of two tensors is ``maximum(a, b)``."""
-    if isinstance(dim, Tensor):
-        return maximum(input, dim)
+    """The largest value; ``(values, indices)`` along ``dim``; with a tensor as the second
+    argument, the element-wise maximum (all as ``Tensor.max``)."""
     return as_tensor(input).max(dim, keepdim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return as_tensor(input).min(dim, keepdim)
 
 
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:

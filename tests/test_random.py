@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
+from minitorch import nn
 
 
 def _draws(generator):
@@ -205,3 +206,14 @@ def test_multinomial_errors(weights, num_samples, replacement, error, match):
     weights = mt.tensor(np.asarray(weights))
     with pytest.raises(error, match=match):
         mt.multinomial(weights, num_samples, replacement)
+
+
+@pytest.mark.parametrize("fn", [nn.init.uniform_, nn.init.normal_, nn.init.kaiming_uniform_,
+                                nn.init.kaiming_normal_, nn.init.xavier_uniform_,
+                                nn.init.xavier_normal_])
+def test_init_functions_take_a_generator(fn):
+    first = fn(mt.zeros(4, 3), generator=mt.Generator().manual_seed(9)).numpy()
+    mt.manual_seed(0)
+    again = fn(mt.zeros(4, 3), generator=mt.Generator().manual_seed(9)).numpy()
+    np.testing.assert_array_equal(first, again)
+    assert first.any()

@@ -284,7 +284,10 @@ def test_top_level_functions_are_the_methods():
     np.testing.assert_array_equal(mt.mean(x).numpy(), x.mean().numpy())
     np.testing.assert_array_equal(mt.argmax(x, 1).numpy(), [1, 2])
     np.testing.assert_array_equal(mt.softmax(x, 1).numpy(), x.softmax(1).numpy())
-    assert mt.max(x).item() == 4.0
+    assert mt.max(x).item() == 4.0 and mt.min(x).item() == 0.25
+    assert mt.max(x, 1).indices.tolist() == [1, 2] and mt.min(x, dim=0).values.tolist() == [
+        0.5, 0.25, 1.0]
+    assert mt.sum(mt.tensor([1, 2]), dtype=mt.float64).dtype == np.float64
     np.testing.assert_array_equal(mt.max(x, mt.full_like(x, 1.0)).numpy(),
                                   np.maximum(x.numpy(), 1.0))
 

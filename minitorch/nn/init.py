@@ -1,8 +1,8 @@
 """Weight initialisation, in place on a tensor's data (no graph is recorded).
 
-Every function fills ``tensor.data`` with values drawn from minitorch's seeded generator (so
-``minitorch.manual_seed`` makes it reproducible), keeps its shape and dtype, and returns
-the tensor.
+Every function fills the tensor in place with values drawn from the default generator (so
+``minitorch.manual_seed`` makes it reproducible) or from the ``generator`` it is given, keeps
+its shape and dtype, and returns the tensor.
 
 Fan-in and fan-out follow minitorch's layouts: a 2-D weight is (in_features, out_features)
 as in ``Linear`` (``y = x @ W``), so fan_in = shape[0] and fan_out = shape[1]; a weight with
@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from minitorch.random import generator
+from minitorch.random import Generator, numpy_generator
 from minitorch.tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
@@ -60,20 +60,22 @@ def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     return tensor
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
+             generator: Generator | None = None) -> Tensor:
     """Fill with samples from U(a, b)."""
     _check_tensor(tensor)
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
-    return _fill(tensor, generator().uniform(a, b, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Generator | None = None) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
     _check_tensor(tensor)
     if not std >= 0:
         raise ValueError(f"normal_ needs std >= 0, got {std}")
-    return _fill(tensor, generator().normal(mean, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -93,22 +95,24 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu"
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
+    generator: Generator | None = None,
 ) -> Tensor:
     """He initialisation, uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), which
     has std gain / sqrt(fan). ``a`` is the negative slope for ``nonlinearity="leaky_relu"``;
     ``mode="fan_in"`` keeps forward activations' variance, ``"fan_out"`` the gradients'."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return _fill(tensor, generator().uniform(-bound, bound, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
 
 
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu"
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
+    generator: Generator | None = None,
 ) -> Tensor:
     """He initialisation, normal: N(0, std**2) with std = gain / sqrt(fan) (see
     ``kaiming_uniform_`` for the arguments)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
-    return _fill(tensor, generator().normal(0.0, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
 
 
 def _xavier_std(tensor: Tensor, gain: float) -> float:
@@ -117,14 +121,17 @@ def _xavier_std(tensor: Tensor, gain: float) -> float:
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
+                    generator: Generator | None = None) -> Tensor:
     """Glorot initialisation, uniform: U(-bound, bound) with
     bound = gain * sqrt(6 / (fan_in + fan_out))."""
     bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
-    return _fill(tensor, generator().uniform(-bound, bound, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0,
+                   generator: Generator | None = None) -> Tensor:
     """Glorot initialisation, normal: N(0, std**2) with
     std = gain * sqrt(2 / (fan_in + fan_out))."""
-    return _fill(tensor, generator().normal(0.0, _xavier_std(tensor, gain), tensor.shape))
+    std = _xavier_std(tensor, gain)
+    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
