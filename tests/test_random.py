@@ -217,3 +217,11 @@ def test_init_functions_take_a_generator(fn):
     again = fn(mt.zeros(4, 3), generator=mt.Generator().manual_seed(9)).numpy()
     np.testing.assert_array_equal(first, again)
     assert first.any()
+
+
+def test_in_place_fills_take_a_generator():
+    first = mt.zeros(5).normal_(generator=mt.Generator().manual_seed(3))
+    again = mt.zeros(5).normal_(generator=mt.Generator().manual_seed(3))
+    assert first.tolist() == again.tolist() and first.numpy().any()
+    uniform = mt.zeros(50).uniform_(2.0, 3.0, generator=mt.Generator().manual_seed(3)).numpy()
+    assert 2.0 <= uniform.min() and uniform.max() < 3.0
