@@ -486,16 +486,19 @@ class Tensor:
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std**2)."""
-        from minitorch.random import numpy_generator
-
-        sample = numpy_generator(generator).normal(mean, std, self.shape)
+        _require_floating(self, "normal_")
+        if not std >= 0:
+            raise ValueError(f"normal_ expects std >= 0.0, got std={std}")
+        sample = mt_random.numpy_generator(generator).normal(mean, std, self.shape)
         return self._set_(Tensor._make(sample.astype(self.dtype), False), "normal_")
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples from the uniform distribution on [a, b)."""
-        from minitorch.random import numpy_generator
-
-        sample = numpy_generator(generator).uniform(a, b, self.shape)
+        _require_floating(self, "uniform_")
+        if not a <= b:
+            raise ValueError(f"uniform_ expects to return a [from, to) range, but found "
+                             f"from={a} > to={b}")
+        sample = mt_random.numpy_generator(generator).uniform(a, b, self.shape)
         return self._set_(Tensor._make(sample.astype(self.dtype), False), "uniform_")
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
