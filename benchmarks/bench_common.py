@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from cpu_share import OtherCpuMeter
 
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
 FULL_TRAIN_SAMPLES = 60_000
@@ -64,15 +64,16 @@ class MLPSpec:
 
 
 def load_train_data(
-    samples: int = FULL_TRAIN_SAMPLES, seed: int = 0
+    samples: int = FULL_TRAIN_SAMPLES, seed: int = 0, dataset: str = "fashion-mnist"
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Fashion-MNIST training images scaled to [0, 1] as float32 (N, 784) and int64 labels.
+    """The first ``samples`` training images of ``dataset`` (a folder of the shared data:
+    fashion-mnist or mnist-10k) scaled to [0, 1] as float32 (N, 784), and int64 labels.
 
     Falls back to random data of the same shape and dtype when the shared data is absent,
     which keeps every timing meaningful (the arithmetic does not depend on pixel values).
     """
-    images_path = DATA_DIR / TRAIN_IMAGES
-    labels_path = DATA_DIR / TRAIN_LABELS
+    images_path = SHARED_DATA / dataset / TRAIN_IMAGES
+    labels_path = SHARED_DATA / dataset / TRAIN_LABELS
     if images_path.exists() and labels_path.exists():
         with gzip.open(images_path, "rb") as f:
             raw_images = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
@@ -81,7 +82,7 @@ def load_train_data(
         images = raw_images.reshape(-1, IMAGE_PIXELS)[:samples].astype(np.float32)
         images *= np.float32(1.0 / 255.0)
         labels = raw_labels[:samples].astype(np.int64)
-        source = "fashion-mnist"
+        source = dataset
     else:
         rng = np.random.default_rng(seed)
         images = rng.random((samples, IMAGE_PIXELS), dtype=np.float32)

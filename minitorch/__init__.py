@@ -95,6 +95,7 @@ from minitorch.tensor_functions import (
     tril,
     triu,
 )
+from minitorch.threads import get_num_threads, set_num_threads
 from minitorch.gradcheck import GradcheckError, gradcheck
 from minitorch.viz import to_dot
 

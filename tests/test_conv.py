@@ -437,3 +437,29 @@ def test_random_shifts_move_images_without_changing_labels(cnn_example):
     rows, cols = np.nonzero(shifted.data.reshape(50, 6, 6).sum(axis=0))
     assert shifted.data.sum() == 50  # every bright pixel moved by at most 2 stays on the image
     assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 10
+
+
+def test_max_pool_side_by_side_windows_leave_uncovered_pixels_at_zero_and_keep_the_layout():
+    """Stride == kernel (the common 2x2 pooling) writes gradients straight into place."""
+    rng = np.random.default_rng(0)
+    # Laid out channel-major, as a convolution's output is; 7x5 leaves a row and a column over.
+    x = np.ascontiguousarray(np.round(rng.uniform(-2, 2, (3, 2, 7, 5)), 1).transpose(1, 0, 2, 3))
+    x[0, 0, :2, :2] = 1.5  # a window whose four values tie
+    t = mt.Tensor(x, requires_grad=True)
+    out = MaxPool2d.apply(t, kernel_size=(2, 2), stride=(2, 2))
+    out.backward(np.ones(out.shape, np.float32))
+    grad = np.asarray(t.grad)
+    assert grad[0, 0, 0, 0] == 1 and grad[0, 0, :2, :2].sum() == 1  # the first maximum only
+    assert not grad[:, :, 6, :].any() and not grad[:, :, :, 4].any()
+    assert grad.strides == x.strides
+    no_ties = np.random.default_rng(1).permutation(140).reshape(2, 2, 5, 7) * 0.1
+    assert mt.gradcheck(lambda a: MaxPool2d.apply(a, kernel_size=(2, 2), stride=(2, 2)), no_ties)
+
+
+def test_batch_norm_of_a_channel_major_input_matches_the_plain_formula():
+    rng = np.random.default_rng(0)
+    x = np.ascontiguousarray(rng.normal(2, 3, (3, 4, 5, 6)).transpose(1, 0, 2, 3))
+    weight, bias = rng.uniform(0.5, 1.5, 3), rng.standard_normal(3)
+    out = BatchNorm.apply(*(mt.Tensor(a, dtype=np.float64) for a in (x, weight, bias)))
+    np.testing.assert_allclose(out.data, batch_norm_plain(x, weight, bias), rtol=1e-10)
+    assert mt.gradcheck(lambda *t: BatchNorm.apply(*t), x, weight, bias)

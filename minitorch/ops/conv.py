@@ -158,7 +158,7 @@ class MaxPool2d(Function):
     ) -> np.ndarray:
         _check_images(x, kernel_size, (0, 0))
         self.windows = image_windows(x, kernel_size, stride, (0, 0))  # a view: no memory cost
-        self.x_size, self.stride = x.shape[2:], stride
+        self.x, self.stride = x, stride
         # One pass per kernel position over strided views is much faster than NumPy's
         # reduction over the two short window axes.
         self.out = reduce(np.maximum, _kernel_positions(self.windows))
@@ -166,14 +166,31 @@ class MaxPool2d(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         kh, kw = self.windows.shape[4:]
-        window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
+        (oh, ow), (sh, sw) = grad.shape[2:], self.stride
+        side_by_side = (sh, sw) == (kh, kw)
+        if side_by_side:
+            # Each pixel lies in at most one window: every kernel position's gradient goes
+            # straight into its strided slice of grad_x (laid out like x, so the layers
+            # before see the layout they produced), with no zero-filled buffer and no adds.
+            grad_x = np.empty_like(self.x, dtype=grad.dtype)
+            grad_x[:, :, oh * kh :] = 0  # rows and columns no window covers
+            grad_x[:, :, :, ow * kw :] = 0
+            targets = [grad_x[:, :, u : oh * kh : kh, v : ow * kw : kw] for u, v in
+                       np.ndindex(kh, kw)]
+        else:
+            window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
+            targets = [window_grads[u, v] for u, v in np.ndindex(kh, kw)]
         # Windows whose maximum is still to be found; ones_like keeps the memory layout of out.
         unclaimed = np.ones_like(self.out, dtype=bool)
-        for (u, v), values in zip(np.ndindex(kh, kw), _kernel_positions(self.windows), strict=True):
-            is_first_max = (values == self.out) & unclaimed
+        is_first_max = np.empty_like(unclaimed)
+        for target, values in zip(targets, _kernel_positions(self.windows), strict=True):
+            np.equal(values, self.out, out=is_first_max)
+            is_first_max &= unclaimed
             unclaimed ^= is_first_max
-            np.multiply(grad, is_first_max, out=window_grads[u, v])
-        return add_windows_back(window_grads, self.x_size, self.stride)
+            np.multiply(grad, is_first_max, out=target)
+        if side_by_side:
+            return grad_x
+        return add_windows_back(window_grads, self.x.shape[2:], self.stride)
 
 
 class AvgPool2d(Function):
@@ -237,7 +254,6 @@ class BatchNorm(Function):
         channels = weight.shape[0]
         if x.shape[1] != channels:
             raise ValueError(f"input has {x.shape[1]} channels, expected {channels}")
-        axes = (0, *range(2, x.ndim))
         per_channel = (1, channels) + (1,) * (x.ndim - 2)  # broadcasts against x
         count = x.size // channels
         if training:
@@ -246,40 +262,56 @@ class BatchNorm(Function):
                     "training needs more than one value per channel to compute a variance, "
                     f"got input of shape {x.shape}"
                 )
-            mean = np.mean(x, axis=axes, keepdims=True)
-            centered = x - mean
-            var = np.mean(centered * centered, axis=axes, keepdims=True)
+            mean = channel_sums(x) / count
+            centered = x - mean.reshape(per_channel)
+            var = channel_sums(centered, centered) / count
             if running_mean is not None and running_var is not None:
                 running_mean *= 1 - momentum
-                running_mean += momentum * mean.reshape(channels)
+                running_mean += momentum * mean
                 running_var *= 1 - momentum
-                running_var += momentum * count / (count - 1) * var.reshape(channels)
+                running_var += momentum * count / (count - 1) * var
         else:
             if running_mean is None or running_var is None:
                 raise ValueError("evaluation mode needs running_mean and running_var")
             centered = x - running_mean.reshape(per_channel)
-            var = running_var.reshape(per_channel)
-        inv_std = 1 / np.sqrt(var + eps)
-        self.x_hat = centered * inv_std
-        self.scale = weight.reshape(per_channel) * inv_std
-        self.axes, self.count, self.training = axes, count, training
+            var = running_var
+        inv_std = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        self.x_hat = centered
+        self.x_hat *= inv_std.reshape(per_channel)  # in place: centered is a fresh array
+        self.scale = weight * inv_std
+        self.per_channel, self.count, self.training = per_channel, count, training
         out = self.x_hat * weight.reshape(per_channel)
         out += bias.reshape(per_channel)
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         need_x, need_weight, need_bias = self.needs_input_grad[:3]
-        x_hat, axes = self.x_hat, self.axes
-        grad_sum = np.add.reduce(grad, axis=axes, keepdims=True)
-        grad_dot_x_hat = np.add.reduce(grad * x_hat, axis=axes, keepdims=True)
+        x_hat, per_channel = self.x_hat, self.per_channel
+        grad_sum = channel_sums(grad)
+        grad_dot_x_hat = channel_sums(grad, x_hat)
         grad_x = None
         if need_x:
+            scale = self.scale.reshape(per_channel)
             if self.training:
-                grad_x = self.scale * (
-                    grad - grad_sum / self.count - x_hat * (grad_dot_x_hat / self.count)
-                )
+                # scale * (grad - mean(grad) - x_hat * mean(grad * x_hat)), in three passes:
+                # the per-channel terms are folded into one multiply-add on x_hat first.
+                grad_x = x_hat * (-self.scale * grad_dot_x_hat / self.count).reshape(per_channel)
+                grad_x += (-self.scale * grad_sum / self.count).reshape(per_channel)
+                grad_x += grad * scale
             else:
-                grad_x = self.scale * grad
-        grad_weight = grad_dot_x_hat.reshape(-1) if need_weight else None
-        grad_bias = grad_sum.reshape(-1) if need_bias else None
+                grad_x = grad * scale
+        grad_weight = grad_dot_x_hat if need_weight else None
+        grad_bias = grad_sum if need_bias else None
         return grad_x, grad_weight, grad_bias
+
+
+def channel_sums(x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """Per channel (axis 1), the sum of x's values, or of x * y without building the product.
+
+    einsum reads the arrays in whatever memory layout they have, and is 2-4x faster here than
+    ``np.add.reduce`` over axes (0, 2, ...).
+    """
+    axes = "ncdefghijk"[: x.ndim]  # one subscript per axis; the sums keep only "c"
+    if y is None:
+        return np.einsum(f"{axes}->c", x)
+    return np.einsum(f"{axes},{axes}->c", x, y)
