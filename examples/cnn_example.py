@@ -144,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the example; returns the per-epoch test accuracies and seconds, and the model."""
     args = parse_args(argv)
     minitorch.manual_seed(args.seed)
+    minitorch.set_num_threads(args.threads)
     data = load_data(args)
     print(f"{data.name}: {len(data.x_train)} training and {len(data.x_test)} test images")
     model = build_cnn(data.num_features, data.num_classes, args.channels, args.hidden,

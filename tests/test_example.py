@@ -36,7 +36,7 @@ def test_trains_digits_to_high_accuracy(example, capsys):
     assert history["loss"][-1] < history["loss"][0]
 
 
-def test_progress_counter_rewrites_one_line(example, capsys):
+def test_progress_bar_rewrites_one_line(example, capsys):
     minitorch.manual_seed(0)
     x = np.random.default_rng(0).random((40, 8), dtype=np.float32)
     loader = example.DataLoader(example.TensorDataset(x, np.arange(40) % 3), batch_size=2)
@@ -44,7 +44,8 @@ def test_progress_counter_rewrites_one_line(example, capsys):
     optimizer = example.make_optimizer("sgd", model.parameters(), 0.1)
     loss, accuracy = example.train_epoch(model, loader, optimizer, show_progress=True)
     out = capsys.readouterr().out
-    assert "\r  batch 10/20" in out and "\r  batch 20/20" in out and "\n" not in out
+    # The last batch is always drawn (tqdm, where installed, draws its own bar).
+    assert "20/20" in out and "\n" not in out
     assert np.isfinite(loss) and 0 <= accuracy <= 1
 
 
