@@ -1,13 +1,15 @@
-"""Conv2d forward + backward: minitorch against hand-written NumPy im2col and PyTorch.
+"""Image layers forward + backward: minitorch against hand-written NumPy and PyTorch.
 
-    python benchmarks/bench_conv.py                  # both layers, 30 repeats each
-    python benchmarks/bench_conv.py --repeats 10 --threads 1
+    python benchmarks/bench_conv.py                        # 1 and 2 threads, 3 rounds
+    python benchmarks/bench_conv.py --threads 1 --rounds 5 --repeats 20
 
-Each implementation runs in its own fresh process with the same BLAS/OpenMP thread count
-and times forward + backward (gradients for input, weight and bias) of one 3x3, padding 1
-convolution on a float32 batch of 128, after warm-up; the table gives the median of the
-repeats in milliseconds and the ratios of the medians. PyTorch is optional: without it its
-column is left out.
+Rows: Conv2d 3x3 padding 1 (1->32 channels on 28x28, 32->64 on 14x14), MaxPool2d 2x2 and
+BatchNorm2d (training) on 32 channels of 28x28, each on a float32 batch of 128, computing
+the gradients of every input. Each implementation runs in its own fresh process with the
+BLAS/OpenMP thread count of its column and reports the median of ``--repeats`` steps after
+warm-up. A round runs every implementation of a row once, in an order rotated from round to
+round; the ratios are medians of the per-round ratios (runs of one round saw the same machine
+conditions). PyTorch is optional: without it its columns are left out.
 """
 
 from __future__ import annotations
@@ -22,56 +24,78 @@ import sys
 import time
 from collections.abc import Callable
 
-# name: (batch, in_channels, height = width, out_channels); kernel 3x3, stride 1, padding 1
+# name: (kind, batch, channels, height = width, out_channels for a convolution)
 LAYERS = {
-    "1->32 on 28x28": (128, 1, 28, 32),
-    "32->64 on 14x14": (128, 32, 14, 64),
+    "Conv2d 1->32 on 28x28": ("conv", 128, 1, 28, 32),
+    "Conv2d 32->64 on 14x14": ("conv", 128, 32, 14, 64),
+    "MaxPool2d 2x2, 32 on 28x28": ("max_pool", 128, 32, 28, 0),
+    "BatchNorm2d 32 on 28x28": ("batch_norm", 128, 32, 28, 0),
 }
 IMPLEMENTATIONS = ("minitorch", "numpy", "torch")
 WARMUP = 3
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-# A step runs forward and backward once and returns the output and the gradients.
-Step = Callable[[], tuple]
+# A step runs forward and backward once.
+Step = Callable[[], object]
 
 
-# ----- workers: each builds the same random layer and returns its step ------------------------
+# ----- workers: each builds the same random inputs and returns its step ------------------------
 
 
-def layer_arrays(layer: str):
+def layer_arrays(layer: str) -> tuple:
+    """(inputs..., upstream gradient) as float32 arrays: x and, for a convolution, weight and
+    bias; for batch norm, weight and bias per channel."""
     import numpy as np
 
-    n, c, size, out = LAYERS[layer]
+    kind, n, c, size, out = LAYERS[layer]
     rng = np.random.default_rng(0)
     x = rng.standard_normal((n, c, size, size), dtype=np.float32)
-    weight = rng.standard_normal((out, c, 3, 3), dtype=np.float32) * np.float32((c * 9) ** -0.5)
-    bias = np.zeros(out, dtype=np.float32)
-    grad = rng.standard_normal((n, out, size, size), dtype=np.float32)
-    return x, weight, bias, grad
+    if kind == "conv":
+        weight = rng.standard_normal((out, c, 3, 3), dtype=np.float32) * np.float32((c * 9) ** -0.5)
+        grad = rng.standard_normal((n, out, size, size), dtype=np.float32)
+        return x, weight, np.zeros(out, np.float32), grad
+    if kind == "max_pool":
+        return x, rng.standard_normal((n, c, size // 2, size // 2), dtype=np.float32)
+    weight, bias = rng.uniform(0.5, 1.5, c).astype(np.float32), np.zeros(c, np.float32)
+    return x, weight, bias, rng.standard_normal(x.shape, dtype=np.float32)
 
 
 def minitorch_step(layer: str) -> Step:
     import minitorch
     from minitorch.nn import functional as F
 
-    x, weight, bias, grad = layer_arrays(layer)
-    x, weight, bias = (minitorch.Tensor(a, requires_grad=True) for a in (x, weight, bias))
+    minitorch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    kind = LAYERS[layer][0]
+    *arrays, grad = layer_arrays(layer)
+    inputs = [minitorch.Tensor(a, requires_grad=True) for a in arrays]
+    forward = {
+        "conv": lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        "max_pool": lambda x: F.max_pool2d(x, 2),
+        "batch_norm": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+    }[kind]
 
-    def step() -> tuple:
-        x.grad = weight.grad = bias.grad = None
-        out = F.conv2d(x, weight, bias, padding=1)
-        out.backward(grad)
-        return out, x.grad, weight.grad, bias.grad
+    def step() -> object:
+        for t in inputs:
+            t.grad = None
+        forward(*inputs).backward(grad)
+        return [t.grad for t in inputs]
 
     return step
 
 
 def numpy_step(layer: str) -> Step:
-    """The im2col convolution as usually written by hand: one row per output pixel."""
+    """Each layer as usually written by hand."""
+    kind = LAYERS[layer][0]
+    return {"conv": numpy_conv, "max_pool": numpy_max_pool, "batch_norm": numpy_batch_norm}[
+        kind
+    ](*layer_arrays(layer))
+
+
+def numpy_conv(x, weight, bias, grad) -> Step:
+    """im2col with one row per output pixel, col2im by 9 strided adds."""
     import numpy as np
     from numpy.lib.stride_tricks import sliding_window_view
 
-    x, weight, bias, grad = layer_arrays(layer)
     n, c, h, w = x.shape
     out_channels = weight.shape[0]
     weight_rows = weight.reshape(out_channels, -1)
@@ -97,19 +121,63 @@ def numpy_step(layer: str) -> Step:
     return step
 
 
-def torch_step(layer: str) -> Step:
-    import torch
-
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
-    x, weight, bias, grad = (torch.from_numpy(a) for a in layer_arrays(layer))
-    for t in (x, weight, bias):
-        t.requires_grad_(True)
+def numpy_max_pool(x, grad) -> Step:
+    """2x2 windows as a reshape; the gradient goes to every position equal to the maximum."""
+    n, c, h, w = x.shape
 
     def step() -> tuple:
-        x.grad = weight.grad = bias.grad = None
-        out = torch.nn.functional.conv2d(x, weight, bias, padding=1)
-        out.backward(grad)
-        return out, x.grad, weight.grad, bias.grad
+        windows = x.reshape(n, c, h // 2, 2, w // 2, 2)
+        out = windows.max(axis=(3, 5))
+        is_max = windows == out[:, :, :, None, :, None]
+        grad_x = (is_max * grad[:, :, :, None, :, None]).reshape(x.shape)
+        return out, grad_x
+
+    return step
+
+
+def numpy_batch_norm(x, weight, bias, grad, eps: float = 1e-5) -> Step:
+    """The textbook forward and closed-form backward."""
+    import numpy as np
+
+    axes, shape = (0, 2, 3), (1, -1, 1, 1)
+    count = x.size // x.shape[1]
+
+    def step() -> tuple:
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True)
+        inv_std = 1 / np.sqrt(var + eps)
+        x_hat = (x - mean) * inv_std
+        out = x_hat * weight.reshape(shape) + bias.reshape(shape)
+        grad_bias = grad.sum(axis=axes)
+        grad_weight = (grad * x_hat).sum(axis=axes)
+        grad_x = (weight.reshape(shape) * inv_std / count) * (
+            count * grad - grad_bias.reshape(shape) - x_hat * grad_weight.reshape(shape)
+        )
+        return out, grad_x, grad_weight, grad_bias
+
+    return step
+
+
+def torch_step(layer: str) -> Step:
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    kind = LAYERS[layer][0]
+    *arrays, grad = (torch.from_numpy(a) for a in layer_arrays(layer))
+    for t in arrays:
+        t.requires_grad_(True)
+    forward = {
+        "conv": lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        "max_pool": lambda x: F.max_pool2d(x, 2),
+        "batch_norm": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+    }[kind]
+
+    def step() -> object:
+        for t in arrays:
+            t.grad = None
+        forward(*arrays).backward(grad)
+        return [t.grad for t in arrays]
 
     return step
 
@@ -118,7 +186,7 @@ STEPS = {"minitorch": minitorch_step, "numpy": numpy_step, "torch": torch_step}
 
 
 def run_worker(implementation: str, layer: str, repeats: int) -> None:
-    """Time ``repeats`` steps after warm-up and print the times as one JSON line."""
+    """Time ``repeats`` steps after warm-up and print their median as one JSON line."""
     step = STEPS[implementation](layer)
     for _ in range(WARMUP):
         step()
@@ -127,24 +195,16 @@ def run_worker(implementation: str, layer: str, repeats: int) -> None:
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": times}))
+    print(json.dumps({"seconds": statistics.median(times)}))
 
 
 # ----- driver ---------------------------------------------------------------------------------
 
 
-def measure(implementation: str, layer: str, repeats: int, threads: int) -> list[float] | None:
+def measure(implementation: str, layer: str, repeats: int, threads: int) -> float | None:
     env = dict(os.environ, **{name: str(threads) for name in THREAD_ENV_VARS})
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        implementation,
-        "--layer",
-        layer,
-        "--repeats",
-        str(repeats),
-    ]
+    command = [sys.executable, __file__, "--worker", implementation, "--layer", layer,
+               "--repeats", str(repeats)]
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         print(f"{implementation} on {layer} failed:\n{done.stderr}", file=sys.stderr)
@@ -152,10 +212,18 @@ def measure(implementation: str, layer: str, repeats: int, threads: int) -> list
     return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
 
 
+def median_ratio(rounds: list[dict[str, float | None]], top: str, bottom: str) -> float:
+    ratios = [r[top] / r[bottom] for r in rounds if r.get(top) and r.get(bottom)]
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=2, help="BLAS/OpenMP threads (default 2)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10, help="timed steps per process")
+    parser.add_argument("--threads", default="1,2",
+                        help="comma-separated BLAS/OpenMP thread counts (default 1,2)")
+    parser.add_argument("--only", help="run the layers whose name contains this text")
     parser.add_argument("--worker", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--layer", choices=list(LAYERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -165,24 +233,31 @@ def main() -> None:
 
     has_torch = importlib.util.find_spec("torch") is not None
     implementations = [i for i in IMPLEMENTATIONS if i != "torch" or has_torch]
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    layers = [name for name in LAYERS if not args.only or args.only in name]
     print(
-        f"Conv2d 3x3 padding 1, batch 128, float32, forward + backward; {args.threads} threads, "
-        f"median of {args.repeats}; load average {os.getloadavg()[0]:.1f}\n"
+        f"Forward + backward, batch 128, float32; medians in ms over {args.rounds} rounds of "
+        f"{args.repeats} steps; ratios are medians of per-round ratios; load average "
+        f"{os.getloadavg()[0]:.1f}\n"
     )
-    header = ["layer", *(f"{i} ms" for i in implementations), "minitorch/numpy"]
-    if "torch" in implementations:
-        header.append("minitorch/torch")
+    header = ["layer"]
+    for threads in thread_counts:
+        header += [f"{i} ms ({threads}t)" for i in implementations]
+        header += [f"minitorch/{i} ({threads}t)" for i in implementations[1:]]
     print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for layer in LAYERS:
-        medians = {}
-        for implementation in implementations:
-            times = measure(implementation, layer, args.repeats, args.threads)
-            medians[implementation] = statistics.median(times) * 1e3 if times else float("nan")
-        row = [layer, *(f"{medians[i]:.1f}" for i in implementations)]
-        row.append(f"{medians['minitorch'] / medians['numpy']:.2f}")
-        if "torch" in medians:
-            row.append(f"{medians['minitorch'] / medians['torch']:.2f}")
+    print("|---|" + "---:|" * (len(header) - 1))
+    for layer in layers:
+        row = [layer]
+        for threads in thread_counts:
+            rounds = []
+            for round_index in range(args.rounds):
+                shift = round_index % len(implementations)
+                order = implementations[shift:] + implementations[:shift]
+                rounds.append({i: measure(i, layer, args.repeats, threads) for i in order})
+            for i in implementations:
+                times = [r[i] for r in rounds if r[i] is not None]
+                row.append(f"{statistics.median(times) * 1e3:.1f}" if times else "error")
+            row += [f"{median_ratio(rounds, 'minitorch', i):.2f}" for i in implementations[1:]]
         print("| " + " | ".join(row) + " |", flush=True)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
