@@ -293,8 +293,9 @@ class BatchNorm(Function):
         if need_x:
             scale = self.scale.reshape(per_channel)
             if self.training:
-                # scale * (grad - mean(grad) - x_hat * mean(grad * x_hat)), in three passes:
-                # the per-channel terms are folded into one multiply-add on x_hat first.
+                # scale * (grad - mean(grad) - x_hat * mean(grad * x_hat)) with the scale
+                # folded into the per-channel factors: two products and two in-place adds
+                # over the data instead of six passes.
                 grad_x = x_hat * (-self.scale * grad_dot_x_hat / self.count).reshape(per_channel)
                 grad_x += (-self.scale * grad_sum / self.count).reshape(per_channel)
                 grad_x += grad * scale
