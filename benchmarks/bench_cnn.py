@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from bench_common import (
@@ -54,43 +55,39 @@ def initial_weights(seed: int) -> Weights:
     return weights
 
 
-def minitorch_step(weights: Weights, threads: int) -> StepFn:
-    import minitorch
-    from minitorch import nn, optim
-
-    minitorch.set_num_threads(threads)
-    model = nn.Sequential(
+def build_cnn(nn: Any) -> Any:
+    """The network, from ``minitorch.nn`` or ``torch.nn``: the layers have the same names and
+    arguments in both."""
+    return nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(*LINEARS[0]), nn.ReLU(), nn.Linear(*LINEARS[1]),
     )
+
+
+def minitorch_step(weights: Weights, threads: int) -> StepFn:
+    from bench_minitorch import training_step
+
+    import minitorch
+    from minitorch import nn, optim
+
+    minitorch.set_num_threads(threads)
+    model = build_cnn(nn)
     layers = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
     for layer, (weight, bias) in zip(layers, weights, strict=True):
         layer.weight.data[...] = weight  # Linear keeps its weight as (in, out) too
         layer.bias.data[...] = bias
     optimizer = optim.Adam(model.parameters(), lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS)
-
-    def step(images: np.ndarray, labels: np.ndarray) -> float:
-        logits = model(minitorch.from_numpy(images))
-        loss = nn.functional.cross_entropy_loss(logits, minitorch.from_numpy(labels))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return training_step(model, optimizer)
 
 
 def torch_step(weights: Weights, threads: int) -> StepFn:
     import torch
+    from bench_torch import training_step
     from torch import nn
 
     torch.set_num_threads(threads)
-    model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(*LINEARS[0]), nn.ReLU(), nn.Linear(*LINEARS[1]),
-    )
+    model = build_cnn(nn)
     layers = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
     with torch.no_grad():
         for layer, (weight, bias) in zip(layers, weights, strict=True):
@@ -98,16 +95,7 @@ def torch_step(weights: Weights, threads: int) -> StepFn:
             layer.weight.copy_(torch.from_numpy(weight if weight.ndim == 4 else weight.T.copy()))
             layer.bias.copy_(torch.from_numpy(bias))
     optimizer = torch.optim.Adam(model.parameters(), lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS)
-
-    def step(images: np.ndarray, labels: np.ndarray) -> float:
-        logits = model(torch.from_numpy(images))
-        loss = nn.functional.cross_entropy(logits, torch.from_numpy(labels))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
+    return training_step(model, optimizer)
 
 
 STEPS = {"minitorch": minitorch_step, "torch": torch_step}

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 # name: (kind, batch, channels, height = width, out_channels for a convolution)
 LAYERS = {
@@ -60,19 +61,19 @@ def layer_arrays(layer: str) -> tuple:
     return x, weight, bias, rng.standard_normal(x.shape, dtype=np.float32)
 
 
-def minitorch_step(layer: str) -> Step:
-    import minitorch
-    from minitorch.nn import functional as F
-
-    minitorch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+def library_step(layer: str, functional: Any, tensor: Callable[[Any], Any]) -> Step:
+    """The step in minitorch or PyTorch: ``functional`` is ``minitorch.nn.functional`` or
+    ``torch.nn.functional`` (the same names and arguments), ``tensor`` makes a leaf that
+    requires grad from an array."""
     kind = LAYERS[layer][0]
     *arrays, grad = layer_arrays(layer)
-    inputs = [minitorch.Tensor(a, requires_grad=True) for a in arrays]
+    inputs = [tensor(a) for a in arrays]
     forward = {
-        "conv": lambda x, w, b: F.conv2d(x, w, b, padding=1),
-        "max_pool": lambda x: F.max_pool2d(x, 2),
-        "batch_norm": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        "conv": lambda x, w, b: functional.conv2d(x, w, b, padding=1),
+        "max_pool": lambda x: functional.max_pool2d(x, 2),
+        "batch_norm": lambda x, w, b: functional.batch_norm(x, None, None, w, b, training=True),
     }[kind]
+    grad = tensor(grad).detach()
 
     def step() -> object:
         for t in inputs:
@@ -81,6 +82,14 @@ def minitorch_step(layer: str) -> Step:
         return [t.grad for t in inputs]
 
     return step
+
+
+def minitorch_step(layer: str) -> Step:
+    import minitorch
+    from minitorch.nn import functional
+
+    minitorch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+    return library_step(layer, functional, lambda a: minitorch.tensor(a, requires_grad=True))
 
 
 def numpy_step(layer: str) -> Step:
@@ -160,26 +169,11 @@ def numpy_batch_norm(x, weight, bias, grad, eps: float = 1e-5) -> Step:
 
 def torch_step(layer: str) -> Step:
     import torch
-    import torch.nn.functional as F
+    from torch.nn import functional
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
-    kind = LAYERS[layer][0]
-    *arrays, grad = (torch.from_numpy(a) for a in layer_arrays(layer))
-    for t in arrays:
-        t.requires_grad_(True)
-    forward = {
-        "conv": lambda x, w, b: F.conv2d(x, w, b, padding=1),
-        "max_pool": lambda x: F.max_pool2d(x, 2),
-        "batch_norm": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-    }[kind]
-
-    def step() -> object:
-        for t in arrays:
-            t.grad = None
-        forward(*arrays).backward(grad)
-        return [t.grad for t in arrays]
-
-    return step
+    return library_step(layer, functional,
+                        lambda a: torch.from_numpy(a).requires_grad_(True))
 
 
 STEPS = {"minitorch": minitorch_step, "numpy": numpy_step, "torch": torch_step}

@@ -44,6 +44,11 @@ def make_step(spec: MLPSpec, weights: LayerWeights, threads: int) -> StepFn:
     torch.set_num_threads(threads)
     model = build_model(weights)
     optimizer = make_optimizer(spec, model)
+    return training_step(model, optimizer)
+
+
+def training_step(model: nn.Module, optimizer: torch.optim.Optimizer) -> StepFn:
+    """One step on a batch of arrays: forward, mean cross-entropy, backward, update."""
 
     def step(images: np.ndarray, labels: np.ndarray) -> float:
         logits = model(torch.from_numpy(images))
