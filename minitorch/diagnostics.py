@@ -4,11 +4,11 @@ activations look like, and how many ReLU units never fire.
 Vanishing gradients show up as gradient norms that shrink layer by layer towards the input;
 dead ReLUs as units that output zero for every sample of an epoch::
 
-    monitor = TrainingMonitor(model)
+    monitor = TrainingMonitor(model)    # hooks record while the model is in training mode
     for epoch in range(epochs):
-        train_one_epoch(...)            # the usual loop; hooks do the recording
-        print(monitor.format_table(monitor.end_epoch()))
-    monitor.close()
+        train_one_epoch(...)            # the usual loop, unchanged
+        monitor.report()                # prints this epoch's table, starts the next epoch
+    monitor.close()                     # removes the hooks
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
 
@@ -102,6 +103,13 @@ class TrainingMonitor:
             running.gradient_count += 1
 
         return record
+
+    def report(self, file: TextIO | None = None) -> list[LayerStats]:
+        """End the epoch and print its table (to ``file``, by default standard output);
+        returns the table's rows. One call per epoch is all a training loop needs."""
+        rows = self.end_epoch()
+        print(self.format_table(rows), file=file, flush=True)
+        return rows
 
     def end_epoch(self) -> list[LayerStats]:
         """The statistics of the epoch that just ended; starts counting a new one."""

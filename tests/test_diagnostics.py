@@ -11,6 +11,11 @@ from minitorch.nn.functional import cross_entropy_loss
 
 
 def _train(model, monitor, steps=5, features=16, seed=0):
+    _steps(model, steps, features, seed)
+    return monitor.end_epoch()
+
+
+def _steps(model, steps, features, seed):
     rng = np.random.default_rng(seed)
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     for _ in range(steps):
@@ -20,7 +25,6 @@ def _train(model, monitor, steps=5, features=16, seed=0):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    return monitor.end_epoch()
 
 
 def test_deep_sigmoid_network_shows_vanishing_gradients():
@@ -54,6 +58,18 @@ def test_dead_relus_are_counted():
     assert relu.dead_fraction == 0.5
     assert math.isnan(next(r for r in rows if r.layer == "0 Linear").dead_fraction)
     assert relu.activation_mean > 0 and relu.activation_std > 0
+
+
+def test_report_prints_the_epoch_table_in_one_call(capsys):
+    mt.manual_seed(0)
+    model = nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 4))
+    monitor = TrainingMonitor(model)
+    for epoch in range(2):
+        _steps(model, steps=2, features=16, seed=epoch)
+        rows = monitor.report()
+        assert capsys.readouterr().out == monitor.format_table(rows) + "\n"
+    assert len(monitor.history) == 2 and monitor.history[-1] is rows
+    assert [row.layer for row in rows] == ["0 Linear", "1 ReLU", "2 Linear"]
 
 
 def test_monitor_ignores_eval_mode_and_can_be_removed():
