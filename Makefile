@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Real MNIST digits are used when the shared data folder sits beside the checkout;
-# otherwise the example finds its own data offline.
-DATA_DIR ?= $(wildcard ../shared/data/mnist-10k)
+# `make run` trains on scikit-learn's bundled 8x8 digits, offline;
+# `make run DATA_DIR=path/to/mnist` on the MNIST-format IDX files in that folder instead.
+DATA_DIR ?=
 
 .PHONY: setup test run lint bench clean
 
@@ -21,10 +21,10 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 run: $(STAMP)
-	$(PY) examples/mnist_example.py $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(PY) examples/mnist_example.py $(if $(DATA_DIR),--data-dir $(DATA_DIR),--dataset digits)
 
 lint: $(STAMP)
-	$(PY) -m ruff check minitorch tests examples benchmarks
+	$(PY) -m ruff check minitorch tests examples benchmarks docs
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

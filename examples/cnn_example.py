@@ -7,9 +7,10 @@
 
 The network is two convolution blocks (3x3 convolution, batch norm, ReLU, 2x2 max pooling)
 and a classifier head with one hidden layer of 128. Training images are moved by a few random
-pixels each epoch (``--shift``), which matters on small training sets. Training and
-evaluation are those of ``mnist_example.py``; the learning rate follows a cosine schedule
-down to zero over the epochs. Prints one line per epoch and the final test accuracy.
+pixels each epoch (``--shift``), which matters on small training sets. Training, evaluation
+and the head are those of ``mnist_example.py`` (shared in ``common.py``); the learning rate
+follows a cosine schedule down to zero over the epochs. Prints one line per epoch and the
+final test accuracy; ``--plot`` draws the curves.
 
 The first two reach about 0.99 test accuracy on 8,000 MNIST training
 digits and about 0.92 on Fashion-MNIST.
@@ -19,24 +20,25 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-
-# The training loop, evaluation and optimizers are shared with the MLP example beside this file.
-from mnist_example import (
+from common import (
+    History,
     add_data_arguments,
     build_mlp,
     evaluate,
     load_data,
     make_optimizer,
-    parse_hidden,
+    non_negative_int,
     parse_with_training_arguments,
+    plot_history,
     probability,
+    show_progress,
     train_epoch,
+    widths,
 )
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -69,8 +71,8 @@ def build_cnn(
     dropout: float = 0.0,
     batch_norm: bool = True,
 ) -> nn.Module:
-    """Conv blocks with the given channel counts, each halving the image, then the MLP
-    example's network as the classifier head."""
+    """Conv blocks with the given channel counts, each halving the image, then an MLP as
+    the classifier head."""
     side = math.isqrt(num_features)
     if side * side != num_features:
         raise ValueError(f"expected square images, got rows of {num_features} pixels")
@@ -108,28 +110,21 @@ class RandomShifts:
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         shift, side = self.max_shift, self.side
         for images, labels in self.loader:
-            n = len(images.data)
+            n = len(images)
             margin = ((0, 0), (shift, shift), (shift, shift))
-            padded = np.pad(images.data.reshape(n, side, side), margin)
+            padded = np.pad(images.numpy().reshape(n, side, side), margin)
             # Every side x side crop of the padded image, as a view; pick one per image.
             crops = sliding_window_view(padded, (side, side), axis=(1, 2))
             rows, cols = self.generator.integers(0, 2 * shift + 1, size=(2, n))
             yield minitorch.from_numpy(crops[np.arange(n), rows, cols].reshape(n, -1)), labels
 
 
-def non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_data_arguments(parser)
-    parser.add_argument("--channels", type=parse_hidden, default=(16, 32),
+    parser.add_argument("--channels", type=widths, default=(16, 32),
                         help="output channels of each convolution block (default 16,32)")
-    parser.add_argument("--hidden", type=parse_hidden, default=(128,),
+    parser.add_argument("--hidden", type=widths, default=(128,),
                         help="hidden layer widths of the classifier head (default 128)")
     parser.add_argument("--dropout", type=probability, default=0.0,
                         help="dropout after each hidden layer of the head (default 0: none)")
@@ -141,35 +136,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Run the example; returns the per-epoch test accuracies and seconds, and the model."""
+    """Run the example; returns the per-epoch history, the final test accuracy and the model."""
     args = parse_args(argv)
     minitorch.manual_seed(args.seed)
     minitorch.set_num_threads(args.threads)
     data = load_data(args)
-    print(f"{data.name}: {len(data.x_train)} training and {len(data.x_test)} test images")
     model = build_cnn(data.num_features, data.num_classes, args.channels, args.hidden,
                       args.dropout, args.batch_norm)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
-    schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size,
                         shuffle=True, seed=args.seed)
     if args.shift:
         loader = RandomShifts(loader, math.isqrt(data.num_features), args.shift, args.seed)
-    show_progress = sys.stdout.isatty()
-    accuracies, epoch_seconds = [], []
-    for epoch in range(1, args.epochs + 1):
+    history = History()
+    for _ in range(args.epochs):
         start = time.perf_counter()
-        loss, train_accuracy = train_epoch(model, loader, optimizer, show_progress)
-        epoch_seconds.append(time.perf_counter() - start)
-        schedule.step()
-        accuracies.append(evaluate(model, data.x_test, data.y_test))
-        print(
-            f"epoch {epoch:2d}/{args.epochs}  loss {loss:.4f}  train acc {train_accuracy:.4f}  "
-            f"test acc {accuracies[-1]:.4f}  {epoch_seconds[-1]:.1f}s",
-            flush=True,
-        )
-    print(f"final test accuracy: {accuracies[-1]:.4f}")
-    return {"test_accuracy": accuracies, "seconds": epoch_seconds, "model": model}
+        loss, train_accuracy = train_epoch(model, loader, optimizer, show_progress())
+        seconds = time.perf_counter() - start
+        scheduler.step()
+        test_accuracy = evaluate(model, data.x_test, data.y_test)
+        history.record(args.epochs, loss, train_accuracy, test_accuracy, seconds)
+    print(f"final test accuracy: {history.test_accuracy[-1]:.4f}")
+    if args.plot and plot_history(history, args.plot):
+        print(f"saved the training curves to {args.plot}")
+    return {"history": history, "test_accuracy": history.test_accuracy[-1], "model": model}
 
 
 if __name__ == "__main__":
