@@ -62,7 +62,7 @@ def train_epoch(
         loss.backward()
         optimizer.step()
         total_loss += loss.item() * len(labels)
-        correct += int(np.sum(np.argmax(logits.numpy(), axis=1) == labels.numpy()))
+        correct += (logits.argmax(dim=1) == labels).sum().item()
         seen += len(labels)
         if show_progress and (number % 10 == 0 or number == batches):
             print(f"\r  batch {number}/{batches}", end="", flush=True)
@@ -78,7 +78,7 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1
     with minitorch.no_grad():
         for start in range(0, len(x), batch_size):
             logits = model(minitorch.from_numpy(x[start : start + batch_size]))
-            predicted = np.argmax(logits.numpy(), axis=1)
+            predicted = logits.argmax(dim=1).numpy()
             correct += int(np.sum(predicted == y[start : start + batch_size]))
     model.train()
     return correct / len(x)

@@ -69,12 +69,13 @@ print(f"by hand:  w = {w:.4f}, b = {b:.4f}, loss = {hand_losses[-1]:.5f}")
 #
 # Now $w$ and $b$ are tensors that require gradients. The forward pass records every
 # operation; `loss.backward()` walks that record backwards and leaves
-# $\partial L / \partial w$ in `w.grad`. The update itself must not be recorded, so it works
-# on `.data`, and the gradient is cleared before the next step (otherwise
-# `backward()` would add to it).
+# $\partial L / \partial w$ in `w.grad`. The update itself must not be recorded, so it runs
+# inside `minitorch.no_grad()`, and the gradient is cleared before the next step (otherwise
+# `backward()` would add the next one to it).
 
 # %%
-xs, ys = minitorch.tensor(x.astype(np.float32)), minitorch.tensor(y.astype(np.float32))
+xs = minitorch.tensor(x, dtype=minitorch.float32)
+ys = minitorch.tensor(y, dtype=minitorch.float32)
 w = minitorch.tensor(0.0, requires_grad=True)
 b = minitorch.tensor(0.0, requires_grad=True)
 autograd_losses = []
@@ -85,8 +86,9 @@ for step in range(steps):
         print(f"dL/dw at the start: autograd {w.grad.item():.6f}, "
               f"by hand {-2 * np.mean(x * y):.6f}")
     autograd_losses.append(loss.item())
-    w.data -= learning_rate * w.grad
-    b.data -= learning_rate * b.grad
+    with minitorch.no_grad():
+        w -= learning_rate * w.grad
+        b -= learning_rate * b.grad
     w.grad, b.grad = None, None
 fitted_w, fitted_b = w.item(), b.item()
 print(f"autograd: w = {fitted_w:.4f}, b = {fitted_b:.4f}, loss = {autograd_losses[-1]:.5f}")

@@ -95,7 +95,7 @@ loss_tensor.backward()
 print(f"loss by autograd: {loss_tensor.item():.10f}")
 print(f"{'parameter':<10}{'shape':>8}{'largest |by hand - autograd|':>31}")
 for name, param in params.items():
-    gap = np.max(np.abs(by_hand[name] - np.asarray(param.grad)))
+    gap = np.max(np.abs(by_hand[name] - param.grad.numpy()))
     print(f"{name:<10}{str(param.shape):>8}{gap:>31.1e}")
 
 # %% [markdown]
@@ -132,7 +132,7 @@ except minitorch.GradcheckError as error:
 # %%
 if plt is not None:
     hand = np.concatenate([g.ravel() for g in by_hand.values()])
-    auto = np.concatenate([np.asarray(param.grad).ravel() for param in params.values()])
+    auto = np.concatenate([param.grad.numpy().ravel() for param in params.values()])
     figure, axes = plt.subplots(figsize=(5, 5))
     axes.axline((0, 0), slope=1, color="0.8", zorder=0)
     axes.scatter(hand, auto, s=14)

@@ -70,7 +70,7 @@ scores = minitorch.tensor(z[None, :], requires_grad=True)  # a batch of one
 loss = F.cross_entropy(scores, np.array([label]))
 loss.backward()
 print(f"loss: autograd {loss.item():.6f}, by hand -log p_c = {-np.log(p[label]):.6f}")
-print("gradient by autograd:", np.asarray(scores.grad)[0].round(6))
+print("gradient by autograd:", scores.grad.numpy()[0].round(6))
 print("p - y               :", (p - y).round(6))
 
 # %% [markdown]
@@ -85,11 +85,11 @@ print("p - y               :", (p - y).round(6))
 # %%
 wrong = minitorch.tensor([[-6.0, 0.0, 0.0]], requires_grad=True)
 F.cross_entropy(wrong, np.array([0])).backward()
-print("cross-entropy gradient:", np.asarray(wrong.grad)[0].round(4))
+print("cross-entropy gradient:", wrong.grad.numpy()[0].round(4))
 wrong.grad = None
 squared_error = ((F.softmax(wrong, dim=1) - minitorch.tensor(y)) ** 2).sum()
 squared_error.backward()
-print("squared-error gradient:", np.asarray(wrong.grad)[0].round(4))
+print("squared-error gradient:", wrong.grad.numpy()[0].round(4))
 
 # %% [markdown]
 # ## Never exponentiate scores directly
@@ -127,7 +127,7 @@ if plt is not None:
     for name, loss_of in losses.items():
         logits = minitorch.tensor(batch, requires_grad=True)
         loss_of(logits).backward()
-        right.plot(true_score, np.asarray(logits.grad)[:, 0], label=name)
+        right.plot(true_score, logits.grad.numpy()[:, 0], label=name)
     right.set(xlabel="score of the true class (others 0)", ylabel="d loss / d score",
               title="The gradient that reaches the true class's score")
     right.legend()
