@@ -18,7 +18,6 @@ matplotlib), ``--save`` writes a checkpoint of the model and the optimizer, and
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,9 +85,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     monitor = TrainingMonitor(model) if args.diagnostics else None
     history = History()
     for _ in range(args.epochs):
-        start = time.perf_counter()
-        loss, train_accuracy = train_epoch(model, loader, optimizer, show_progress())
-        seconds = time.perf_counter() - start
+        loss, train_accuracy, seconds = train_epoch(model, loader, optimizer, show_progress())
         if scheduler is not None:
             scheduler.step()
         test_accuracy = evaluate(model, data.x_test, data.y_test)

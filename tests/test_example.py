@@ -51,11 +51,12 @@ def test_progress_bar_rewrites_one_line(example, capsys):
     loader = example.DataLoader(example.TensorDataset(x, np.arange(40) % 3), batch_size=2)
     model = example.build_model(8, 3, hidden=(4,))
     optimizer = example.make_optimizer("sgd", model.parameters(), 0.1)
-    loss, accuracy = example.train_epoch(model, loader, optimizer, show_progress=True)
+    loss, accuracy, seconds = example.train_epoch(model, loader, optimizer, show_progress=True)
     out = capsys.readouterr().out
     # The last batch is always drawn (tqdm, where installed, draws its own bar).
-    assert "20/20" in out and "\n" not in out
-    assert np.isfinite(loss) and 0 <= accuracy <= 1
+    assert "20/20" in out and "
+" not in out
+    assert np.isfinite(loss) and 0 <= accuracy <= 1 and seconds > 0
 
 
 def test_same_seed_same_result(example):
