@@ -1,9 +1,9 @@
 """Train a small convolutional network on MNIST-format images with minitorch.
 
-    python examples/cnn_example.py --data-dir path/to/mnist --channels 32,64 --batch-size 32 \
-        --epochs 25
-    python examples/cnn_example.py --data-dir path/to/fashion-mnist --epochs 8 --shift 1
-    python examples/cnn_example.py --dataset digits          # scikit-learn's 8x8 digits
+    .venv/bin/python examples/cnn_example.py --data-dir DIR --channels 32,64 --batch-size 32 \
+        --epochs 25                                             # MNIST-format IDX files
+    .venv/bin/python examples/cnn_example.py --data-dir DIR --epochs 8 --shift 1
+    .venv/bin/python examples/cnn_example.py --dataset digits   # scikit-learn's 8x8 digits
 
 The network is two convolution blocks (3x3 convolution, batch norm, ReLU, 2x2 max pooling)
 and a classifier head with one hidden layer of 128. Training images are moved by a few random

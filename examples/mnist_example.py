@@ -1,9 +1,9 @@
 """Train a multilayer perceptron to classify handwritten digits with minitorch.
 
-    python examples/mnist_example.py --dataset digits         # scikit-learn's 8x8 digits
-    python examples/mnist_example.py --data-dir path/to/idx   # MNIST-format IDX files
-    python examples/mnist_example.py                          # MNIST from OpenML; offline,
-                                                              # the 8x8 digits instead
+    .venv/bin/python examples/mnist_example.py --dataset digits    # scikit-learn's 8x8 digits
+    .venv/bin/python examples/mnist_example.py --data-dir DIR      # MNIST-format IDX files
+    .venv/bin/python examples/mnist_example.py                     # MNIST from OpenML, or
+                                                                   # offline the 8x8 digits
 
 The default network is inputs-256-128-classes with ReLU and dropout 0.2 after each hidden
 layer, trained by Adam (learning rate 1e-3, decaying along a cosine to 0) for 15 epochs of
