@@ -35,7 +35,7 @@ from common import (
     parse_with_training_arguments,
     plot_history,
     probability,
-    show_progress,
+    stdout_is_terminal,
     train_epoch,
     widths,
 )
@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         loader = RandomShifts(loader, math.isqrt(data.num_features), args.shift, args.seed)
     history = History()
     for _ in range(args.epochs):
-        loss, train_accuracy, seconds = train_epoch(model, loader, optimizer, show_progress())
+        loss, train_accuracy, seconds = train_epoch(model, loader, optimizer, stdout_is_terminal())
         scheduler.step()
         test_accuracy = evaluate(model, data.x_test, data.y_test)
         history.record(args.epochs, loss, train_accuracy, test_accuracy, seconds)

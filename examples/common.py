@@ -210,7 +210,7 @@ def parse_with_training_arguments(
     return args
 
 
-def show_progress() -> bool:
+def stdout_is_terminal() -> bool:
     """A batch counter is for terminals; a log file gets one line per epoch only."""
     return sys.stdout.isatty()
 

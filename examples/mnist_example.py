@@ -34,7 +34,7 @@ from common import (
     parse_with_training_arguments,
     plot_history,
     probability,
-    show_progress,
+    stdout_is_terminal,
     train_epoch,
     widths,
 )
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     monitor = TrainingMonitor(model) if args.diagnostics else None
     history = History()
     for _ in range(args.epochs):
-        loss, train_accuracy, seconds = train_epoch(model, loader, optimizer, show_progress())
+        loss, train_accuracy, seconds = train_epoch(model, loader, optimizer, stdout_is_terminal())
         if scheduler is not None:
             scheduler.step()
         test_accuracy = evaluate(model, data.x_test, data.y_test)
