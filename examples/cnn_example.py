@@ -139,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     minitorch.manual_seed(args.seed)
     minitorch.set_num_threads(args.threads)
+    minitorch.set_num_threads(args.threads)
     data = load_data(args)
     model = build_cnn(data.num_features, data.num_classes, args.channels, args.hidden,
                       args.dropout, args.batch_norm)

@@ -20,6 +20,7 @@ import minitorch
 from minitorch import nn, optim
 from minitorch.data import DataLoader, DatasetSplits, load_dataset
 from minitorch.nn import functional as F
+from minitorch.progress import ProgressBar
 
 NO_MATPLOTLIB = (
     "matplotlib is not installed, so no plot will be drawn "
@@ -49,28 +50,27 @@ def build_mlp(
 
 
 def train_epoch(
-    model: nn.Module, loader: DataLoader, optimizer: optim.Optimizer, show_progress: bool = False
+    model: nn.Module,
+    loader: DataLoader,
+    optimizer: optim.Optimizer,
+    show_progress: bool | None = None,
 ) -> tuple[float, float, float]:
     """One pass over ``loader``; returns the mean loss, the accuracy on the training batches
-    (as the model was while it saw each batch) and the seconds it took."""
+    (as the model was while it saw each batch) and the seconds it took. A progress bar shows
+    while it runs when ``show_progress`` is True, or by default when stdout is a terminal."""
     start = time.perf_counter()
     model.train()
-    total_loss, correct, seen = 0.0, 0, 0
-    batches = len(loader)
-    for number, (images, labels) in enumerate(loader, start=1):
-        logits = model(images)
-        loss = F.cross_entropy(logits, labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        total_loss += loss.item() * len(labels)
-        correct += (logits.argmax(dim=1) == labels).sum().item()
-        seen += len(labels)
-        if show_progress and (number % 10 == 0 or number == batches):
-            print(f"\r  batch {number}/{batches}", end="", flush=True)
-    if show_progress:
-        print("\r" + " " * 40 + "\r", end="", flush=True)
-    return total_loss / seen, correct / seen, time.perf_counter() - start
+    correct = 0
+    with ProgressBar(len(loader), enabled=show_progress) as bar:
+        for images, labels in loader:
+            logits = model(images)
+            loss = F.cross_entropy(logits, labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            bar.update(len(labels), loss.item())
+            correct += (logits.argmax(dim=1) == labels).sum().item()
+    return bar.running_loss, correct / bar.samples, time.perf_counter() - start
 
 
 def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> float:
@@ -191,15 +191,19 @@ def parse_with_training_arguments(
     batch_size: int,
     adam_lr: float,
 ) -> argparse.Namespace:
-    """Add --epochs, --batch-size, --optimizer, --lr, --seed and --plot with these defaults to
-    ``parser`` and parse ``argv``; without --lr, Adam starts at ``adam_lr`` and SGD at 0.05.
-    A --plot that cannot be drawn is reported now, before training, not after it."""
+    """Add --epochs, --batch-size, --optimizer, --lr, --seed, --threads and --plot, the first
+    two with these defaults, to ``parser`` and parse ``argv``; without --lr, Adam starts at
+    ``adam_lr`` and SGD at 0.05. A --plot that cannot be drawn is reported now, before
+    training, not after it."""
     parser.add_argument("--epochs", type=positive_int, default=epochs)
     parser.add_argument("--batch-size", type=positive_int, default=batch_size)
     parser.add_argument("--optimizer", choices=["sgd", "adam"], default="adam")
     parser.add_argument("--lr", type=float, default=None,
                         help=f"initial learning rate (default {adam_lr:g} for adam, 0.05 for sgd)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=positive_int, default=1,
+                        help="threads for the matrix products (default 1: steady on a busy "
+                        "machine; 2 or more is faster only on otherwise idle cores)")
     parser.add_argument("--plot", metavar="PATH",
                         help="draw the loss and accuracy curves to this PNG (needs matplotlib)")
     args = parser.parse_args(argv)

@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     """Run the example; returns the per-epoch history, the final test accuracy and the model."""
     args = parse_args(argv)
     minitorch.manual_seed(args.seed)
+    minitorch.set_num_threads(args.threads)
     data = load_data(args)
     model = build_model(data.num_features, data.num_classes, args.hidden, args.dropout, args.model)
     optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)

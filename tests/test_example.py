@@ -54,8 +54,7 @@ def test_progress_bar_rewrites_one_line(example, capsys):
     loss, accuracy, seconds = example.train_epoch(model, loader, optimizer, show_progress=True)
     out = capsys.readouterr().out
     # The last batch is always drawn (tqdm, where installed, draws its own bar).
-    assert "20/20" in out and "
-" not in out
+    assert "20/20" in out and "\n" not in out
     assert np.isfinite(loss) and 0 <= accuracy <= 1 and seconds > 0
 
 
