@@ -22,12 +22,20 @@ values it saved are stale, and backward raises instead of returning a wrong grad
 
 This module never imports :mod:`minitorch.tensor` (which builds on it): the Tensor class
 registers itself with :func:`register_tensor_type`.
+
+Whether operations are recorded at all (the grad mode, switched by :class:`no_grad` and
+:class:`enable_grad`) is a per-thread setting, as in PyTorch: one thread evaluating under
+``no_grad`` does not stop another from training.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import itertools
+import threading
+from collections.abc import Callable
 from heapq import heappop, heappush
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -37,7 +45,6 @@ import numpy as np
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
-_grad_enabled = True
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__
 _sequence = itertools.count(1)
@@ -51,24 +58,72 @@ def register_tensor_type(cls: type[Tensor]) -> None:
     _Tensor = cls
 
 
+class _ThreadGradMode(threading.local):
+    """The grad mode of the running thread (every thread starts with recording on), and for
+    each grad-mode object entered in this thread, the modes its exits will restore."""
+
+    enabled = True
+
+    def __init__(self) -> None:
+        self.to_restore: dict[_GradMode, list[bool]] = {}
+
+
+_grad_mode = _ThreadGradMode()
+
+
 def is_grad_enabled() -> bool:
-    """Whether operations are currently recorded for differentiation."""
-    return _grad_enabled
+    """Whether operations are currently recorded for differentiation (in this thread)."""
+    return _grad_mode.enabled
 
 
 class _GradMode(contextlib.ContextDecorator):
-    """Sets gradient recording on or off for a ``with`` block or a decorated function."""
+    """Sets gradient recording on or off for a ``with`` block or a decorated function.
+
+    The mode to restore is kept per entry, in a stack per object and thread, so one object
+    can be entered again before it is exited (a decorated recursive function, nested
+    ``with`` blocks) and used by several threads at once. A decorated generator function
+    runs under the mode each time it is resumed; the caller's mode is back when it yields.
+    """
 
     enabled = True
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self.enabled
+        _grad_mode.to_restore.setdefault(self, []).append(_grad_mode.enabled)
+        _grad_mode.enabled = self.enabled
 
     def __exit__(self, *exc_info: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
+        to_restore = _grad_mode.to_restore
+        previous = to_restore[self]
+        _grad_mode.enabled = previous.pop()
+        if not previous:
+            del to_restore[self]
+
+    def __call__(self, func: Callable) -> Callable:
+        if not inspect.isgeneratorfunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        def generator_under_mode(*args: Any, **kwargs: Any) -> Any:
+            generator = func(*args, **kwargs)
+            resume, value = generator.send, None
+            while True:
+                try:
+                    with self:
+                        reply = resume(value)
+                except StopIteration as finished:
+                    return finished.value
+                try:
+                    value = yield reply
+                except GeneratorExit:
+                    with self:
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: pass it on
+                    resume, value = generator.throw, error
+                else:
+                    resume = generator.send
+
+        return generator_under_mode
 
 
 class no_grad(_GradMode):
@@ -132,7 +187,7 @@ class Function:
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
-        if _grad_enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
+        if _grad_mode.enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
             out.requires_grad, out._ctx = True, ctx
             ctx.parents, ctx.sequence = inputs, next(_sequence)
         else:
@@ -158,11 +213,14 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
 
     A value broadcast to many positions contributed to each of them, so its gradient is the
-    sum of theirs.
+    sum of theirs. A ``grad`` that no broadcast of ``shape`` explains comes back with a
+    shape other than ``shape``, for the caller to report.
     """
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
+    if extra < 0:
+        return grad  # fewer dimensions than the input: not a broadcast, so left for the caller
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
@@ -175,8 +233,10 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
     """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
 
     Tensors are visited newest operation first (a priority queue on the sequence number), so
-    each is reached once, with its gradient complete, after every tensor computed from it;
-    this works for graphs of any depth in time linear in their size. Gradients of
+    each is reached once, with its gradient complete, after every tensor computed from it.
+    It is a loop, not a recursion, so graphs of any depth work; it takes O(n log w) time for
+    n recorded operations, w being the most tensors waiting for their gradient at once (the
+    width of the graph: 1 or 2 along a chain of layers, so close to linear). Gradients of
     intermediate tensors are dropped as soon as they have been passed on, and unless
     ``retain_graph`` each node's saved values are released right after its backward.
     Leaves take their gradients directly (added in place to the ``.grad`` they own), except
@@ -216,7 +276,10 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
                 continue
             data = parent._data
             if parent_grad.shape != data.shape or parent_grad.dtype is not data.dtype:
-                parent_grad = unbroadcast(parent_grad, data.shape).astype(data.dtype, copy=False)
+                fitted = unbroadcast(parent_grad, data.shape)
+                if fitted.shape != data.shape:
+                    raise _wrong_gradient_shape(ctx, parent, parent_grad, parent_grads)
+                parent_grad = fitted.astype(data.dtype, copy=False)
             if parent._ctx is not None or parent._hooks:
                 if parent in grads:
                     grads[parent] = grads[parent] + parent_grad
@@ -253,6 +316,19 @@ def _modified_in_place(ctx: Function, parents: tuple = (), changed: Any = None) 
         "example an optimizer.step(), a write through .data, or x += ... between the forward "
         "pass and backward()); run the forward pass again after the change, or use an "
         "out-of-place operation (x = x + ...)"
+    )
+
+
+def _wrong_gradient_shape(
+    ctx: Function, parent: Tensor, grad: np.ndarray, grads: tuple[np.ndarray | None, ...]
+) -> RuntimeError:
+    """The error for a ``backward`` that returned a gradient no broadcast explains."""
+    pairs = enumerate(zip(ctx.parents, grads))
+    index = next(i for i, (p, g) in pairs if p is parent and g is grad)
+    return RuntimeError(
+        f"{type(ctx).__name__}.backward returned a gradient of shape {grad.shape} for input "
+        f"{index}, which has shape {parent.shape}: a gradient must have its input's shape "
+        "(or a shape that input broadcasts to)"
     )
 
 

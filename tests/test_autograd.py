@@ -260,3 +260,35 @@ def test_gradcheck_names_the_worst_element():
     found = re.findall(r"(?:analytic|numerical) ([-\d.e]+)", str(error.value))
     analytic, numerical = (float(v) for v in found)
     assert numerical == pytest.approx(2 * analytic, rel=1e-5)
+
+
+class _ReturnsGradient(mt.Function):
+    """An op whose backward returns whatever gradient the test gives it."""
+
+    def forward(self, x, y, gradient=None):
+        self.gradient = gradient
+        return x + y
+
+    def backward(self, grad):
+        return grad, self.gradient
+
+
+@pytest.mark.parametrize("wrong", [(3,), (1, 3), (), (1, 1, 2), (3, 1, 1), (2, 2, 2)])
+def test_backward_rejects_a_gradient_of_the_wrong_shape(wrong):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = Tensor(np.ones((1, 1, 3)), requires_grad=True)
+    out = _ReturnsGradient.apply(x, y, gradient=np.ones(wrong))
+    expected = re.escape(
+        f"_ReturnsGradient.backward returned a gradient of shape {wrong} for input 1, "
+        "which has shape (1, 1, 3)"
+    )
+    with pytest.raises(RuntimeError, match=expected):
+        out.sum().backward()
+    assert y.grad is None
+
+
+def test_backward_accepts_a_gradient_in_the_broadcast_shape():
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = Tensor(np.ones((1, 3)), requires_grad=True)
+    _ReturnsGradient.apply(x, y, gradient=np.ones((4, 2, 3))).sum().backward()
+    assert y.grad.shape == (1, 3) and y.grad.tolist() == [[8.0, 8.0, 8.0]]
