@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import io
 import math
 import os
 import socket
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from minitorch import random as minitorch_random
+from minitorch._untrusted import read_at_most
 from minitorch.tensor import Tensor, from_numpy
 
 __all__ = [
@@ -203,6 +205,7 @@ _IDX_DTYPES = {
 # One split of a dataset: float32 inputs (N, features) and int64 labels (N,).
 Split = tuple[np.ndarray, np.ndarray]
 
+_IDX_LONGEST_HEADER = 4 + 4 * 255  # the magic number and up to 255 dimensions
 _IMAGES_MAGIC = 0x0803  # uint8, 3 dimensions
 _LABELS_MAGIC = 0x0801  # uint8, 1 dimension
 
@@ -213,10 +216,21 @@ def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) ->
     The header is big-endian: two zero bytes, a type code, the number of dimensions, then
     one uint32 per dimension. Raises ValueError naming the file when the header is bad, the
     magic number differs from ``expected_magic``, or the data length does not match it.
+    At most the bytes the header announces (and one more, to detect trailing data) are read
+    or decompressed.
     """
     path = Path(path)
-    content, stream_complete = _read_bytes(path)
-    note = "" if stream_complete else " (the gzip stream ends early)"
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            return _parse_idx(path, stream, expected_magic)
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise ValueError(f"{path}: corrupt gzip data: {exc}") from exc
+
+
+def _parse_idx(path: Path, stream: io.BufferedIOBase, expected_magic: int | None) -> np.ndarray:
+    content, complete = read_at_most(stream, _IDX_LONGEST_HEADER)
+    note = "" if complete else " (the gzip stream ends early)"
     if len(content) < 4:
         raise ValueError(
             f"{path}: not an IDX file: {len(content)} bytes, too short for a header{note}"
@@ -239,32 +253,20 @@ def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) ->
     shape = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = _IDX_DTYPES[type_code]
     expected = math.prod(shape) * dtype.itemsize
+    if complete:
+        # One byte more than the header announces shows whether there is trailing data.
+        rest, complete = read_at_most(stream, header_size + expected + 1 - len(content))
+        content += rest
+        note = "" if complete else " (the gzip stream ends early)"
     found = len(content) - header_size
     if found != expected:
         problem = "truncated" if found < expected else "unexpected trailing data"
         raise ValueError(
             f"{path}: {problem}: header shape {shape} needs {expected} data bytes, "
-            f"found {found}{note}"
+            f"found {found if found < expected else f'at least {found}'}{note}"
         )
     array = np.frombuffer(content, dtype=dtype, count=math.prod(shape), offset=header_size)
     return array.reshape(shape).astype(dtype.newbyteorder("="))
-
-
-def _read_bytes(path: Path) -> tuple[bytes, bool]:
-    """The file's (decompressed) bytes, and whether a gzip stream was complete."""
-    if path.suffix != ".gz":
-        return path.read_bytes(), True
-    chunks = []
-    with gzip.open(path, "rb") as stream:
-        try:
-            # Read in chunks so a truncated stream still yields its data and a size to report.
-            while chunk := stream.read1(1 << 22):
-                chunks.append(chunk)
-        except EOFError:
-            return b"".join(chunks), False
-        except (gzip.BadGzipFile, zlib.error) as exc:
-            raise ValueError(f"{path}: corrupt gzip data: {exc}") from exc
-    return b"".join(chunks), True
 
 
 def load_mnist(

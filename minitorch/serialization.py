@@ -7,17 +7,21 @@ Loading never unpickles anything, so a hostile file cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
-import tempfile
+import secrets
+import stat
+import tokenize
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.lib.npyio import NpzFile
 
+from minitorch._untrusted import read_at_most
 from minitorch.tensor import Tensor, from_numpy
 
 __all__ = ["load", "save"]
@@ -26,6 +30,7 @@ FORMAT_NAME = "minitorch-checkpoint"
 FORMAT_VERSION = 1
 _METADATA_KEY = "__minitorch_metadata__"
 _SCALAR_TYPES = (bool, int, float, str, type(None))
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows only: no newline translation
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
@@ -41,17 +46,20 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     arrays[_METADATA_KEY] = np.array(json.dumps(metadata))
 
     path = Path(path)
-    file_descriptor, temp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    temp_path = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    # Created as open() would create the file (0o666 less the umask), then given the mode
+    # of the file it replaces, if there is one.
+    file_descriptor = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         with os.fdopen(file_descriptor, "wb") as stream:
             np.savez(stream, allow_pickle=False, **arrays)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temp_name, path)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp_path, stat.S_IMODE(os.stat(path).st_mode))
+        os.replace(temp_path, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp_path.unlink(missing_ok=True)
         raise
 
 
@@ -62,24 +70,26 @@ def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
     scalars, containers and int dict keys as themselves. Raises FileNotFoundError for a
     missing file and ValueError naming the file when it is not a readable minitorch
     checkpoint. A checkpoint never holds code, so loading is always what PyTorch calls
-    ``weights_only``; the argument is accepted so that PyTorch calls run unchanged.
+    ``weights_only``; the argument is accepted so that PyTorch calls run unchanged. Memory use
+    follows the file's real content, whatever sizes it claims.
     """
     path = Path(path)
     # Opening separately lets a missing or unreadable file raise its own OSError; every
     # error after this point is about the file's content.
     with open(path, "rb") as stream:
         try:
-            archive = np.load(stream, allow_pickle=False)
+            archive = zipfile.ZipFile(stream)
         except _UNREADABLE_CONTENT as exc:
             raise ValueError(f"{path}: not a minitorch checkpoint ({exc})") from exc
-        if not isinstance(archive, NpzFile):
-            raise ValueError(f"{path}: not a minitorch checkpoint (it holds a single array)")
         with archive:
             try:
                 metadata = _read_metadata(archive)
-                return _decode(metadata["root"], archive)
+                return _decode(metadata["root"], archive, set())
             except _CorruptCheckpoint as exc:
                 raise ValueError(f"{path}: {exc}") from exc
+            except RecursionError as exc:
+                message = "corrupt checkpoint metadata (nested too deeply)"
+                raise ValueError(f"{path}: {message}") from exc
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 # Metadata that parses as JSON but does not describe a valid structure.
                 raise ValueError(f"{path}: corrupt checkpoint metadata ({exc!r})") from exc
@@ -134,11 +144,14 @@ class _CorruptCheckpoint(Exception):
     """Raised while decoding; load() turns it into a ValueError naming the file."""
 
 
-# What np.load and zipfile raise, reading an open file, for content that is not a
-# well-formed .npz/.npy file (a corrupt zip directory can even send them seeking to -1 or
-# claim an encrypted entry, a RuntimeError).
+# What zipfile and NumPy's .npy header parser raise, reading an open file, for content that
+# is not a well-formed .npz/.npy file (a corrupt zip directory can even send them seeking to
+# -1 or claim an encrypted entry, a RuntimeError; a mangled header can fail to tokenize).
 _UNREADABLE_CONTENT = (
     ValueError,
+    TypeError,
+    SyntaxError,
+    tokenize.TokenError,
     EOFError,
     OSError,
     NotImplementedError,
@@ -148,9 +161,7 @@ _UNREADABLE_CONTENT = (
 )
 
 
-def _read_metadata(archive: NpzFile) -> dict[str, Any]:
-    if _METADATA_KEY not in archive.files:
-        raise _CorruptCheckpoint(f"not a minitorch checkpoint (no {_METADATA_KEY} entry)")
+def _read_metadata(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         metadata = json.loads(str(_read_array(archive, _METADATA_KEY)[()]))
     except json.JSONDecodeError as exc:
@@ -166,32 +177,79 @@ def _read_metadata(archive: NpzFile) -> dict[str, Any]:
     return metadata
 
 
-def _read_array(archive: NpzFile, key: str) -> np.ndarray:
-    if key not in archive.files:
-        raise _CorruptCheckpoint(f"corrupt checkpoint: array {key!r} is missing")
+# The .npy header versions np.savez writes for the arrays a checkpoint can hold.
+_NPY_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+_NPZ_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # np.savez, np.savez_compressed
+
+
+def _read_array(archive: zipfile.ZipFile, key: str) -> np.ndarray:
+    """The array stored under ``key``, read as np.load would, but checking the shape in its
+    header against the entry's size before reading, and never reading more than that."""
     try:
-        return archive[key]
+        entry = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        if key == _METADATA_KEY:
+            raise _CorruptCheckpoint(f"not a minitorch checkpoint (no {key} entry)") from None
+        raise _CorruptCheckpoint(f"corrupt checkpoint: array {key!r} is missing") from None
+    if entry.compress_type not in _NPZ_COMPRESSIONS:
+        # zipfile inflates bzip2 and lzma entries without a bound on the output size.
+        raise _CorruptCheckpoint(
+            f"corrupt checkpoint: array {key!r} uses zip compression method "
+            f"{entry.compress_type}, which np.savez never writes"
+        )
+    try:
+        with archive.open(entry) as member:
+            read_header = _NPY_HEADER_READERS.get(np.lib.format.read_magic(member))
+            if read_header is None:
+                raise ValueError("unsupported .npy format version")
+            shape, fortran_order, dtype = read_header(member)
+            if dtype.hasobject:
+                raise ValueError(f"dtype {dtype} holds Python objects, which are never unpickled")
+            count = math.prod(shape)
+            needed, holds = count * dtype.itemsize, entry.file_size - member.tell()
+            if min(shape, default=0) < 0 or needed != holds:
+                raise ValueError(
+                    f"its header claims shape {shape} of {dtype} ({needed} bytes), "
+                    f"the entry holds {holds} bytes"
+                )
+            data, complete = read_at_most(member, needed + 1)  # one more: trailing data?
+            if not complete or len(data) != needed:
+                raise ValueError(f"the entry holds {len(data)} bytes, its header needs {needed}")
+            array = np.frombuffer(data, dtype=dtype, count=count)
+            return array.reshape(shape, order="F" if fortran_order else "C")
     except _UNREADABLE_CONTENT as exc:
         raise _CorruptCheckpoint(f"corrupt checkpoint: cannot read array {key!r} ({exc})") from exc
 
 
-def _decode(node: dict[str, Any], archive: NpzFile) -> Any:
+def _decode(node: dict[str, Any], archive: zipfile.ZipFile, used_keys: set[str]) -> Any:
     kind = node["type"]
     if kind == "value":
         return node["value"]
-    if kind == "array":
-        return _read_array(archive, node["key"])
-    if kind == "tensor":
-        tensor = from_numpy(_read_array(archive, node["key"]))
+    if kind in ("array", "tensor", "numpy_scalar"):
+        key = node["key"]
+        if key in used_keys:
+            # save() stores every array once; reading one twice would let a small file
+            # claim any amount of memory.
+            raise _CorruptCheckpoint(f"corrupt checkpoint metadata (array {key!r} used twice)")
+        used_keys.add(key)
+        array = _read_array(archive, key)
+        if kind == "array":
+            return array
+        if kind == "numpy_scalar":
+            return array[()]
+        tensor = from_numpy(array)
         if node["requires_grad"]:
             tensor.requires_grad_(True)
         return tensor
-    if kind == "numpy_scalar":
-        return _read_array(archive, node["key"])[()]
     if kind == "dict":
-        return {key: _decode(value, archive) for key, value in node["items"]}
+        return {key: _decode(value, archive, used_keys) for key, value in node["items"]}
     if kind == "list":
-        return [_decode(value, archive) for value in node["items"]]
+        return [_decode(value, archive, used_keys) for value in node["items"]]
     if kind == "tuple":
-        return tuple(_decode(value, archive) for value in node["items"])
+        return tuple(_decode(value, archive, used_keys) for value in node["items"])
     raise _CorruptCheckpoint(f"corrupt checkpoint metadata (unknown node type {kind!r})")

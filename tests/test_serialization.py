@@ -1,5 +1,7 @@
 import io
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -241,3 +243,23 @@ def test_load_accepts_pytorchs_weights_only(tmp_path):
     save({"w": np.ones(2)}, path)
     for weights_only in (True, False):
         np.testing.assert_array_equal(load(path, weights_only=weights_only)["w"], np.ones(2))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_save_gives_new_files_the_mode_open_would_and_keeps_an_existing_mode(tmp_path):
+    previous_umask = os.umask(0o027)
+    try:
+        save({"w": np.zeros(2)}, tmp_path / "new.ckpt")
+        with open(tmp_path / "by_open", "wb"):
+            pass
+    finally:
+        os.umask(previous_umask)
+    assert stat.S_IMODE((tmp_path / "new.ckpt").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "by_open").stat().st_mode) == 0o640
+    existing = tmp_path / "shared.ckpt"
+    save({"w": np.zeros(2)}, existing)
+    existing.chmod(0o644)
+    save({"w": np.ones(2)}, existing)
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o644
+    np.testing.assert_array_equal(load(existing)["w"], np.ones(2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["by_open", "new.ckpt", "shared.ckpt"]
