@@ -116,6 +116,38 @@ def test_assigning_a_plain_tensor_to_a_parameter_name_is_an_error():
         model.inner = 3
 
 
+@pytest.mark.parametrize("name", ["a.b", ""])
+def test_names_with_dots_or_empty_are_refused_as_in_pytorch(name):
+    model = nn.Sequential(nn.Linear(2, 2))
+    problem = "cannot contain" if name else "cannot be the empty"
+    with pytest.raises(KeyError, match=f"module name {problem}"):
+        model.add_module(name, nn.ReLU())
+    with pytest.raises(KeyError, match=f"parameter name {problem}"):
+        setattr(model, name, nn.Parameter([1.0]))
+    with pytest.raises(KeyError, match=f"module name {problem}"):
+        setattr(model, name, nn.ReLU())
+    with pytest.raises(KeyError, match=f"buffer name {problem}"):
+        model.register_buffer(name, np.zeros(1))
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+
+
+def test_setattr_of_a_dotted_parameter_name_cannot_lose_it_on_save():
+    model = nn.Sequential(nn.Linear(2, 2))
+    with pytest.raises(KeyError, match="parameter name cannot contain"):
+        setattr(model, "0.weight", nn.Parameter([1.0]))
+    assert model.state_dict()["0.weight"].shape == (2, 2)
+
+
+def test_add_module_refuses_names_that_are_not_strings_or_already_attributes():
+    model = nn.Sequential(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="module name should be a string, got int"):
+        model.add_module(1, nn.ReLU())
+    with pytest.raises(KeyError, match="attribute 'forward' already exists"):
+        model.add_module("forward", nn.ReLU())
+    model.add_module("0", nn.ReLU())  # replacing a submodule is allowed
+    assert isinstance(model[0], nn.ReLU)
+
+
 def test_assignment_before_super_init_explains_the_fix():
     class Forgetful(nn.Module):
         def __init__(self):
@@ -329,9 +361,9 @@ def test_buffers_register_and_update_by_assignment():
     np.testing.assert_array_equal(model.buffers()[0], [3.0, 4.0])
     model.running_mean = None
     assert model.buffers() == [] and "running_mean" not in model.state_dict()
-    with pytest.raises(ValueError, match="already exists"):
+    with pytest.raises(KeyError, match="attribute 'fc' already exists"):
         model.register_buffer("fc", np.zeros(1))
-    with pytest.raises(ValueError, match="without dots"):
+    with pytest.raises(KeyError, match="buffer name cannot contain"):
         model.register_buffer("a.b", np.zeros(1))
     with pytest.raises(TypeError, match="buffer 'names' must be numeric"):
         model.register_buffer("names", np.array(["x"]))

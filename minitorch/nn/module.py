@@ -87,9 +87,11 @@ class Module:
             ) from None
         params, modules, buffers = registries
         if isinstance(value, Parameter):
+            _check_name("parameter", name)
             self._forget(name)
             params[name] = value
         elif isinstance(value, Module):
+            _check_name("module", name)
             self._forget(name)
             modules[name] = value
         elif name in params:
@@ -123,10 +125,9 @@ class Module:
         """Register state that is saved in ``state_dict`` but not trained (running
         statistics, for example). ``array`` is kept as a NumPy array (a Tensor's data is
         used as is); assigning to the attribute later replaces it; None is allowed."""
-        if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(f"buffer name must be a non-empty string without dots, got {name!r}")
+        _check_name("buffer", name)
         if hasattr(self, name) and name not in self._buffers:
-            raise ValueError(f"cannot register buffer {name!r}: the attribute already exists")
+            raise KeyError(f"attribute {name!r} already exists")
         self._buffers[name] = None
         setattr(self, name, array)
 
@@ -134,6 +135,9 @@ class Module:
         """Register ``module`` under ``name`` (the same as assigning the attribute)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module expected a Module or None, got {type(module).__name__}")
+        _check_name("module", name)
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute {name!r} already exists")
         self._forget(name)
         self._modules[name] = None
         setattr(self, name, module)
@@ -297,6 +301,17 @@ class Module:
             return f"{type(self).__name__}({extra})"
         lines = ([extra] if extra else []) + children
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _check_name(kind: str, name: Any) -> None:
+    """A registered name is one step of the dotted paths in ``state_dict``, so it must be a
+    non-empty string without dots (KeyError otherwise, as in PyTorch)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(f'{kind} name cannot contain ".", got: {name}')
+    if not name:
+        raise KeyError(f'{kind} name cannot be the empty string ""')
 
 
 def _buffer_array(name: str, value: Any) -> np.ndarray | None:
