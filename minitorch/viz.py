@@ -16,6 +16,10 @@ def to_dot(root: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
     shaded when it is a parameter), one ellipse per operation, arrows in the direction data
     flows. ``params`` maps names to tensors, e.g. ``dict(model.named_parameters())``;
     tensors of type ``Parameter`` are marked as parameters even without a name.
+
+    ``backward()`` frees the graph it runs through, so call ``to_dot`` before it (or run
+    ``backward(retain_graph=True)``): drawing a freed graph raises RuntimeError, as a second
+    ``backward()`` through it would, rather than drawing a part of it.
     """
     names = {id(t): name for name, t in (params or {}).items()}
     ids: dict[int, str] = {}
@@ -41,11 +45,17 @@ def to_dot(root: Tensor, params: Mapping[str, Tensor] | None = None) -> str:
         ctx = t._ctx
         if ctx is None:
             continue
+        if ctx.parents is None:
+            raise RuntimeError(
+                f"to_dot: the graph was freed by backward() (the {type(ctx).__name__} "
+                "operation no longer knows its inputs): call to_dot before backward(), or "
+                "backward(retain_graph=True) to keep the graph"
+            )
         op = f"op{op_count}"
         op_count += 1
         lines.append(f'  {op} [shape="ellipse", label="{type(ctx).__name__}"];')
         lines.append(f"  {op} -> {node_id(t)};")
-        for parent in ctx.parents or ():
+        for parent in ctx.parents:
             lines.append(f"  {node_id(parent)} -> {op};")
             if id(parent) not in seen:
                 seen.add(id(parent))
