@@ -292,3 +292,27 @@ def test_backward_accepts_a_gradient_in_the_broadcast_shape():
     y = Tensor(np.ones((1, 3)), requires_grad=True)
     _ReturnsGradient.apply(x, y, gradient=np.ones((4, 2, 3))).sum().backward()
     assert y.grad.shape == (1, 3) and y.grad.tolist() == [[8.0, 8.0, 8.0]]
+
+
+def test_max_and_min_over_a_non_empty_dimension_of_zero_rows_are_empty():
+    x = Tensor(np.zeros((0, 5)), requires_grad=True)
+    assert x.max(1).shape == (0,) and x.min(axis=1, keepdims=True).shape == (0, 1)
+    x.max(1).sum().backward()
+    assert x.grad.shape == (0, 5)
+    for reduce in (lambda: x.max(0), lambda: x.min(), lambda: Tensor([]).max()):
+        with pytest.raises(ValueError, match="dimension of size 0"):
+            reduce()
+
+
+def test_max_and_min_propagate_nan_and_send_its_gradient_to_it():
+    nan = float("nan")
+    x = Tensor([1.0, nan, 3.0], requires_grad=True)
+    top = x.max()
+    assert np.isnan(top.item())
+    top.backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+    y = Tensor([[1.0, nan, nan], [4.0, 2.0, 2.0]], requires_grad=True)
+    low = y.min(axis=1)
+    assert np.isnan(low.data[0]) and low.data[1] == 2.0
+    low.sum().backward()
+    np.testing.assert_array_equal(y.grad, [[0.0, 0.5, 0.5], [0.0, 0.5, 0.5]])

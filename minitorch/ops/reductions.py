@@ -67,19 +67,24 @@ def _spread(grad: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool
 
 class Max(Function):
     """z = max (or min) of x over axis; dz/dx is shared equally among the positions that tie
-    for the extreme value, and 0 elsewhere."""
+    for the extreme value, and 0 elsewhere. NaN wins (as in PyTorch): where there is one,
+    the result is NaN and the gradient goes to the NaN positions."""
 
     def forward(
         self, x: np.ndarray, axis: Axis = None, keepdims: bool = False, smallest: bool = False
     ) -> np.ndarray:
-        if x.size == 0:
-            raise ValueError("max/min of an empty tensor is undefined")
+        axes = _reduced_axes(x.ndim, axis)
+        if any(x.shape[a] == 0 for a in axes):
+            raise ValueError(f"max/min over a dimension of size 0 is undefined (axis {axis})")
         reduce = np.minimum.reduce if smallest else np.maximum.reduce
-        extreme = reduce(x, axis=axis, keepdims=True)
+        extreme = reduce(x, axis=axes, keepdims=True)
         winners = x == extreme
-        self.share = winners / np.add.reduce(winners, axis=axis, keepdims=True).astype(x.dtype)
+        is_nan = extreme != extreme
+        if is_nan.any():  # NaN equals nothing, not even itself: the NaNs are the winners
+            winners |= is_nan & (x != x)
+        self.share = winners / np.add.reduce(winners, axis=axes, keepdims=True).astype(x.dtype)
         self.kept = extreme.shape
-        return extreme if keepdims else np.squeeze(extreme, _reduced_axes(x.ndim, axis))
+        return extreme if keepdims else np.squeeze(extreme, axes)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad.reshape(self.kept) * self.share
