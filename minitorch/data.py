@@ -206,6 +206,7 @@ _IDX_DTYPES = {
 Split = tuple[np.ndarray, np.ndarray]
 
 _IDX_LONGEST_HEADER = 4 + 4 * 255  # the magic number and up to 255 dimensions
+_ENDS_EARLY = " (the gzip stream ends early)"
 _IMAGES_MAGIC = 0x0803  # uint8, 3 dimensions
 _LABELS_MAGIC = 0x0801  # uint8, 1 dimension
 
@@ -230,7 +231,7 @@ def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) ->
 
 def _parse_idx(path: Path, stream: io.BufferedIOBase, expected_magic: int | None) -> np.ndarray:
     content, complete = read_at_most(stream, _IDX_LONGEST_HEADER)
-    note = "" if complete else " (the gzip stream ends early)"
+    note = "" if complete else _ENDS_EARLY
     if len(content) < 4:
         raise ValueError(
             f"{path}: not an IDX file: {len(content)} bytes, too short for a header{note}"
@@ -257,16 +258,20 @@ def _parse_idx(path: Path, stream: io.BufferedIOBase, expected_magic: int | None
         # One byte more than the header announces shows whether there is trailing data.
         rest, complete = read_at_most(stream, header_size + expected + 1 - len(content))
         content += rest
-        note = "" if complete else " (the gzip stream ends early)"
+        note = "" if complete else _ENDS_EARLY
     found = len(content) - header_size
-    if found != expected:
-        problem = "truncated" if found < expected else "unexpected trailing data"
+    if found < expected:
         raise ValueError(
-            f"{path}: {problem}: header shape {shape} needs {expected} data bytes, "
-            f"found {found if found < expected else f'at least {found}'}{note}"
+            f"{path}: truncated: header shape {shape} needs {expected} data bytes, "
+            f"found {found}{note}"
+        )
+    if found > expected:
+        raise ValueError(
+            f"{path}: unexpected trailing data: header shape {shape} needs {expected} data "
+            f"bytes, found more"
         )
     array = np.frombuffer(content, dtype=dtype, count=math.prod(shape), offset=header_size)
-    return array.reshape(shape).astype(dtype.newbyteorder("="))
+    return array.reshape(shape).astype(dtype.newbyteorder("="), copy=False)
 
 
 def load_mnist(
