@@ -244,6 +244,10 @@ def _decode(node: dict[str, Any], archive: zipfile.ZipFile, used_keys: set[str])
             return array[()]
         tensor = from_numpy(array)
         if node["requires_grad"]:
+            if array.dtype.kind != "f":
+                raise _CorruptCheckpoint(
+                    f"corrupt checkpoint: tensor {key!r} of dtype {array.dtype} requires grad"
+                )
             tensor.requires_grad_(True)
         return tensor
     if kind == "dict":

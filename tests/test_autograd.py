@@ -296,8 +296,11 @@ def test_backward_accepts_a_gradient_in_the_broadcast_shape():
 
 def test_max_and_min_over_a_non_empty_dimension_of_zero_rows_are_empty():
     x = Tensor(np.zeros((0, 5)), requires_grad=True)
-    assert x.max(1).shape == (0,) and x.min(axis=1, keepdims=True).shape == (0, 1)
-    x.max(1).sum().backward()
+    values, indices = x.max(1)
+    assert values.shape == (0,) and indices.shape == (0,)
+    assert x.min(dim=1, keepdim=True).values.shape == (0, 1)
+    assert x.amax(1).shape == (0,)
+    values.sum().backward()
     assert x.grad.shape == (0, 5)
     for reduce in (lambda: x.max(0), lambda: x.min(), lambda: Tensor([]).max()):
         with pytest.raises(ValueError, match="dimension of size 0"):
@@ -312,7 +315,8 @@ def test_max_and_min_propagate_nan_and_send_its_gradient_to_it():
     top.backward()
     np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
     y = Tensor([[1.0, nan, nan], [4.0, 2.0, 2.0]], requires_grad=True)
-    low = y.min(axis=1)
-    assert np.isnan(low.data[0]) and low.data[1] == 2.0
+    low, where = y.min(dim=1)
+    assert np.isnan(low[0].item()) and low[1].item() == 2.0
+    assert where.tolist() == [1, 1]
     low.sum().backward()
     np.testing.assert_array_equal(y.grad, [[0.0, 0.5, 0.5], [0.0, 0.5, 0.5]])

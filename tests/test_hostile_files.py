@@ -184,6 +184,13 @@ def test_checkpoint_reading_one_array_twice_is_refused(folder):
         mt.load(path)
 
 
+def test_checkpoint_integer_tensor_requiring_grad(folder):
+    root = {"type": "tensor", "key": "array_1", "requires_grad": True}
+    path = write(folder, "int.ckpt", checkpoint_with(npy_bytes(np.arange(3)), root))
+    with pytest.raises(ValueError, match=r"int\.ckpt: .*'array_1' of dtype int64 requires grad"):
+        mt.load(path)
+
+
 def test_checkpoint_entries_compressed_with_bzip2_are_refused(folder):
     members = {
         f"{serialization._METADATA_KEY}.npy": metadata_npy({"type": "value", "value": 1}),
@@ -251,7 +258,8 @@ def npy_header_positions(archive):
     return positions
 
 
-# JSON pieces that make a mutation of the metadata likely to stay JSON but mean something else.
+# JSON pieces that make a mutation of the metadata text likely to stay JSON but mean
+# something else.
 JSON_TOKENS = [
     *"{}[],:\"0-",
     "1e999", "true", "null", "123456789012", '"type"', '"key"', '"items"', '"value"',
@@ -261,12 +269,36 @@ JSON_TOKENS = [
 
 
 @st.composite
-def metadata_edits(draw, text):
+def text_edits(draw, text):
     for _ in range(draw(st.integers(1, 4))):
         start = draw(st.integers(0, len(text)))
         end = start + draw(st.integers(0, 12))
         text = text[:start] + draw(st.sampled_from(JSON_TOKENS)) + text[end:]
     return text
+
+
+NODE_TYPES = ["value", "array", "tensor", "numpy_scalar", "dict", "list", "tuple", "set"]
+ARRAY_KEYS = ["array_0", "array_1", "array_2", "array_3", "array_9", serialization._METADATA_KEY]
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)
+# Metadata trees: nodes of every type (valid or not) over the arrays of the valid checkpoint.
+TREES = st.recursive(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(NODE_TYPES), "key": st.sampled_from(ARRAY_KEYS)},
+        optional={"requires_grad": st.booleans(), "value": JSON_VALUES},
+    )
+    | JSON_VALUES,
+    lambda inner: st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["dict", "list", "tuple"]),
+            "items": st.lists(inner | st.tuples(st.integers(0, 2) | st.text(max_size=2), inner)),
+        }
+    ),
+    max_leaves=6,
+)
 
 
 @given(noise=st.binary(max_size=4096))
@@ -295,7 +327,7 @@ def test_fuzz_checkpoint_with_mutated_entries(folder, data):
     metadata_name = f"{serialization._METADATA_KEY}.npy"
     if name == metadata_name and data.draw(st.booleans()):
         text = str(np.load(io.BytesIO(members[name]))[()])
-        members[name] = npy_bytes(np.array(data.draw(metadata_edits(text))))
+        members[name] = npy_bytes(np.array(data.draw(text_edits(text))))
     else:
         members[name] = data.draw(mutations_of(members[name], list(range(128))))
     compression = data.draw(st.sampled_from((zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)))
@@ -316,3 +348,11 @@ def test_fuzz_idx_with_mutations(folder, data, compressed):
     if compressed:  # and the compressed stream itself damaged
         path.write_bytes(data.draw(mutations_of(path.read_bytes(), list(range(24)))))
         assert_clean_or_value_error(read_idx, path)
+
+
+@given(root=TREES)
+def test_fuzz_checkpoint_with_random_metadata_trees(folder, root):
+    with zipfile.ZipFile(io.BytesIO(valid_checkpoint())) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members[f"{serialization._METADATA_KEY}.npy"] = metadata_npy(root)
+    assert_clean_or_value_error(mt.load, write(folder, "tree.ckpt", zip_bytes(members)))
