@@ -186,6 +186,17 @@ def test_max_pool_gives_a_tied_window_gradient_to_its_first_maximum():
     np.testing.assert_array_equal(x.grad, [[[[0, 11, 0], [100, 0, 1000], [0, 0, 0]]]])
 
 
+
+def test_max_pool_gives_the_last_position_the_windows_no_earlier_position_claimed():
+    # Window 1: its maximum at the last position; window 2: all tied, so the first position.
+    x = mt.Tensor([[[[0.0, 1.0, 0.0, 0.0],
+                     [1.0, 2.0, 0.0, 0.0]]]], requires_grad=True)
+    F.max_pool2d(x, 2).backward(np.array([[[[5.0, 7.0]]]], dtype=np.float32))
+    np.testing.assert_array_equal(x.grad.numpy(), [[[[0, 0, 7, 0], [0, 5, 0, 0]]]])
+    one_by_one = mt.Tensor(np.arange(4.0).reshape(1, 1, 2, 2), requires_grad=True)
+    F.max_pool2d(one_by_one, 1).backward(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(one_by_one.grad.numpy(), np.ones((1, 1, 2, 2)))
+
 # ----- batch norm ------------------------------------------------------------------------------
 
 NORM_SHAPES = st.sampled_from([(4, 3), (2, 2), (3, 2, 4), (2, 3, 3, 2), (1, 2, 2, 3)])

@@ -180,14 +180,18 @@ class MaxPool2d(Function):
         else:
             window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
             targets = [window_grads[u, v] for u, v in np.ndindex(kh, kw)]
-        # Windows whose maximum is still to be found; ones_like keeps the memory layout of out.
-        unclaimed = np.ones_like(self.out, dtype=bool)
+        # Each kernel position claims the windows whose maximum it holds and no earlier one
+        # claimed; the last one gets every window still unclaimed without a test: it must hold
+        # their maximum (or the window holds a NaN, whose gradient then goes there).
+        *tested, (last_target, _) = zip(targets, _kernel_positions(self.windows), strict=True)
+        unclaimed = np.ones_like(self.out, dtype=bool)  # keeps the memory layout of out
         is_first_max = np.empty_like(unclaimed)
-        for target, values in zip(targets, _kernel_positions(self.windows), strict=True):
+        for target, values in tested:
             np.equal(values, self.out, out=is_first_max)
             is_first_max &= unclaimed
             unclaimed ^= is_first_max
             np.multiply(grad, is_first_max, out=target)
+        np.multiply(grad, unclaimed, out=last_target)
         if side_by_side:
             return grad_x
         return add_windows_back(window_grads, self.x.shape[2:], self.stride)
