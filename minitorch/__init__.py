@@ -96,11 +96,12 @@ from minitorch.tensor_functions import (
     triu,
 )
 from minitorch.threads import get_num_threads, set_num_threads
-from minitorch.gradcheck import GradcheckError, gradcheck
+from minitorch.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minitorch.viz import to_dot
 
 __version__ = "0.1.0"
 
 # Last: these packages build on everything above.
 from minitorch import diagnostics, nn, optim  # noqa: E402, F401
+from minitorch.autograd import functional as _autograd_functional  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401

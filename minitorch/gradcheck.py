@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd import no_grad
-from minitorch.tensor import Tensor
+from minitorch.autograd import enable_grad, grad, no_grad
+from minitorch.tensor import Tensor, cat
 
 
 class GradcheckError(AssertionError):
@@ -37,8 +37,8 @@ def gradcheck(
     checked = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
     if not checked:
         raise ValueError("gradcheck needs at least one floating-point input")
-    for i in checked:
-        arrays[i] = arrays[i].astype(np.float64)
+    for i in checked:  # C order: perturbing the flat view below must change the input
+        arrays[i] = np.array(arrays[i], dtype=np.float64, order="C")
 
     def call(values: list[np.ndarray], requires_grad: bool) -> tuple[Tensor, list[Any]]:
         args: list[Any] = list(values)
@@ -77,3 +77,55 @@ def gradcheck(
                     f"numerical {float(numerical[worst]):.6g} (atol={atol}, rtol={rtol})"
                 )
     return True
+
+
+def gradgradcheck(
+    fn: Callable[..., Tensor],
+    *inputs: Any,
+    grad_outputs: Any = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> bool:
+    """Check second derivatives: :func:`gradcheck` of the gradient that ``create_graph=True``
+    computes, in float64.
+
+    The checked function maps the floating inputs and ``grad_outputs`` v (random, of the
+    output's shape, unless given) to the gradient of sum(fn(...) * v) with respect to each
+    floating input, flattened and joined into one vector; its own gradient, computed by
+    differentiating that recorded backward pass, is compared with central differences of it.
+    So both the Hessian-vector products and the dependence on v are checked.
+
+    Returns True, or raises :class:`GradcheckError`.
+    """
+    arrays = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]
+    floating = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
+    if not floating:
+        raise ValueError("gradgradcheck needs at least one floating-point input")
+    with no_grad():
+        out_shape = fn(*[Tensor(a, dtype=np.float64) if a.dtype.kind == "f" else a
+                         for a in arrays]).shape
+    if grad_outputs is None:
+        v = np.random.default_rng(seed + 1).uniform(-1.0, 1.0, size=out_shape)
+    else:
+        v = np.array(grad_outputs._data if isinstance(grad_outputs, Tensor) else grad_outputs,
+                     dtype=np.float64)
+
+    def first_derivatives(*args: Any) -> Tensor:
+        *values, v_value = args
+        with enable_grad():
+            values = list(values)
+            for i in floating:  # a fresh leaf where gradcheck gave a constant
+                if not values[i].requires_grad:
+                    values[i] = Tensor._make(values[i]._data, True)
+            out = fn(*values)
+            if not out.requires_grad:
+                raise ValueError("gradgradcheck: fn's output does not depend on its inputs")
+            wanted = [values[i] for i in floating]
+            grads = grad(out, wanted, v_value, create_graph=True, allow_unused=True)
+            flat = [(g if g is not None else Tensor._make(np.zeros(w.shape), False)).reshape(-1)
+                    for g, w in zip(grads, wanted)]
+            return cat(flat)
+
+    return gradcheck(first_derivatives, *arrays, v, eps=eps, atol=atol, rtol=rtol, seed=seed)

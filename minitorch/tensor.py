@@ -340,35 +340,24 @@ class Tensor:
 
     # ----- autodiff -------------------------------------------------------------------------
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires grad,
         adding it to their ``.grad`` (in place once a leaf has one, as in PyTorch).
 
         ``gradient`` is d(loss)/d(self); it may be left out for a one-element tensor (it is 1).
-        The graph is freed afterwards unless ``retain_graph`` is True.
+        The graph is freed afterwards unless ``retain_graph`` is True. ``inputs`` (tensors)
+        limits the accumulation to them. With ``create_graph=True`` the gradients stored
+        have a graph of their own, so they can be differentiated again;
+        :func:`minitorch.autograd.grad` does that without touching ``.grad``.
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: no input of the "
-                "computation had requires_grad=True (or it ran under no_grad)"
-            )
         data = self._data
-        if gradient is None:
-            if data.size != 1:
-                raise RuntimeError(
-                    f"backward() without a gradient works only for a one-element tensor, got "
-                    f"shape {self.shape}; pass gradient= with that shape"
-                )
+        if gradient is None and data.size == 1 and self.requires_grad and not create_graph \
+                and inputs is None:  # a loss: the common case, with a shared read-only seed
             seed = _one(data.dtype) if data.ndim == 0 else _one(data.dtype).reshape(data.shape)
+            autograd.run_backward((self,), (seed,), retain_graph)
         else:
-            seed = np.array(gradient._data if isinstance(gradient, Tensor) else gradient,
-                            dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward() gradient has shape {seed.shape}, expected the tensor's "
-                    f"shape {self.shape}"
-                )
-        autograd.backward(self, seed, retain_graph)
+            autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ----- in-place operations ----------------------------------------------------------------
 
@@ -571,12 +560,14 @@ class Tensor:
         return int(self._data.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        _refuse_inside_formula(self)
         array = np.asarray(self._data, dtype=dtype)
         return array.copy() if copy else array
 
     def __array_function__(self, func: Callable, types: Any, args: Any, kwargs: Any) -> Any:
         """NumPy functions given tensors (``np.sum(t)``, ``np.argmax(t, axis=1)``) work on their
         values and return NumPy results, outside the graph."""
+        _refuse_inside_formula(self)
         return func(*_arrays_in(args), **_arrays_in(kwargs))
 
     # Tensors are graph nodes: they hash by identity even though == compares values.
@@ -1120,7 +1111,9 @@ class _GradKeeper:
         tensor = self._tensor()
         if tensor is None:
             return
-        if tensor._grad is None:
+        if grad.requires_grad:  # create_graph: keep the gradient's graph
+            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+        elif tensor._grad is None:
             tensor._grad = Tensor._make(grad._data.copy(), False)
         else:
             tensor._grad._data += grad._data
@@ -1156,6 +1149,17 @@ def _check_in_place_result(name: str, result: np.ndarray, current: np.ndarray) -
         raise RuntimeError(
             f"{name}: result type {result.dtype} can't be cast to the tensor's dtype "
             f"{current.dtype} in place"
+        )
+
+
+def _refuse_inside_formula(tensor: Tensor) -> None:
+    """A backward formula running on tensors (create_graph) must not turn one into an array:
+    the gradient would silently stop depending on it."""
+    if autograd.formula_on_tensors():
+        raise TypeError(
+            f"a NumPy function was given a Tensor of shape {tensor.shape} inside a backward "
+            "formula under create_graph, which would drop it from the graph; write the "
+            "formula with operators, Tensor methods or minitorch.ops.generic"
         )
 
 

@@ -20,6 +20,35 @@ stamped with a fresh sequence number (:func:`next_sequence`), so an operation re
 before the change finds, at backward time, an input or output stamped later than itself: the
 values it saved are stale, and backward raises instead of returning a wrong gradient.
 
+Higher-order gradients
+----------------------
+Each ``backward`` formula is written once and runs in two modes:
+
+* first order (``loss.backward()``, ``grad(...)``): the gradient and the saved values are
+  NumPy arrays, and the formula is plain NumPy arithmetic, as fast as hand-written code;
+* ``create_graph=True``: the engine calls the same ``backward`` on a copy of the node in
+  which the gradient is a Tensor, every input that ``forward`` saved under its parameter's
+  name (``self.x = x``) is that input's Tensor, and the result saved as ``self.out`` is the
+  output Tensor. The formula's arithmetic is then itself recorded, so the gradients it
+  returns are Tensors with a graph of their own, which can be differentiated again, to any
+  order.
+
+So a formula uses only what arrays and Tensors share: the operators (``+ - * / ** @``, unary
+``-``), indexing, ``.T``, ``.reshape``, ``.swapaxes``, ``.sum(axis=..., keepdims=...)``, and the
+functions of :mod:`minitorch.ops.generic` (``exp``, ``log``, ``where``, ``permute``, ...), which
+take either. Anything else a ``forward`` saves (a shape, an axis, a 0/1 mask, indices) is a
+constant of the formula, so it must not vary smoothly with the inputs: a value that does
+(a softmax, a normalised input) is recomputed in ``backward`` from the saved inputs and
+output. Under ``create_graph`` a NumPy function given a Tensor inside a formula raises
+instead of silently treating it as a constant.
+
+A fused operation whose ``backward`` is tuned NumPy code (in-place updates, strided views)
+instead defines ``composite``: the same result built from other operations. Under
+``create_graph`` its gradient is the gradient of that composite, recomputed from the node's
+inputs and the options it was called with (``Function.apply`` keeps them in
+``self.options``). ``tests/test_higher_order.py`` checks every op of ``tests/op_registry.py``,
+and the fused ones, with :func:`minitorch.gradgradcheck`.
+
 This module never imports :mod:`minitorch.tensor` (which builds on it): the Tensor class
 registers itself with :func:`register_tensor_type`.
 
@@ -35,7 +64,8 @@ import functools
 import inspect
 import itertools
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -150,16 +180,33 @@ class Function:
     Subclasses implement:
 
     * ``forward(self, *arrays, **options) -> ndarray``: the result, saving on ``self`` what
-      ``backward`` needs;
+      ``backward`` needs: an input under its parameter's name (``self.x = x``), the result as
+      ``self.out``, anything else (shapes, masks, indices) under any other name;
     * ``backward(self, grad) -> ndarray | tuple``: the gradient for each array input of
       ``forward``, in order (``None`` for an input that needs none). A gradient may have the
       broadcast shape of the output: the engine sums it back to the input's shape.
 
     ``backward`` must not modify ``grad`` in place; it may return ``grad`` itself or a view of it.
+    It is written once for arrays and for Tensors, so that ``create_graph=True`` can record it
+    (see the module's docstring)::
+
+        class Mul(Function):
+            def forward(self, a, b):
+                self.a, self.b = a, b      # inputs, saved under their names
+                return a * b
+
+            def backward(self, grad):      # arrays, or Tensors under create_graph
+                return grad * self.b, grad * self.a
+
+    A fused operation whose ``backward`` cannot be written that way sets ``composite`` to a
+    function of the input Tensors and the options that builds the same result from other
+    operations; its gradient under ``create_graph`` is then that of the composite.
     """
 
     parents: tuple[Tensor, ...] | None = None
     sequence: int = 0  # when the operation was recorded: later ones have larger numbers
+    options: dict[str, Any]  # the keyword arguments of apply, kept for composite
+    composite: Any = None
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
@@ -189,7 +236,7 @@ class Function:
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
         if _grad_mode.enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
             out.requires_grad, out._ctx = True, ctx
-            ctx.parents, ctx.sequence = inputs, next(_sequence)
+            ctx.parents, ctx.sequence, ctx.options = inputs, next(_sequence), options
         else:
             out.requires_grad, out._ctx = False, None
         return out
@@ -209,8 +256,20 @@ class Function:
         return f"<{type(self).__name__}>"
 
 
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``.
+class _Alias(Function):
+    """z = x, the same memory: a stand-in for an input, so that the gradient reaching it can
+    be collected without following the graph further back."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad
+
+
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``grad`` (an array or a Tensor) over the axes that broadcasting added or stretched
+    to reach ``shape``.
 
     A value broadcast to many positions contributed to each of them, so its gradient is the
     sum of theirs. A ``grad`` that no broadcast of ``shape`` explains comes back with a
@@ -229,43 +288,66 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) -> None:
-    """Accumulate d(root)/d(leaf) * ``grad`` into ``.grad`` of every leaf that requires grad.
+# ----- the engine -----------------------------------------------------------------------------
 
-    Tensors are visited newest operation first (a priority queue on the sequence number), so
-    each is reached once, with its gradient complete, after every tensor computed from it.
-    It is a loop, not a recursion, so graphs of any depth work; it takes O(n log w) time for
-    n recorded operations, w being the most tensors waiting for their gradient at once (the
-    width of the graph: 1 or 2 along a chain of layers, so close to linear). Gradients of
-    intermediate tensors are dropped as soon as they have been passed on, and unless
-    ``retain_graph`` each node's saved values are released right after its backward.
-    Leaves take their gradients directly (added in place to the ``.grad`` they own), except
-    leaves with hooks, which must see their whole gradient at once and are finished last.
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Any],
+    retain_graph: bool | None = False,
+    create_graph: bool = False,
+    targets: _Targets | None = None,
+) -> dict[Tensor, Any] | None:
+    """Propagate ``root_grads`` (d loss / d root, one per root) back through the graph.
+
+    Without ``targets``, d(loss)/d(leaf) is added into ``.grad`` of every leaf that requires
+    grad. With ``targets``, only the part of the graph that leads to their inputs is visited
+    and the inputs' gradients are returned, ``{input: gradient}``, without touching any
+    ``.grad``.
+
+    The gradients are NumPy arrays, or under ``create_graph`` Tensors whose computation is
+    itself recorded (see the module's docstring). Tensors are visited newest operation first
+    (a priority queue on the sequence number), so each is reached once, with its gradient
+    complete, after every tensor computed from it. It is a loop, not a recursion, so graphs of
+    any depth work; it takes O(n log w) time for n recorded operations, w being the most
+    tensors waiting for their gradient at once (the width of the graph: 1 or 2 along a chain
+    of layers, so close to linear). Gradients of intermediate tensors are dropped as soon as
+    they have been passed on, and unless ``retain_graph`` each node's saved values are
+    released right after its backward. Leaves take their gradients directly (added in place
+    to the ``.grad`` they own), except leaves with hooks, leaves under ``create_graph`` and
+    targets, whose whole gradient is needed at once: they are finished last.
     """
-    if root._ctx is None:
-        _accumulate_leaf(root, _run_hooks(root, grad), borrowed=True)
-        return
+    if create_graph and not _grad_mode.enabled:  # the formulas' operations must be recorded
+        with enable_grad():
+            return run_backward(roots, root_grads, retain_graph, create_graph, targets)
     make_tensor = _Tensor._make
-    grads: dict[Tensor, np.ndarray] = {}  # gradients gathered for tensors still to visit
-    queue: list[tuple[int, Tensor]] = []  # those tensors, newest operation first
-    hooked_leaves: list[Tensor] = []
-    node, node_grad = root, grad
-    while True:
+    grads: dict[Tensor, Any] = {}  # gradients gathered for tensors still to visit or finish
+    queue: list[tuple[int, Tensor]] = []  # the tensors to visit, newest operation first
+    finish_last: list[Tensor] = []  # leaves whose whole gradient is needed at once
+    special = create_graph or targets is not None  # each node goes through _special_backward
+    if len(roots) == 1 and roots[0]._ctx is not None:
+        node, node_grad = roots[0], root_grads[0]  # the usual case: visited without the queue
+    else:
+        for root, root_grad in zip(roots, root_grads):
+            _gather(grads, queue, finish_last, root, root_grad)
+        node, node_grad = (heappop(queue)[1], None) if queue else (None, None)
+        if node is not None:
+            node_grad = grads.pop(node)
+    while node is not None:
         if node._hooks:
             node_grad = _run_hooks(node, node_grad)
         ctx = node._ctx
         parents = ctx.parents
         if parents is None:
-            raise RuntimeError(
-                f"backward through a graph that was already freed (the {type(ctx).__name__} "
-                "node's saved values are gone): call backward(retain_graph=True) the first "
-                "time to backpropagate through the same graph again"
-            )
+            parents = _freed(ctx, node, targets)
         sequence = ctx.sequence
         stamp = node._modified_at
         if stamp is not None and stamp[0] > sequence:
             raise _modified_in_place(ctx)
-        parent_grads = ctx.backward(node_grad)
+        if special:
+            parent_grads = _special_backward(ctx, node, node_grad, create_graph, targets)
+        else:
+            parent_grads = ctx.backward(node_grad)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
         for parent, parent_grad in zip(parents, parent_grads):
@@ -279,14 +361,14 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
                 fitted = unbroadcast(parent_grad, data.shape)
                 if fitted.shape != data.shape:
                     raise _wrong_gradient_shape(ctx, parent, parent_grad, parent_grads)
-                parent_grad = fitted.astype(data.dtype, copy=False)
-            if parent._ctx is not None or parent._hooks:
+                parent_grad = fitted if fitted.dtype == data.dtype else fitted.astype(data.dtype)
+            if parent._ctx is not None or parent._hooks or special:
                 if parent in grads:
                     grads[parent] = grads[parent] + parent_grad
                 else:
                     grads[parent] = parent_grad
                     if parent._ctx is None:
-                        hooked_leaves.append(parent)
+                        finish_last.append(parent)
                     else:
                         heappush(queue, (-parent._ctx.sequence, parent))
             elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
@@ -300,8 +382,170 @@ def backward(root: Tensor, grad: np.ndarray, retain_graph: bool | None = False) 
             break
         node = heappop(queue)[1]
         node_grad = grads.pop(node)
-    for leaf in hooked_leaves:
-        _accumulate_leaf(leaf, _run_hooks(leaf, grads.pop(leaf)), borrowed=True)
+    for leaf in finish_last:
+        leaf_grad = grads.pop(leaf)
+        if leaf._hooks:
+            leaf_grad = _run_hooks(leaf, leaf_grad)
+        if targets is not None:
+            targets.found[leaf] = leaf_grad
+        else:
+            _accumulate_leaf(leaf, leaf_grad, borrowed=True)
+    return None if targets is None else targets.found
+
+
+def _gather(grads: dict, queue: list, finish_last: list, tensor: Tensor, grad: Any) -> None:
+    """Start backward at ``tensor`` (a root) with ``grad``, as an edge into it would."""
+    if tensor in grads:
+        grads[tensor] = grads[tensor] + grad
+    else:
+        grads[tensor] = grad
+        if tensor._ctx is None:
+            finish_last.append(tensor)
+        else:
+            heappush(queue, (-tensor._ctx.sequence, tensor))
+
+
+def _freed(ctx: Function, node: Tensor, targets: _Targets | None) -> tuple:
+    """A node whose saved values are gone can only be reached as an input of grad() that
+    nothing further back is needed for; otherwise backward cannot go on."""
+    if targets is not None and node in targets.inputs and node not in targets.leading:
+        return ()
+    raise _freed_error(ctx)
+
+
+def _freed_error(ctx: Function) -> RuntimeError:
+    return RuntimeError(
+        f"backward through a graph that was already freed (the {type(ctx).__name__} node's "
+        "saved values are gone): call backward(retain_graph=True) the first time to "
+        "backpropagate through the same graph again"
+    )
+
+
+class _Targets:
+    """The inputs that grad() or backward(inputs=...) wants the gradients of, those gradients
+    once found, and the part of the graph that leads to the inputs: the tensors that an input
+    is computed from, through their ``parents`` (the rest of the graph is not visited)."""
+
+    def __init__(self, roots: Sequence[Tensor], inputs: Sequence[Tensor]) -> None:
+        self.inputs = set(inputs)
+        self.found: dict[Tensor, Any] = {}
+        seen: set[Tensor] = set()
+        stack = list(roots)
+        while stack:
+            tensor = stack.pop()
+            if tensor not in seen:
+                seen.add(tensor)
+                if tensor._ctx is not None and tensor._ctx.parents:
+                    stack.extend(tensor._ctx.parents)
+        self.unreached = [i for i, tensor in enumerate(inputs) if tensor not in seen]
+        self.leading: set[Tensor] = set()
+        self.freed: Function | None = None  # a node met whose parents are no longer known
+        # Oldest operation first, so every tensor's parents are settled before the tensor.
+        for tensor in sorted((t for t in seen if t._ctx is not None), key=_sequence_of):
+            parents = tensor._ctx.parents
+            if parents is None:  # freed: visited (which raises) unless it is an input
+                if tensor not in self.inputs:
+                    self.leading.add(tensor)
+                    self.freed = tensor._ctx
+            elif any(p in self.leading or p in self.inputs for p in parents):
+                self.leading.add(tensor)
+
+    def wants(self, tensor: Tensor) -> bool:
+        return tensor in self.leading or tensor in self.inputs
+
+
+def _special_backward(ctx: Function, node: Tensor, grad: Any, create_graph: bool,
+                      targets: _Targets | None) -> tuple:
+    """``ctx.backward(grad)`` beyond the plain first-order pass: on Tensors under create_graph,
+    and with ``targets`` only towards them (the gradient of an input is collected here)."""
+    parents = ctx.parents or ()
+    if targets is not None:
+        if node in targets.inputs:
+            targets.found[node] = grad
+        if node not in targets.leading:
+            return (None,) * len(parents)  # nothing it was computed from leads to an input
+    parent_grads = _backward_on_tensors(ctx, node, grad) if create_graph else ctx.backward(grad)
+    if targets is None:
+        return parent_grads
+    if type(parent_grads) is not tuple:
+        parent_grads = (parent_grads,)
+    return tuple(g if targets.wants(p) else None for p, g in zip(parents, parent_grads))
+
+
+def _sequence_of(tensor: Tensor) -> int:
+    return tensor._ctx.sequence
+
+
+# ----- create_graph: the backward formulas on tensors ------------------------------------------
+
+
+class _FormulaState(threading.local):
+    on_tensors = False  # a backward formula is running on Tensors (create_graph)
+
+
+_formula = _FormulaState()
+
+
+def formula_on_tensors() -> bool:
+    """Whether a backward formula is running on Tensors in this thread: Tensors refuse to be
+    converted to arrays meanwhile, since the result would silently drop out of the graph."""
+    return _formula.on_tensors
+
+
+@functools.cache
+def _input_names(cls: type[Function]) -> tuple[str, ...]:
+    """The names of ``cls.forward``'s positional parameters: its inputs, in order."""
+    names = []
+    for parameter in list(inspect.signature(cls.forward).parameters.values())[1:]:
+        if parameter.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            break
+        names.append(parameter.name)
+    return tuple(names)
+
+
+def _backward_on_tensors(ctx: Function, node: Tensor, grad: Tensor) -> tuple:
+    """The gradients ``ctx.backward`` computes, as Tensors with a recorded graph.
+
+    The formula runs on a copy of the node in which each saved input and the saved result
+    (``self.out``) is its Tensor; a fused op's gradient is that of its ``composite``.
+    """
+    cls = type(ctx)
+    if cls.composite is not None:
+        return _composite_backward(ctx, grad)
+    on_tensors = object.__new__(cls)
+    saved = on_tensors.__dict__
+    saved.update(ctx.__dict__)
+    for name, parent in zip(_input_names(cls), ctx.parents):
+        if saved.get(name) is parent._data:
+            saved[name] = parent
+    if saved.get("out") is node._data:
+        saved["out"] = node
+    _formula.on_tensors = True
+    try:
+        parent_grads = on_tensors.backward(grad)
+    finally:
+        _formula.on_tensors = False
+    if type(parent_grads) is not tuple:
+        parent_grads = (parent_grads,)
+    return tuple(g if g is None or isinstance(g, _Tensor) else _Tensor._make(np.asarray(g), False)
+                 for g in parent_grads)
+
+
+def _composite_backward(ctx: Function, grad: Tensor) -> tuple:
+    """The gradients of ``ctx.composite`` at the node's inputs, with their graph.
+
+    The composite runs on stand-ins for the inputs that require grad (aliases of them), and
+    the gradients are collected there: they reach the real inputs through the aliases when
+    differentiated again, and do not flow on into the graph before the node.
+    """
+    stand_ins = [_Alias.apply(p) if p.requires_grad else p for p in ctx.parents]
+    replay = type(ctx).composite(*stand_ins, **ctx.options)
+    targets = _Targets((replay,), [s for s in stand_ins if s._ctx is not None])
+    found = run_backward((replay,), (grad,), True, True, targets)
+    return tuple(found.get(s) if s._ctx is not None else None for s in stand_ins)
+
+
+# ----- helpers of the engine --------------------------------------------------------------------
 
 
 def _modified_in_place(ctx: Function, parents: tuple = (), changed: Any = None) -> RuntimeError:
@@ -332,9 +576,12 @@ def _wrong_gradient_shape(
     )
 
 
-def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, borrowed: bool) -> None:
-    """Add ``grad`` to ``leaf.grad``, in place once there is one (as PyTorch does)."""
-    if leaf._grad is None:
+def _accumulate_leaf(leaf: Tensor, grad: Any, borrowed: bool) -> None:
+    """Add ``grad`` to ``leaf.grad``: in place once there is one (as PyTorch does), or out of
+    place for a Tensor gradient (create_graph), so that its graph is kept."""
+    if isinstance(grad, _Tensor):
+        leaf._grad = grad if leaf._grad is None else leaf._grad + grad
+    elif leaf._grad is None:
         leaf._grad = _Tensor._make(_owned(grad, borrowed), False)
     else:
         leaf._grad._data += grad
@@ -347,12 +594,163 @@ def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
     return grad.copy() if borrowed or grad.base is not None else grad
 
 
-def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:
+def _run_hooks(node: Tensor, grad: Any) -> Any:
     """Call the tensor's hooks in order with the gradient as a Tensor; one that returns a
-    tensor (or array) replaces the gradient."""
+    tensor (or array) replaces the gradient (kept a Tensor under create_graph)."""
+    on_tensors = isinstance(grad, _Tensor)
     for hook in node._hooks or ():
-        replaced = hook(_Tensor._make(grad, False))
-        if replaced is not None:
+        replaced = hook(grad if on_tensors else _Tensor._make(grad, False))
+        if replaced is None:
+            continue
+        if on_tensors:
+            grad = replaced if isinstance(replaced, _Tensor) else _Tensor(replaced)
+            grad = grad.astype(node._data.dtype)
+        else:
             replaced = getattr(replaced, "_data", replaced)
             grad = np.asarray(replaced, dtype=node._data.dtype)
     return grad
+
+
+# ----- the public functions -------------------------------------------------------------------
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple of Tensors (one per
+    input), without touching any ``.grad``.
+
+    ``grad_outputs`` is d(loss)/d(output) for each output (Tensors, arrays or None); it may
+    be left out for one-element outputs, where it is 1. With ``create_graph=True`` the
+    returned gradients have a graph of their own and can be differentiated again (to any
+    order); the graph of ``outputs`` is then kept, as it is when ``retain_graph`` is True.
+    An input that the outputs do not depend on raises, unless ``allow_unused``: its gradient
+    is then None.
+    """
+    outputs = _tensor_list(outputs, "outputs")
+    inputs = _tensor_list(inputs, "inputs")
+    for index, tensor in enumerate(inputs):
+        if not tensor.requires_grad:
+            raise RuntimeError(
+                f"grad: input {index} (shape {tensor.shape}) does not require grad, so it "
+                "cannot be differentiated with respect to; create it with requires_grad=True"
+            )
+    seeds = _seeds(outputs, grad_outputs, create_graph, "grad")
+    targets = _Targets(outputs, inputs)
+    if targets.unreached and not allow_unused:
+        if targets.freed is not None:  # perhaps the way to the input went through it
+            raise _freed_error(targets.freed)
+        raise _unused(targets.unreached[0], inputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    found = run_backward(outputs, seeds, retain_graph, create_graph, targets)
+    results = []
+    for index, tensor in enumerate(inputs):
+        gradient = found.get(tensor)
+        if gradient is None:
+            if not allow_unused:  # reached, but by no gradient (an op returned None for it)
+                raise _unused(index, inputs)
+            results.append(None)
+        elif isinstance(gradient, _Tensor):
+            results.append(gradient)
+        else:  # its own memory: an op or the caller may hold the array the engine passed on
+            results.append(_Tensor._make(_owned(gradient, borrowed=True), False))
+    return tuple(results)
+
+
+def _unused(index: int, inputs: list[Tensor]) -> RuntimeError:
+    return RuntimeError(
+        f"grad: input {index} (shape {inputs[index].shape}) was not used to compute the "
+        "outputs, so it has no gradient; pass allow_unused=True to get None for it"
+    )
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
+) -> None:
+    """Accumulate the gradient of ``tensors`` into ``.grad`` of the leaves that require grad,
+    or only of ``inputs`` when given (leaves or not), as ``tensor.backward(...)`` does.
+
+    ``grad_tensors`` holds d(loss)/d(tensor) for each tensor (it may be left out for
+    one-element tensors). With ``create_graph=True`` the gradients stored have a graph of their
+    own; a parameter's gradient then refers back to the parameter, a reference cycle that only
+    the garbage collector frees, so :func:`grad` is the better tool there (PyTorch warns the
+    same way).
+    """
+    tensors = _tensor_list(tensors, "tensors")
+    seeds = _seeds(tensors, grad_tensors, create_graph, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        warnings.warn(
+            "backward(create_graph=True) stores gradients that refer back to the tensors "
+            "they belong to (a reference cycle, freed only by the garbage collector); prefer "
+            "minitorch.autograd.grad(), or set .grad = None when done",
+            stacklevel=3,
+        )
+    if inputs is None:
+        run_backward(tensors, seeds, retain_graph, create_graph)
+        return
+    inputs = _tensor_list(inputs, "inputs")
+    for tensor in inputs:
+        if not tensor.requires_grad:
+            raise RuntimeError(
+                f"backward: an input of shape {tensor.shape} does not require grad, so no "
+                "gradient can be accumulated into it"
+            )
+    found = run_backward(tensors, seeds, retain_graph, create_graph, _Targets(tensors, inputs))
+    for tensor, gradient in found.items():
+        _accumulate_leaf(tensor, gradient, borrowed=True)
+
+
+def _tensor_list(value: Any, name: str) -> list[Tensor]:
+    tensors = [value] if isinstance(value, _Tensor) else list(value)
+    if not tensors:
+        raise ValueError(f"{name} is empty: expected a Tensor or a sequence of Tensors")
+    for tensor in tensors:
+        if not isinstance(tensor, _Tensor):
+            raise TypeError(f"{name} must be Tensors, got {type(tensor).__name__}")
+    return tensors
+
+
+def _seeds(outputs: list[Tensor], grad_outputs: Any, create_graph: bool, name: str) -> list:
+    """The gradient to start from at each output, checked: arrays, or Tensors under
+    create_graph. ``grad_outputs`` is one gradient, or one per output; None stands for 1."""
+    if grad_outputs is None or isinstance(grad_outputs, (_Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"{name}: got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    seeds = []
+    for output, given in zip(outputs, grad_outputs):
+        if not output.requires_grad:
+            raise RuntimeError(
+                f"{name}() on a tensor that does not require grad: no input of the "
+                "computation had requires_grad=True (or it ran under no_grad)"
+            )
+        if given is None:
+            if output._data.size != 1:
+                raise RuntimeError(
+                    f"{name}() without a gradient works only for a one-element tensor, got "
+                    f"shape {output.shape}; pass the gradient with that shape"
+                )
+            seed = _Tensor._make(np.ones(output.shape, dtype=output.dtype), False)
+        else:
+            seed = given if isinstance(given, _Tensor) else _Tensor(given, dtype=output.dtype)
+            if seed.shape != output.shape:
+                raise ValueError(
+                    f"{name}() gradient has shape {seed.shape}, expected the tensor's shape "
+                    f"{output.shape}"
+                )
+            seed = seed.astype(output.dtype)
+        seeds.append(seed if create_graph else seed._data)
+    return seeds

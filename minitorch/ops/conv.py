@@ -6,17 +6,25 @@ gradients go back the same way too: :func:`add_windows_back` adds each window's 
 the pixels that window covered (col2im), one strided slice per kernel position.
 
 Like PyTorch, "convolution" here is cross-correlation: the kernel is not flipped.
+
+Each Function's ``composite`` computes the same result from simpler operations (windows
+gathered by indexing, a matrix product, reductions): under ``create_graph`` the gradients are
+those of the composite, so they can be differentiated again (see :mod:`minitorch.autograd`).
 """
 
 from __future__ import annotations
 
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from minitorch.autograd import Function
+from minitorch.ops.shape import IndexAdd
+
+if TYPE_CHECKING:
+    from minitorch.tensor import Tensor
 
 Pair = tuple[int, int]
 
@@ -53,6 +61,20 @@ def image_windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> n
     return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
 
 
+def tensor_windows(x: Tensor, kernel: Pair, stride: Pair, padding: Pair) -> Tensor:
+    """:func:`image_windows` of a Tensor, for the composite forms: the same (N, C, OH, OW, KH,
+    KW) windows, gathered by indexing, whose gradient is an op of its own."""
+    (ph, pw), (sh, sw), (kh, kw) = padding, stride, kernel
+    if ph or pw:  # zero padding: x added into zeros of the padded size
+        n, c, h, w = x.shape
+        inside = (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w))
+        x = IndexAdd.apply(x, shape=(n, c, h + 2 * ph, w + 2 * pw), index=inside)
+    oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    rows = (np.arange(oh) * sh)[:, None, None, None] + np.arange(kh)[:, None]  # (OH, 1, KH, 1)
+    cols = (np.arange(ow) * sw)[:, None, None] + np.arange(kw)  # (OW, 1, KW)
+    return x[:, :, rows, cols]
+
+
 def add_windows_back(window_grads: np.ndarray, size: Pair, stride: Pair) -> np.ndarray:
     """col2im: the gradient of the (padded) input of ``image_windows`` from its windows'.
 
@@ -85,6 +107,18 @@ class Conv2d(Function):
     and col2im adds each column of dL/dX back onto the pixels its window covered. The output
     height is OH = (H + 2 * padding - KH) // stride + 1 (and OW likewise), as in PyTorch.
     """
+
+    @staticmethod
+    def composite(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Pair = (1, 1),
+                  padding: Pair = (0, 0)) -> Tensor:
+        out_channels, _, kh, kw = weight.shape
+        windows = tensor_windows(x, (kh, kw), stride, padding)
+        n, _, oh, ow = windows.shape[:4]
+        columns = windows.permute(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)
+        out = (columns @ weight.reshape(out_channels, -1).T).reshape(n, oh, ow, out_channels)
+        if bias is not None:
+            out = out + bias
+        return out.permute(0, 3, 1, 2)
 
     def forward(
         self,
@@ -153,6 +187,13 @@ class MaxPool2d(Function):
     windows (stride < kernel) that share a maximum each add their gradient to it.
     """
 
+    @staticmethod
+    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)) -> Tensor:
+        windows = tensor_windows(x, kernel_size, stride, (0, 0))
+        flat = windows.reshape(*windows.shape[:4], -1)
+        first_max = np.argmax(flat._data, axis=-1)  # PyTorch's pick among tied maxima
+        return flat[(*np.indices(first_max.shape, sparse=True), first_max)]
+
     def forward(
         self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
     ) -> np.ndarray:
@@ -202,6 +243,10 @@ class AvgPool2d(Function):
     columns j*SW .. j*SW + KW - 1 (no padding);  dL/dx = dL/dy / (KH*KW) at each pixel of the
     window, summed over the windows that share a pixel."""
 
+    @staticmethod
+    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)) -> Tensor:
+        return tensor_windows(x, kernel_size, stride, (0, 0)).mean((4, 5))
+
     def forward(
         self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
     ) -> np.ndarray:
@@ -241,6 +286,23 @@ class BatchNorm(Function):
         dL/dx = weight / sqrt(var + eps) * (g - mean(g) - x_hat * mean(g * x_hat))  (batch
         statistics: the closed form of the chain rule through mean and var).
     """
+
+    @staticmethod
+    def composite(x: Tensor, weight: Tensor, bias: Tensor, running_mean: Any = None,
+                  running_var: Any = None, training: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+        """The formula above step by step; the running statistics are read, never updated
+        (the forward pass did that)."""
+        axes = (0, *range(2, x.ndim))
+        per_channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        if training:
+            centered = x - x.mean(axes, keepdim=True)
+            var = (centered * centered).mean(axes, keepdim=True)
+        else:
+            centered = x - running_mean.reshape(per_channel)
+            var = running_var.reshape(per_channel)
+        scaled = centered / (var + eps) ** 0.5
+        return scaled * weight.reshape(per_channel) + bias.reshape(per_channel)
 
     def forward(
         self,

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from minitorch.autograd import Function
+from minitorch.ops.generic import log, where
 
 
 class Add(Function):
@@ -69,7 +70,7 @@ class Pow(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         need_a, need_b = self.needs_input_grad
         grad_a = grad * self.b * self.a ** (self.b - 1) if need_a else None
-        grad_b = grad * self.out * np.log(self.a) if need_b else None
+        grad_b = grad * self.out * log(self.a) if need_b else None
         return grad_a, grad_b
 
 
@@ -105,8 +106,7 @@ class Where(Function):
         return np.where(self.cond, a, b)
 
     def backward(self, grad: np.ndarray) -> tuple[None, np.ndarray, np.ndarray]:
-        zero = np.zeros((), dtype=grad.dtype)
-        return None, np.where(self.cond, grad, zero), np.where(self.cond, zero, grad)
+        return None, where(self.cond, grad, 0), where(self.cond, 0, grad)
 
 
 class Neg(Function):
@@ -169,11 +169,11 @@ class Abs(Function):
     """z = |x|;  dz/dx = sign(x), taken as 0 at x = 0."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.x = x
+        self.sign = np.sign(x)
         return np.abs(x)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * np.sign(self.x)
+        return grad * self.sign
 
 
 class Tanh(Function):

@@ -29,11 +29,11 @@ class MatMul(Function):
             grad = grad[..., None, :]
         grad_a = grad_b = None
         if need_a:
-            grad_a = np.matmul(grad, np.swapaxes(b2, -1, -2))
+            grad_a = grad @ b2.swapaxes(-1, -2)
             if a.ndim == 1:
                 grad_a = grad_a[..., 0, :]
         if need_b:
-            grad_b = np.matmul(np.swapaxes(a2, -1, -2), grad)
+            grad_b = a2.swapaxes(-1, -2) @ grad
             if b.ndim == 1:
                 grad_b = grad_b[..., 0]
         return grad_a, grad_b

@@ -7,10 +7,16 @@ checked; they only guard against NaN coming from the predictions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from minitorch.autograd import Function
+from minitorch.ops.generic import log, sigmoid
 from minitorch.random import generator
+
+if TYPE_CHECKING:
+    from minitorch.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -36,22 +42,24 @@ class Linear(Function):
                 f"linear expected input of shape (..., {weight.shape[0]}) to match a weight of "
                 f"shape {weight.shape}, got input of shape {x.shape}"
             )
-        self.x_shape = x.shape
-        self.x_rows = x.reshape(-1, weight.shape[0])
-        self.weight = weight
-        out = self.x_rows @ weight
+        self.x, self.weight = x, weight
+        out = x.reshape(-1, weight.shape[0]) @ weight
         if bias is not None:
             out += bias  # in place: the product is a fresh array, so no extra temporary
         return out.reshape(x.shape[:-1] + (weight.shape[1],))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        grad_rows = grad.reshape(-1, self.weight.shape[1])
+        x, weight = self.x, self.weight
+        grad_rows = grad.reshape(-1, weight.shape[1])
         need_x, need_weight, *need_bias = self.needs_input_grad
-        grad_x = (grad_rows @ self.weight.T).reshape(self.x_shape) if need_x else None
-        grad_weight = self.x_rows.T @ grad_rows if need_weight else None
+        grad_x = (grad_rows @ weight.T).reshape(x.shape) if need_x else None
+        grad_weight = None
+        if need_weight:
+            x_rows = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
+            grad_weight = x_rows.T @ grad_rows
         if not need_bias:
             return grad_x, grad_weight
-        grad_bias = np.add.reduce(grad_rows, axis=0) if need_bias[0] else None
+        grad_bias = grad_rows.sum(axis=0) if need_bias[0] else None
         return grad_x, grad_weight, grad_bias
 
 
@@ -82,6 +90,13 @@ def _reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
     return np.asarray(total / losses.size if reduction == "mean" else total, dtype=losses.dtype)
 
 
+def _reduce_loss_tensor(losses: Tensor, reduction: str) -> Tensor:
+    """_reduce_losses for Tensors, as the composite forms of the losses need it."""
+    if reduction == "none":
+        return losses
+    return losses.mean() if reduction == "mean" else losses.sum()
+
+
 def _per_sample_grad(grad: np.ndarray, count: int, reduction: str) -> np.ndarray:
     """dL/d(loss_i), broadcastable against the ``count`` samples: g / N for mean, g for sum
     (both 0-d), g_i for none."""
@@ -104,6 +119,16 @@ class CrossEntropy(Function):
     probability rows (one-hot for indices), times 1/N for the mean; a probability target
     that requires grad gets dl_i/dT_ij = -log p_ij.
     """
+
+    @staticmethod
+    def composite(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+        """The same loss from log_softmax and indexing (for create_graph)."""
+        log_probs = logits.log_softmax(1)
+        if target.ndim == 1:
+            losses = -log_probs[np.arange(len(target)), target._data]
+        else:
+            losses = -(target * log_probs).sum(1)
+        return _reduce_loss_tensor(losses, reduction)
 
     def forward(
         self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean"
@@ -150,6 +175,12 @@ class NegativeLogLikelihood(Function):
     """Negative log-likelihood of log-probabilities x (N, C) at class indices t (N,):
     l_i = -x_{i, t_i};  dl_i/dx_ij = -1 where j = t_i, else 0."""
 
+    @staticmethod
+    def composite(log_probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+        """The same loss by indexing (for create_graph)."""
+        losses = -log_probs[np.arange(len(target)), target._data]
+        return _reduce_loss_tensor(losses, reduction)
+
     def forward(
         self, log_probs: np.ndarray, target: np.ndarray, reduction: str = "mean"
     ) -> np.ndarray:
@@ -167,20 +198,23 @@ class NegativeLogLikelihood(Function):
 class BinaryCrossEntropy(Function):
     """Element-wise l = -(t log p + (1 - t) log(1 - p)) for probabilities p, each log clamped
     at -100;  dl/dp = (p - t) / (p (1 - p)) (denominator kept >= 1e-12),
-    dl/dt = log(1 - p) - log(p)."""
+    dl/dt = log(1 - p) - log(p) (each clamped likewise)."""
 
     def forward(self, probs: np.ndarray, target: np.ndarray) -> np.ndarray:
         self.probs, self.target = probs, target
         with np.errstate(divide="ignore"):  # log(0) = -inf is clamped just below
-            self.log_p = np.maximum(np.log(probs), LOG_FLOOR)
-            self.log_1mp = np.maximum(np.log1p(-probs), LOG_FLOOR)
-        return -(target * self.log_p + (1 - target) * self.log_1mp)
+            log_p = np.maximum(np.log(probs), LOG_FLOOR)
+            log_1mp = np.maximum(np.log1p(-probs), LOG_FLOOR)
+        return -(target * log_p + (1 - target) * log_1mp)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         p, t = self.probs, self.target
         need_probs, need_target = self.needs_input_grad
-        grad_probs = grad * (p - t) / np.maximum(p * (1 - p), BCE_GRAD_EPS) if need_probs else None
-        grad_target = grad * (self.log_1mp - self.log_p) if need_target else None
+        grad_probs = grad * (p - t) / (p * (1 - p)).clip(BCE_GRAD_EPS) if need_probs else None
+        grad_target = None
+        if need_target:
+            with np.errstate(divide="ignore"):  # log(0) = -inf is clamped
+                grad_target = grad * (log(1 - p).clip(LOG_FLOOR) - log(p).clip(LOG_FLOOR))
         return grad_probs, grad_target
 
 
@@ -195,7 +229,6 @@ class BinaryCrossEntropyWithLogits(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         need_logits, need_target = self.needs_input_grad
-        sigmoid = 0.5 + 0.5 * np.tanh(0.5 * self.logits)
-        grad_logits = grad * (sigmoid - self.target) if need_logits else None
+        grad_logits = grad * (sigmoid(self.logits) - self.target) if need_logits else None
         grad_target = -grad * self.logits if need_target else None
         return grad_logits, grad_target

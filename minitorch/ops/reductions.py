@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from minitorch.autograd import Function
+from minitorch.ops.generic import exp, expand
 
 Axis = int | tuple[int, ...] | None
 
@@ -60,9 +61,7 @@ def _spread(grad: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool
     """Copy each reduced gradient back to every position that was reduced into it."""
     if axis is not None and not keepdims:
         grad = grad.reshape(_kept_shape(shape, axis))
-    out = np.empty(shape, dtype=grad.dtype)
-    out[...] = grad
-    return out
+    return expand(grad, shape)
 
 
 class Max(Function):
@@ -92,20 +91,19 @@ class Max(Function):
 
 class LogSumExp(Function):
     """z = log(sum(exp(x))) over axis, computed as m + log(sum(exp(x - m))) with m = max(x)
-    so that large inputs cannot overflow;  dz/dx = softmax(x)."""
+    so that large inputs cannot overflow;  dz/dx = softmax(x) = exp(x - z)."""
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         shift = np.maximum.reduce(x, axis=axis, keepdims=True)
         shift = np.where(np.isfinite(shift), shift, 0)
-        exp = np.exp(x - shift)
-        total = np.add.reduce(exp, axis=axis, keepdims=True)
-        self.softmax = exp / total
-        self.kept = total.shape
+        total = np.add.reduce(np.exp(x - shift), axis=axis, keepdims=True)
         out = np.log(total) + shift
-        return out if keepdims else np.squeeze(out, _reduced_axes(x.ndim, axis))
+        self.x, self.kept = x, total.shape
+        self.out = out if keepdims else np.squeeze(out, _reduced_axes(x.ndim, axis))
+        return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad.reshape(self.kept) * self.softmax
+        return grad.reshape(self.kept) * exp(self.x - self.out.reshape(self.kept))
 
 
 class Softmax(Function):
@@ -120,7 +118,7 @@ class Softmax(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         out = self.out
-        return out * (grad - np.add.reduce(grad * out, axis=self.axis, keepdims=True))
+        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -133,4 +131,4 @@ class LogSoftmax(Function):
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad - np.exp(self.out) * np.add.reduce(grad, axis=self.axis, keepdims=True)
+        return grad - exp(self.out) * grad.sum(axis=self.axis, keepdims=True)

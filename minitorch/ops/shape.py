@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd import Function
+from minitorch.ops.generic import add_at_index, copy, index_add, permute
 
 
 class Reshape(Function):
@@ -31,7 +32,7 @@ class Permute(Function):
         return np.transpose(x, axes)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return np.transpose(grad, self.inverse)
+        return permute(grad, self.inverse)
 
 
 class Clone(Function):
@@ -54,32 +55,31 @@ class Expand(Function):
         return grad
 
 
-def _is_basic_index(index: Any) -> bool:
-    """True for indices made only of ints, slices, None and Ellipsis: each element of the
-    result then comes from a distinct element of the input."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
-    )
-
-
 class GetItem(Function):
     """z = x[index];  the gradient is scattered back, adding up where an index repeats."""
 
     def forward(self, x: np.ndarray, index: Any = None) -> np.ndarray:
-        self.shape, self.dtype, self.index = x.shape, x.dtype, index
+        self.shape, self.index = x.shape, index
         try:
             return x[index]
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        out = np.zeros(self.shape, dtype=self.dtype)
-        if _is_basic_index(self.index):
-            out[self.index] = grad
-        else:
-            np.add.at(out, self.index, grad)
-        return out
+        return index_add(grad, self.shape, self.index)
+
+
+class IndexAdd(Function):
+    """z = zeros of a shape with v added at index (repeated positions add up): the gradient
+    of GetItem as an operation of its own, so it can be differentiated again;
+    dz/dv = the gradient at index."""
+
+    def forward(self, v: np.ndarray, shape: tuple[int, ...] = (), index: Any = None) -> np.ndarray:
+        self.index = index
+        return add_at_index(v, shape, index)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad[self.index]
 
 
 class SetItem(Function):
@@ -97,7 +97,7 @@ class SetItem(Function):
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        grad_x = grad.copy()
+        grad_x = copy(grad)
         grad_x[self.index] = 0
         return grad_x, grad[self.index]
 
@@ -106,12 +106,15 @@ class Concatenate(Function):
     """z = the inputs joined along an existing axis;  the gradient is split back."""
 
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
-        self.axis = axis
-        self.boundaries = np.cumsum([a.shape[axis] for a in arrays[:-1]])
-        return np.concatenate(arrays, axis=axis)
+        out = np.concatenate(arrays, axis=axis)
+        self.axis = axis % out.ndim
+        self.edges = np.cumsum([0] + [a.shape[axis] for a in arrays]).tolist()
+        return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(np.split(grad, self.boundaries, axis=self.axis))
+        before = (slice(None),) * self.axis
+        return tuple(grad[(*before, slice(start, stop))]
+                     for start, stop in zip(self.edges, self.edges[1:]))
 
 
 class Stack(Function):
@@ -123,4 +126,5 @@ class Stack(Function):
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
-        return tuple(np.moveaxis(grad, self.axis, 0))
+        before = (slice(None),) * self.axis
+        return tuple(grad[(*before, i)] for i in range(grad.shape[self.axis]))

@@ -1,0 +1,88 @@
+"""Functions for backward formulas: each takes NumPy arrays or Tensors and returns the same
+kind, so one formula serves both the first-order pass (arrays, plain NumPy speed) and
+``create_graph`` (Tensors, every step recorded). See :mod:`minitorch.autograd`.
+
+Operators, indexing, ``.T``, ``.reshape``, ``.swapaxes`` and ``.sum(axis=, keepdims=)`` already
+work on both; these cover the rest. The array branch of each is the NumPy code a formula on
+arrays alone would use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_NUMPY = (np.ndarray, np.generic)
+_PLAIN = (np.ndarray, np.generic, int, float)  # what is not a Tensor in a formula
+
+
+def exp(x: Any) -> Any:
+    return np.exp(x) if isinstance(x, _NUMPY) else x.exp()
+
+
+def log(x: Any) -> Any:
+    return np.log(x) if isinstance(x, _NUMPY) else x.log()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e**-x), as (1 + tanh(x / 2)) / 2 on arrays, which never overflows."""
+    return 0.5 + 0.5 * np.tanh(0.5 * x) if isinstance(x, _NUMPY) else x.sigmoid()
+
+
+def where(condition: np.ndarray, x: Any, y: Any) -> Any:
+    """``x`` where the (constant, boolean) ``condition`` holds, else ``y``."""
+    if isinstance(x, _PLAIN) and isinstance(y, _PLAIN):
+        return np.where(condition, x, y)
+    from minitorch.tensor import where as tensor_where  # tensor.py builds on this package
+
+    return tensor_where(condition, x, y)
+
+
+def permute(x: Any, axes: tuple[int, ...]) -> Any:
+    """``x`` with its axes reordered: axis i of the result is axis ``axes[i]`` of ``x``."""
+    return np.transpose(x, axes) if isinstance(x, _NUMPY) else x.permute(axes)
+
+
+def expand(x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` broadcast to ``shape``: for an array a new writable array (faster to compute
+    with than a broadcast view), for a Tensor an Expand node."""
+    if not isinstance(x, _NUMPY):
+        return x.expand(shape)
+    out = np.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
+
+
+def index_add(x: Any, shape: tuple[int, ...], index: Any) -> Any:
+    """Zeros of ``shape`` with ``x`` added at ``index`` (repeated positions add up): the
+    gradient of ``t[index]``, and an op of its own on Tensors (whose gradient is ``[index]``
+    again)."""
+    if isinstance(x, _NUMPY):
+        return add_at_index(x, shape, index)
+    from minitorch.ops.shape import IndexAdd  # shape.py uses these helpers
+
+    return IndexAdd.apply(x, shape=shape, index=index)
+
+
+def add_at_index(values: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    out = np.zeros(shape, dtype=values.dtype)
+    if _is_basic_index(index):
+        out[index] = values  # every position appears once: a plain assignment is enough
+    else:
+        np.add.at(out, index, values)
+    return out
+
+
+def _is_basic_index(index: Any) -> bool:
+    """True for indices made only of ints, slices, None and Ellipsis: each element of the
+    result then comes from a distinct element of the input."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
+    )
+
+
+def copy(x: Any) -> Any:
+    """A copy in new memory, which the formula may then change in place."""
+    return x.copy() if isinstance(x, _NUMPY) else x.clone()
