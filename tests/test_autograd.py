@@ -320,3 +320,10 @@ def test_max_and_min_propagate_nan_and_send_its_gradient_to_it():
     assert where.tolist() == [1, 1]
     low.sum().backward()
     np.testing.assert_array_equal(y.grad, [[0.0, 0.5, 0.5], [0.0, 0.5, 0.5]])
+
+
+def test_gradcheck_perturbs_inputs_of_any_memory_order():
+    # A transposed (Fortran-order) input used to be perturbed in a copy: numerical gradient 0.
+    x = np.arange(1.0, 7.0).reshape(2, 3).T
+    assert mt.gradcheck(lambda t: t * t, x)
+    assert mt.gradcheck(lambda t: t * t, np.array(2.0))  # and 0-d inputs stay 0-d
