@@ -520,11 +520,11 @@ def _backward_on_tensors(ctx: Function, node: Tensor, grad: Tensor) -> tuple:
             saved[name] = parent
     if saved.get("out") is node._data:
         saved["out"] = node
-    _formula.on_tensors = True
+    outer, _formula.on_tensors = _formula.on_tensors, True
     try:
         parent_grads = on_tensors.backward(grad)
     finally:
-        _formula.on_tensors = False
+        _formula.on_tensors = outer
     if type(parent_grads) is not tuple:
         parent_grads = (parent_grads,)
     return tuple(g if g is None or isinstance(g, _Tensor) else _Tensor._make(np.asarray(g), False)
