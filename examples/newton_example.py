@@ -62,29 +62,34 @@ def top_curvature(loss: Callable[[Tensor], Tensor], theta: Tensor, iterations: i
     return eigenvalue
 
 
-def gradient_descent(loss: Callable[[Tensor], Tensor], theta: Tensor, lr: float,
-                     steps: int) -> list[float]:
+def minimize(loss: Callable[[Tensor], Tensor], theta: Tensor, steps: int,
+             direction: Callable[[Tensor, Tensor], Tensor]) -> list[float]:
+    """``steps`` updates theta <- theta - direction(theta, gradient); returns the loss before
+    each update."""
     history = []
     theta = theta.detach().requires_grad_()
     for _ in range(steps):
         value = loss(theta)
         (gradient,) = grad(value, theta)
         history.append(value.item())
-        theta = (theta - lr * gradient).detach().requires_grad_()
+        theta = (theta - direction(theta, gradient)).detach().requires_grad_()
     return history
+
+
+def gradient_descent(loss: Callable[[Tensor], Tensor], theta: Tensor, lr: float,
+                     steps: int) -> list[float]:
+    return minimize(loss, theta, steps, lambda theta, gradient: lr * gradient)
 
 
 def newton(loss: Callable[[Tensor], Tensor], theta: Tensor, steps: int) -> list[float]:
-    history = []
-    theta = theta.detach().requires_grad_()
-    for _ in range(steps):
-        value = loss(theta)
-        (gradient,) = grad(value, theta)
-        history.append(value.item())
-        curvature = hessian(loss, theta)
-        step = np.linalg.solve(curvature.numpy(), gradient.numpy())
-        theta = (theta - Tensor(step)).detach().requires_grad_()
-    return history
+    """Each step solves H d = gradient, so that theta - d is the minimum of the quadratic that
+    matches the loss's value, slope and curvature at theta."""
+
+    def newton_step(theta: Tensor, gradient: Tensor) -> Tensor:
+        curvature = hessian(loss, theta).numpy()
+        return Tensor(np.linalg.solve(curvature, gradient.numpy()))
+
+    return minimize(loss, theta, steps, newton_step)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

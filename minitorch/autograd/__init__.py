@@ -362,7 +362,7 @@ def run_backward(
                 if fitted.shape != data.shape:
                     raise _wrong_gradient_shape(ctx, parent, parent_grad, parent_grads)
                 parent_grad = fitted if fitted.dtype == data.dtype else fitted.astype(data.dtype)
-            if parent._ctx is not None or parent._hooks or special:
+            if parent._ctx is not None or parent._hooks or special:  # _gather, inlined
                 if parent in grads:
                     grads[parent] = grads[parent] + parent_grad
                 else:
