@@ -13,21 +13,21 @@ from typing import Any
 
 import numpy as np
 
-_NUMPY = (np.ndarray, np.generic)
+ARRAYS = (np.ndarray, np.generic)  # what a formula's values are in the first-order pass
 _PLAIN = (np.ndarray, np.generic, int, float)  # what is not a Tensor in a formula
 
 
 def exp(x: Any) -> Any:
-    return np.exp(x) if isinstance(x, _NUMPY) else x.exp()
+    return np.exp(x) if isinstance(x, ARRAYS) else x.exp()
 
 
 def log(x: Any) -> Any:
-    return np.log(x) if isinstance(x, _NUMPY) else x.log()
+    return np.log(x) if isinstance(x, ARRAYS) else x.log()
 
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x), as (1 + tanh(x / 2)) / 2 on arrays, which never overflows."""
-    return 0.5 + 0.5 * np.tanh(0.5 * x) if isinstance(x, _NUMPY) else x.sigmoid()
+    return 0.5 + 0.5 * np.tanh(0.5 * x) if isinstance(x, ARRAYS) else x.sigmoid()
 
 
 def where(condition: np.ndarray, x: Any, y: Any) -> Any:
@@ -41,24 +41,14 @@ def where(condition: np.ndarray, x: Any, y: Any) -> Any:
 
 def permute(x: Any, axes: tuple[int, ...]) -> Any:
     """``x`` with its axes reordered: axis i of the result is axis ``axes[i]`` of ``x``."""
-    return np.transpose(x, axes) if isinstance(x, _NUMPY) else x.permute(axes)
-
-
-def expand(x: Any, shape: tuple[int, ...]) -> Any:
-    """``x`` broadcast to ``shape``: for an array a new writable array (faster to compute
-    with than a broadcast view), for a Tensor an Expand node."""
-    if not isinstance(x, _NUMPY):
-        return x.expand(shape)
-    out = np.empty(shape, dtype=x.dtype)
-    out[...] = x
-    return out
+    return np.transpose(x, axes) if isinstance(x, ARRAYS) else x.permute(axes)
 
 
 def index_add(x: Any, shape: tuple[int, ...], index: Any) -> Any:
     """Zeros of ``shape`` with ``x`` added at ``index`` (repeated positions add up): the
     gradient of ``t[index]``, and an op of its own on Tensors (whose gradient is ``[index]``
     again)."""
-    if isinstance(x, _NUMPY):
+    if isinstance(x, ARRAYS):
         return add_at_index(x, shape, index)
     from minitorch.ops.shape import IndexAdd  # shape.py uses these helpers
 
@@ -85,4 +75,4 @@ def _is_basic_index(index: Any) -> bool:
 
 def copy(x: Any) -> Any:
     """A copy in new memory, which the formula may then change in place."""
-    return x.copy() if isinstance(x, _NUMPY) else x.clone()
+    return x.copy() if isinstance(x, ARRAYS) else x.clone()

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import exp, expand
+from minitorch.ops.generic import ARRAYS, exp
 
 Axis = int | tuple[int, ...] | None
 
@@ -58,10 +58,16 @@ class Mean(Function):
 
 
 def _spread(grad: np.ndarray, shape: tuple[int, ...], axis: Axis, keepdims: bool) -> np.ndarray:
-    """Copy each reduced gradient back to every position that was reduced into it."""
+    """Copy each reduced gradient back to every position that was reduced into it: into a new
+    array (faster to compute with than a broadcast view), or for a Tensor (create_graph) by
+    an Expand node."""
     if axis is not None and not keepdims:
         grad = grad.reshape(_kept_shape(shape, axis))
-    return expand(grad, shape)
+    if not isinstance(grad, ARRAYS):
+        return grad.expand(shape)
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
 
 
 class Max(Function):
