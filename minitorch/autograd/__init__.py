@@ -65,9 +65,10 @@ import inspect
 import itertools
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from heapq import heappop, heappush
 from operator import attrgetter
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -205,7 +206,7 @@ class Function:
 
     parents: tuple[Tensor, ...] | None = None
     sequence: int = 0  # when the operation was recorded: later ones have larger numbers
-    options: dict[str, Any]  # the keyword arguments of apply, kept for composite
+    options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
 
     @classmethod
@@ -236,7 +237,9 @@ class Function:
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
         if _grad_mode.enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
             out.requires_grad, out._ctx = True, ctx
-            ctx.parents, ctx.sequence, ctx.options = inputs, next(_sequence), options
+            ctx.parents, ctx.sequence = inputs, next(_sequence)
+            if options:
+                ctx.options = options
         else:
             out.requires_grad, out._ctx = False, None
         return out
