@@ -8,6 +8,7 @@ and sqrt, distinct values for max, ...) where finite differences would be meanin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import minitorch as mt
+from minitorch.nn import functional as F
 
 Inputs = tuple[list[np.ndarray], dict[str, Any]]
 
@@ -213,6 +215,67 @@ def draw_var(data: st.DataObject) -> Inputs:
                  "ddof": data.draw(st.sampled_from([0, 1]))}
 
 
+def draw_layer_norm(data: st.DataObject) -> Inputs:
+    normalized = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, min_side=2, max_side=4))
+    leading = data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3))
+    # distinct values: a constant row has no spread, and float32 rounding of its mean is
+    # then magnified by 1 / sqrt(eps)
+    x = draw_array(data, leading + normalized, distinct)
+    return [x, draw_array(data, normalized), draw_array(data, normalized)], {}
+
+
+def draw_embedding(data: st.DataObject) -> Inputs:
+    vocabulary, width = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 3))
+    ids_shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=4))
+    ids = data.draw(hnp.arrays(np.int64, ids_shape, elements=st.integers(0, vocabulary - 1)))
+    # No padding_idx: its row is left out of the gradient on purpose, which finite
+    # differences cannot agree with (tests/test_sequence.py checks it).
+    return [draw_array(data, (vocabulary, width))], {"ids": ids}
+
+
+def draw_attention(data: st.DataObject) -> Inputs:
+    """Query, key and value with broadcast batch axes, and one of: no mask, the causal mask,
+    a boolean mask (every query keeps key 0, so no row is all masked) or a float mask, which
+    is an input of its own and gets its gradient checked."""
+    batch = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=2, max_side=2))
+    queries, keys = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+    width, value_width = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    q_batch, k_batch, v_batch = batch.input_shapes
+    arrays = [draw_array(data, q_batch + (queries, width)),
+              draw_array(data, k_batch + (keys, width)),
+              draw_array(data, v_batch + (keys, value_width))]
+    kind = data.draw(st.sampled_from(["none", "causal", "bool", "float"]))
+    options: dict[str, Any] = {"is_causal": kind == "causal", "scale": None}
+    if kind == "bool":
+        mask = data.draw(hnp.arrays(bool, (queries, keys)))
+        mask[:, 0] = True
+        options["attn_mask"] = mask
+    elif kind == "float":
+        arrays.append(draw_array(data, (queries, keys)))
+    else:
+        options["scale"] = data.draw(st.sampled_from([None, 0.5]))
+    return arrays, options
+
+
+def _np_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):
+    scores = query @ np.swapaxes(key, -1, -2) * (scale or 1 / np.sqrt(query.shape[-1]))
+    if is_causal:
+        attn_mask = np.tril(np.ones(scores.shape[-2:], dtype=bool))
+    if attn_mask is not None:
+        scores = np.where(attn_mask, scores, -np.inf) if attn_mask.dtype == bool else (
+            scores + attn_mask)
+    return _np_softmax(scores, -1) @ value
+
+
+def _np_layer_norm(x, weight, bias):
+    axes = tuple(range(x.ndim - weight.ndim, x.ndim))
+    mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5) * weight + bias
+
+
+_np_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
 def _np_logsumexp(x, axis=None, keepdims=False):
     m = np.max(x, axis=axis, keepdims=True)
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
@@ -335,6 +398,10 @@ OPS: list[OpSpec] = [
           domain=off_zero),
     OpSpec("clamp", lambda x, min, max: x.clamp(min, max),
            lambda x, min, max: np.clip(x, min, max), draw_clamp),
+    unary("gelu", F.gelu, lambda x: 0.5 * x * (1 + _np_erf(x / np.sqrt(2)))),
+    unary("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"),
+          lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))),
+    unary("silu", F.silu, lambda x: x / (1 + np.exp(-x))),
     # reductions
     reduction("sum", mt.Tensor.sum, np.sum),
     reduction("mean", mt.Tensor.mean, np.mean),
@@ -350,6 +417,15 @@ OPS: list[OpSpec] = [
     OpSpec("std", mt.Tensor.std, np.std, draw_var),
     along_axis("softmax", mt.Tensor.softmax, _np_softmax),
     along_axis("log_softmax", mt.Tensor.log_softmax, lambda x, axis: np.log(_np_softmax(x, axis))),
+    # sequence layers
+    OpSpec("layer_norm", lambda x, w, b: F.layer_norm(x, w.shape, w, b), _np_layer_norm,
+           draw_layer_norm),
+    OpSpec("embedding", lambda w, ids: F.embedding(ids, w), lambda w, ids: w[ids],
+           draw_embedding),
+    OpSpec("scaled_dot_product_attention",
+           lambda q, k, v, *mask, **options: F.scaled_dot_product_attention(
+               q, k, v, *mask, **options),
+           _np_attention, draw_attention),
     # matrix product
     OpSpec("matmul", lambda a, b: a @ b, np.matmul, draw_matmul),
     # shape

@@ -7,6 +7,7 @@
 from minitorch.nn import functional, init
 from minitorch.nn.conv import AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, MaxPool2d
 from minitorch.nn.layers import (
+    GELU,
     Dropout,
     Flatten,
     Identity,
@@ -15,9 +16,11 @@ from minitorch.nn.layers import (
     LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
     Tanh,
 )
 from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minitorch.nn.module import Module, ModuleList, Parameter, Sequential
+from minitorch.nn.sequence import Embedding, LayerNorm
 from minitorch.nn.utils import clip_grad_norm_

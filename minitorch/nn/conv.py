@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.nn import init
-from minitorch.nn.module import Module, Parameter
+from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import conv as ops
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
 
@@ -89,12 +89,6 @@ def batch_norm(
 # ----- modules --------------------------------------------------------------------------------
 
 
-def _positive_int(value: Any, name: str, layer: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{layer} {name} must be a positive int, got {value!r}")
-    return int(value)
-
-
 class Conv2d(Module):
     """2-D convolution over images (N, in_channels, H, W) -> (N, out_channels, OH, OW), with
     OH = (H + 2 * padding - kernel_size) // stride + 1 (and OW likewise).
@@ -116,8 +110,8 @@ class Conv2d(Module):
         dtype: Any = DEFAULT_DTYPE,
     ) -> None:
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "in_channels", "Conv2d")
-        self.out_channels = _positive_int(out_channels, "out_channels", "Conv2d")
+        self.in_channels = positive_int(in_channels, "in_channels", "Conv2d")
+        self.out_channels = positive_int(out_channels, "out_channels", "Conv2d")
         self.kernel_size = ops.pair(kernel_size, "kernel_size", 1)
         self.stride = ops.pair(stride, "stride", 1)
         self.padding = ops.pair(padding, "padding", 0)
@@ -188,7 +182,7 @@ class _BatchNorm(Module):
     ) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = _positive_int(num_features, "num_features", name)
+        self.num_features = positive_int(num_features, "num_features", name)
         if not eps > 0:
             raise ValueError(f"{name} eps must be > 0, got {eps!r}")
         if not 0.0 <= momentum <= 1.0:

@@ -11,6 +11,7 @@ from minitorch.nn.losses import (  # noqa: F401  (re-exported)
     mse_loss,
     nll_loss,
 )
+from minitorch.ops import elementwise as ew
 from minitorch.ops import nn as fused
 from minitorch.tensor import Tensor, as_tensor
 
@@ -32,6 +33,19 @@ def sigmoid(x: Tensor) -> Tensor:
 
 def tanh(x: Tensor) -> Tensor:
     return as_tensor(x).tanh()
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF (the erf form), or with ``approximate="tanh"``
+    the tanh approximation that GPT-2 and BERT use."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
+    return ew.GELU.apply(as_tensor(x), approximate=approximate)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x * sigmoid(x) element-wise (also called swish)."""
+    return ew.SiLU.apply(as_tensor(x))
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -64,3 +78,10 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 # Images: convolution, pooling and batch norm (defined beside their layers).
 from minitorch.nn.conv import avg_pool2d, batch_norm, conv2d, max_pool2d  # noqa: E402, F401
+
+# Sequences: embeddings, layer norm and attention (defined beside their layers).
+from minitorch.nn.sequence import (  # noqa: E402, F401
+    embedding,
+    layer_norm,
+    scaled_dot_product_attention,
+)

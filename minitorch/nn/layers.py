@@ -68,6 +68,30 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
+class GELU(Module):
+    """x * Phi(x) element-wise, Phi the standard normal CDF; ``approximate="tanh"`` uses the
+    tanh approximation 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x**3)))."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x * sigmoid(x) element-wise (also called swish)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
 class Sigmoid(Module):
     """1 / (1 + exp(-x)) element-wise."""
 

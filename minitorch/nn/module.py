@@ -378,3 +378,10 @@ class ModuleList(_ModuleSequence):
     def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
         self.extend(modules)
+
+
+def positive_int(value: Any, name: str, layer: str) -> int:
+    """``value`` as an int, checked to be a positive integer (a size given to ``layer``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{layer} {name} must be a positive int, got {value!r}")
+    return int(value)

@@ -10,6 +10,12 @@ import numpy as np
 from minitorch.autograd import Function
 from minitorch.ops.generic import log, where
 
+# Constants of the GELU: its tanh form's coefficients and the normal distribution's.
+SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
+GELU_TANH_CUBIC = 0.044715
+SQRT_HALF = float(np.sqrt(0.5))
+INV_SQRT_2PI = float(1 / np.sqrt(2 * np.pi))
+
 
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1."""
@@ -253,3 +259,47 @@ class Cast(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad
+
+
+class GELU(Function):
+    """Gaussian error linear unit, z = x * Phi(x) with Phi the standard normal CDF:
+
+    * exact:   Phi(x) = (1 + erf(x / sqrt 2)) / 2;   dz/dx = Phi(x) + x * phi(x), with
+      phi(x) = exp(-x**2 / 2) / sqrt(2 pi) the normal density;
+    * "tanh":  Phi(x) ~ (1 + t) / 2 with t = tanh(u), u = sqrt(2 / pi) (x + 0.044715 x**3);
+      dz/dx = (1 + t) / 2 + x (1 - t**2) / 2 * sqrt(2 / pi) (1 + 3 * 0.044715 x**2).
+    """
+
+    def forward(self, x: np.ndarray, approximate: str = "none") -> np.ndarray:
+        self.x, self.approximate = x, approximate
+        if approximate == "tanh":
+            inner = SQRT_2_OVER_PI * (x + GELU_TANH_CUBIC * x * x * x)
+            self.t = np.tanh(inner)
+            return 0.5 * x * (1 + self.t)
+        from scipy.special import erf  # imported on first use: loading scipy takes a while
+
+        self.cdf = 0.5 * (1 + erf(x * SQRT_HALF))
+        return x * self.cdf
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self.x
+        if self.approximate == "tanh":
+            t = self.t
+            slope = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_CUBIC * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * slope)
+        density = np.exp(-0.5 * x * x) * INV_SQRT_2PI
+        return grad * (self.cdf + x * density)
+
+
+class SiLU(Function):
+    """Sigmoid-weighted linear unit (swish): z = x * s with s = sigmoid(x);
+    dz/dx = s (1 + x (1 - s))."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        self.sigmoid = 0.5 + 0.5 * np.tanh(0.5 * x)  # as in Sigmoid: exact, never overflows
+        return x * self.sigmoid
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        s = self.sigmoid
+        return grad * s * (1 + self.x * (1 - s))

@@ -1,0 +1,238 @@
+"""Layers for sequences of tokens: embeddings, layer normalisation and attention, in module
+and functional form, with PyTorch's names, signatures and parameter layouts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minitorch.nn import init
+from minitorch.nn.module import Module, Parameter, positive_int
+from minitorch.ops import sequence as ops
+from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
+
+# ----- functional forms ---------------------------------------------------------------------
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """The rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ids in
+    ``input`` (any shape): the result has shape ``input.shape + (embedding_dim,)``. The row
+    ``padding_idx``, if given, receives no gradient."""
+    if weight.ndim != 2:
+        raise ValueError(f"embedding weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {weight.shape}")
+    vocabulary = weight.shape[0]
+    ids = _token_ids(input, vocabulary)
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, vocabulary)
+    return ops.Embedding.apply(weight, ids=ids, padding_idx=padding_idx)
+
+
+def _token_ids(input: Any, vocabulary: int) -> np.ndarray:
+    """The ids as an integer array, each checked to be a row of a table of ``vocabulary``."""
+    ids = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(
+            f"embedding ids must be an integer tensor (int64, as from torch.long), got dtype "
+            f"{ids.dtype}"
+        )
+    if ids.size:
+        smallest, largest = ids.min(), ids.max()
+        bad = smallest if smallest < 0 else largest if largest >= vocabulary else None
+        if bad is not None:
+            raise IndexError(
+                f"embedding id {int(bad)} is out of range for a vocabulary of size "
+                f"{vocabulary} (ids must be in [0, {vocabulary - 1}])"
+            )
+    return ids
+
+
+def _padding_index(padding_idx: int, vocabulary: int) -> int:
+    """``padding_idx`` as a row index; a negative one counts from the end, as in PyTorch."""
+    if not -vocabulary <= padding_idx < vocabulary:
+        raise ValueError(
+            f"padding_idx must be within the {vocabulary} embeddings ([{-vocabulary}, "
+            f"{vocabulary - 1}]), got {padding_idx}"
+        )
+    return padding_idx % vocabulary
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise ``input`` over its last dimensions, ``normalized_shape``, to zero mean and
+    unit (biased) variance per position, then scale by ``weight`` and shift by ``bias`` (of
+    that shape; None means 1 and 0)."""
+    x = as_tensor(input)
+    shape = _shape_tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
+        raise ValueError(
+            f"layer_norm over normalized_shape {shape} expected input of shape (*, "
+            f"{', '.join(map(str, shape))}), got shape {x.shape}"
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(f"layer_norm needs a floating point input, got {x.dtype}")
+    if weight is None:
+        weight = Tensor._make(np.ones(shape, dtype=x.dtype), False)
+    if bias is None:
+        bias = Tensor._make(np.zeros(shape, dtype=x.dtype), False)
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param.shape != shape:
+            raise ValueError(f"layer_norm {name} has shape {param.shape}, expected {shape}")
+    return ops.LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
+
+
+def _shape_tuple(shape: int | Sequence[int]) -> tuple[int, ...]:
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Any = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """softmax(query @ key^T * scale + mask) @ value, over query (..., L, E), key (..., S, E)
+    and value (..., S, Ev), giving (..., L, Ev); leading dimensions broadcast.
+
+    ``attn_mask`` (broadcastable to (..., L, S)) is either boolean, True where a query may
+    attend to a key, or floating, added to the scores. ``is_causal`` lets query i see keys
+    0..i only (do not pass both). ``scale`` defaults to 1 / sqrt(E). ``dropout_p`` drops
+    attention weights with that probability, always: pass 0 in evaluation, as in PyTorch.
+    """
+    query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
+    for name, tensor in (("query", query), ("key", key), ("value", value)):
+        if tensor.ndim < 2:
+            raise ValueError(f"attention {name} must have shape (..., length, features), got "
+                             f"shape {tensor.shape}")
+        if tensor.dtype.kind != "f":
+            raise TypeError(f"attention {name} must be floating point, got {tensor.dtype}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"attention expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
+            f"shapes {query.shape}, {key.shape} and {value.shape}"
+        )
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"dropout_p must be in [0, 1], got {dropout_p}")
+    key, value = key.astype(query.dtype), value.astype(query.dtype)
+    options = {"is_causal": is_causal, "dropout_p": dropout_p, "scale": scale}
+    if attn_mask is None:
+        return ops.ScaledDotProductAttention.apply(query, key, value, **options)
+    if is_causal:
+        raise ValueError("pass attn_mask or is_causal=True, not both")
+    mask = as_tensor(attn_mask)
+    scores_shape = query.shape[:-1] + key.shape[-2:-1]
+    try:
+        np.broadcast_shapes(mask.shape, scores_shape)
+    except ValueError:
+        raise ValueError(
+            f"attn_mask of shape {mask.shape} does not broadcast to the attention scores' "
+            f"shape {scores_shape} (..., L, S)"
+        ) from None
+    if mask.dtype.kind != "b":
+        mask = mask.astype(query.dtype)
+    return ops.ScaledDotProductAttention.apply(query, key, value, mask, **options)
+
+
+# ----- modules --------------------------------------------------------------------------------
+
+
+class Embedding(Module):
+    """A lookup table: ``Embedding(num_embeddings, embedding_dim)(ids)`` returns row
+    ``ids[...]`` of ``weight`` (num_embeddings, embedding_dim) for every integer id, giving
+    shape ``ids.shape + (embedding_dim,)``.
+
+    ``weight`` starts with N(0, 1) entries, as in PyTorch. With ``padding_idx`` that row
+    starts at zero and never receives a gradient, so it stays the "no token" vector. An id
+    outside [0, num_embeddings) raises an IndexError naming it.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        dtype: Any = DEFAULT_DTYPE,
+    ) -> None:
+        super().__init__()
+        self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
+        self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
+        if padding_idx is not None:
+            padding_idx = _padding_index(padding_idx, self.num_embeddings)
+        self.padding_idx = padding_idx
+        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight._data[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(
+        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None
+    ) -> Embedding:
+        """An Embedding holding a copy of ``embeddings`` (2-D); ``freeze`` stops training it."""
+        table = as_tensor(embeddings)
+        if table.ndim != 2:
+            raise ValueError(f"embeddings must be 2-D (num_embeddings, embedding_dim), got "
+                             f"shape {table.shape}")
+        layer = cls(*table.shape, padding_idx=padding_idx, dtype=table.dtype)
+        layer.weight = Parameter(table._data, requires_grad=not freeze)
+        return layer
+
+    def forward(self, input: Any) -> Tensor:
+        return embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
+
+
+class LayerNorm(Module):
+    """Normalises each position over its last dimensions, ``normalized_shape`` (an int for
+    the feature dimension alone): y = (x - mean) / sqrt(var + eps) * weight + bias, with the
+    mean and biased variance of those values. ``weight`` starts at 1 and ``bias`` at 0; both
+    have ``normalized_shape`` and exist when ``elementwise_affine`` (``bias=False`` drops the
+    shift). Unlike batch norm, it behaves the same in training and evaluation."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = DEFAULT_DTYPE,
+    ) -> None:
+        super().__init__()
+        self.normalized_shape = _shape_tuple(normalized_shape)
+        if any(n < 1 for n in self.normalized_shape) or not self.normalized_shape:
+            raise ValueError(
+                f"LayerNorm normalized_shape must be positive sizes, got {normalized_shape!r}"
+            )
+        if not eps > 0:
+            raise ValueError(f"LayerNorm eps must be > 0, got {eps!r}")
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        shape = self.normalized_shape
+        self.weight = Parameter(np.ones(shape, dtype=dtype)) if elementwise_affine else None
+        self.bias = Parameter(np.zeros(shape, dtype=dtype)) if elementwise_affine and bias else None
+
+    def forward(self, input: Tensor) -> Tensor:
+        x = as_tensor(input)
+        if self.weight is not None:
+            x = x.astype(self.weight.dtype)
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+

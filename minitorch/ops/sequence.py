@@ -1,0 +1,174 @@
+"""The layers of sequence models, each one graph node: looking up token embeddings,
+normalising each position's features, and scaled dot-product attention.
+
+A Transformer step runs these a few dozen times on small arrays, so fusing each into one
+Function (instead of a chain of element-wise ops) saves both the Python overhead of every
+extra node and the temporaries it would keep for backward.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from minitorch.autograd import Function
+from minitorch.random import generator
+
+# Above this many (vocabulary x lookups) entries the embedding gradient is summed by sorting
+# the ids instead of multiplying by a one-hot matrix (which would then be too large).
+ONE_HOT_LIMIT = 1 << 20
+
+
+class Embedding(Function):
+    """y[..., :] = W[ids[...], :]: a row of the table W (V, D) for every id.
+
+    Each row's gradient is the sum of the gradients of the positions that looked it up:
+    dL/dW[v] = sum over {i : ids_i = v} of g_i; the row ``padding_idx`` (if any) gets none.
+    """
+
+    def forward(self, weight: np.ndarray, ids: np.ndarray = None,
+                padding_idx: int | None = None) -> np.ndarray:
+        self.ids, self.vocabulary, self.padding_idx = ids, weight.shape[0], padding_idx
+        return weight[ids]
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        ids = self.ids.reshape(-1)
+        grad_rows = grad.reshape(ids.size, -1)
+        vocabulary = self.vocabulary
+        if vocabulary * ids.size <= ONE_HOT_LIMIT:
+            # one_hot.T @ grad_rows adds up each id's rows in one BLAS call: with a small
+            # vocabulary this is several times faster than np.add.at.
+            one_hot = np.zeros((vocabulary, ids.size), dtype=grad.dtype)
+            one_hot[ids, np.arange(ids.size)] = 1
+            grad_weight = one_hot @ grad_rows
+        else:
+            order = np.argsort(ids, kind="stable")
+            sorted_ids = ids[order]
+            starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+            grad_weight = np.zeros((vocabulary, grad_rows.shape[1]), dtype=grad.dtype)
+            grad_weight[sorted_ids[starts]] = np.add.reduceat(grad_rows[order], starts, axis=0)
+        if self.padding_idx is not None:
+            grad_weight[self.padding_idx] = 0
+        return grad_weight
+
+
+class LayerNorm(Function):
+    """Layer normalisation over the last ``normalized_ndim`` axes of x: for each position,
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias,
+
+    with mean and (biased) var over those D values, and weight, bias of their shape. With
+    x_hat = (x - mean) / sqrt(var + eps), g = dL/dy and h = g * weight:
+
+        dL/dweight = sum over positions of g * x_hat,   dL/dbias = sum over positions of g,
+        dL/dx = (h - mean(h) - x_hat * mean(h * x_hat)) / sqrt(var + eps),
+
+    the means taken over the D values of each position (the chain rule through mean and var).
+    """
+
+    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray,
+                normalized_ndim: int = 1, eps: float = 1e-5) -> np.ndarray:
+        features = int(np.prod(x.shape[x.ndim - normalized_ndim:]))
+        rows = x.reshape(-1, features)
+        centered = rows - rows.mean(axis=1, keepdims=True)
+        variance = np.einsum("ij,ij->i", centered, centered)[:, None] / features
+        self.inv_std = 1 / np.sqrt(variance + eps)
+        self.x_hat = centered * self.inv_std
+        self.weight = weight.reshape(-1)
+        out = self.x_hat * self.weight
+        out += bias.reshape(-1)
+        return out.reshape(x.shape)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x_hat = self.x_hat
+        grad_rows = grad.reshape(x_hat.shape)
+        need_x, need_weight, need_bias = self.needs_input_grad
+        weight_shape = self.parents[1].shape
+        grad_weight = grad_bias = grad_x = None
+        if need_weight:
+            grad_weight = np.einsum("ij,ij->j", grad_rows, x_hat).reshape(weight_shape)
+        if need_bias:
+            grad_bias = grad_rows.sum(axis=0).reshape(weight_shape)
+        if need_x:
+            h = grad_rows * self.weight
+            features = x_hat.shape[1]
+            mean_h = h.sum(axis=1, keepdims=True) / features
+            mean_h_x_hat = np.einsum("ij,ij->i", h, x_hat)[:, None] / features
+            grad_x = ((h - mean_h - x_hat * mean_h_x_hat) * self.inv_std).reshape(grad.shape)
+        return grad_x, grad_weight, grad_bias
+
+
+@functools.lru_cache(maxsize=16)
+def causal_bias(queries: int, keys: int, dtype: np.dtype) -> np.ndarray:
+    """An additive mask (queries, keys): 0 where key j <= query i, -inf above the diagonal
+    (the lower-triangular alignment PyTorch uses). Cached and read-only."""
+    bias = np.triu(np.full((queries, keys), -np.inf, dtype=dtype), k=1)
+    bias.flags.writeable = False
+    return bias
+
+
+class ScaledDotProductAttention(Function):
+    """Attention of queries Q (..., L, E) over keys K (..., S, E) and values V (..., S, Ev):
+
+        S = Q @ K^T * scale + M,    P = softmax(S) over the keys,    out = dropout(P) @ V,
+
+    where M is the additive mask (0 or -inf from a boolean mask or ``is_causal``; any values
+    from a float mask). With G = dL/dout and D the dropout's keep/(1 - p) factors (1 without
+    dropout):
+
+        dL/dV = (P D)^T @ G,    dL/dP = (G @ V^T) D,    dL/dS = P (dL/dP - sum_keys(dL/dP P)),
+        dL/dQ = dL/dS @ K * scale,    dL/dK = dL/dS^T @ Q * scale,    dL/dM = dL/dS.
+
+    Leading (batch, head) axes broadcast; the engine sums gradients back over them.
+    """
+
+    def forward(self, query: np.ndarray, key: np.ndarray, value: np.ndarray,
+                mask: np.ndarray | None = None, is_causal: bool = False,
+                dropout_p: float = 0.0, scale: float | None = None) -> np.ndarray:
+        # A Python float: a NumPy float64 scalar would turn float32 products into float64.
+        scale = 1 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+        self.query, self.key, self.value, self.scale = query, key, value, scale
+        scores = np.matmul(query, np.swapaxes(key, -1, -2))
+        scores *= scale
+        if is_causal:
+            scores += causal_bias(query.shape[-2], key.shape[-2], scores.dtype)
+        elif mask is not None:
+            scores = scores + mask if mask.dtype != bool else np.where(mask, scores, -np.inf)
+        largest = scores.max(axis=-1, keepdims=True)
+        if not np.isfinite(largest).all():
+            raise ValueError(
+                "a query row has every key masked out (or scores that are NaN or inf): "
+                "its attention weights would be NaN; let each query see at least one key"
+            )
+        scores -= largest
+        weights = np.exp(scores, out=scores)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        self.weights, self.keep = weights, None
+        if dropout_p > 0:  # inverted dropout of the weights, as in ops.nn.Dropout
+            factor = weights.dtype.type(0 if dropout_p >= 1 else 1 / (1 - dropout_p))
+            self.keep = (generator().random(weights.shape, dtype=np.float32) >= dropout_p) * factor
+            weights = weights * self.keep
+        self.dropped_weights = weights
+        return np.matmul(weights, value)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        need_query, need_key, need_value, *need_mask = self.needs_input_grad
+        grad_value = None
+        if need_value:
+            grad_value = np.matmul(np.swapaxes(self.dropped_weights, -1, -2), grad)
+        if not (need_query or need_key or any(need_mask)):
+            return None, None, grad_value, None
+        grad_weights = np.matmul(grad, np.swapaxes(self.value, -1, -2))
+        if self.keep is not None:
+            grad_weights *= self.keep
+        weights = self.weights
+        grad_scores = weights * (
+            grad_weights - np.einsum("...ij,...ij->...i", grad_weights, weights)[..., None])
+        grad_query = np.matmul(grad_scores, self.key) * self.scale if need_query else None
+        grad_key = None
+        if need_key:
+            grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), self.query) * self.scale
+        grad_mask = grad_scores if any(need_mask) else None
+        return grad_query, grad_key, grad_value, grad_mask

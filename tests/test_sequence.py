@@ -1,0 +1,215 @@
+"""Embedding, LayerNorm, GELU, SiLU and scaled dot-product attention: the behaviour the op
+registry's forward and gradient checks do not cover (layouts, padding, masks, dropout, errors),
+and agreement with PyTorch where it is installed."""
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+from minitorch import nn
+from minitorch.nn import functional as F
+from minitorch.ops import sequence as sequence_ops
+
+
+def _ids(values) -> mt.Tensor:
+    return mt.tensor(np.asarray(values, dtype=np.int64))
+
+
+# ----- Embedding ----------------------------------------------------------------------------
+
+
+def test_embedding_looks_up_rows_with_pytorch_layout():
+    mt.manual_seed(0)
+    layer = nn.Embedding(5, 3)
+    assert layer.weight.shape == (5, 3) and layer.weight.dtype == np.float32
+    ids = _ids([[0, 4], [2, 2]])
+    out = layer(ids)
+    assert out.shape == (2, 2, 3)
+    np.testing.assert_array_equal(out.detach().numpy(), layer.weight.detach().numpy()[ids.numpy()])
+    assert list(layer.state_dict()) == ["weight"]
+    assert repr(layer) == "Embedding(5, 3)"
+
+
+def test_embedding_gradient_adds_up_repeated_ids():
+    layer = nn.Embedding(4, 2)
+    layer(_ids([1, 3, 1, 1])).sum().backward()
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), [[0, 0], [3, 3], [0, 0], [1, 1]])
+
+
+def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
+    layer = nn.Embedding(4, 2, padding_idx=-1)  # counted from the end, as in PyTorch
+    assert layer.padding_idx == 3
+    np.testing.assert_array_equal(layer.weight.detach().numpy()[3], [0, 0])
+    layer(_ids([3, 0, 3])).sum().backward()
+    np.testing.assert_array_equal(layer.weight.grad.numpy()[3], [0, 0])
+    np.testing.assert_array_equal(layer.weight.grad.numpy()[0], [1, 1])
+
+
+def test_embedding_large_vocabulary_gradient_sums_by_sorting(monkeypatch):
+    weight = mt.randn(50, 3, requires_grad=True)
+    ids = _ids(np.random.default_rng(0).integers(0, 50, (6, 7)))
+    grad = np.random.default_rng(1).standard_normal((6, 7, 3)).astype(np.float32)
+    F.embedding(ids, weight).backward(grad)
+    one_hot_result = weight.grad.numpy().copy()
+    weight.grad = None
+    monkeypatch.setattr(sequence_ops, "ONE_HOT_LIMIT", 0)
+    F.embedding(ids, weight, padding_idx=7).backward(grad)
+    expected = one_hot_result.copy()
+    expected[7] = 0
+    np.testing.assert_allclose(weight.grad.numpy(), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [27, 100, -1])
+def test_embedding_id_out_of_range_names_id_and_vocabulary(bad):
+    layer = nn.Embedding(27, 4)
+    with pytest.raises(IndexError, match=rf"embedding id {bad} .* vocabulary of size 27"):
+        layer(_ids([[1, bad, 2]]))
+
+
+def test_embedding_rejects_float_ids_and_bad_sizes():
+    layer = nn.Embedding(3, 2)
+    with pytest.raises(TypeError, match="integer tensor"):
+        layer(mt.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match="num_embeddings must be a positive int"):
+        nn.Embedding(0, 2)
+    with pytest.raises(ValueError, match="padding_idx must be within the 3 embeddings"):
+        nn.Embedding(3, 2, padding_idx=3)
+
+
+def test_embedding_from_pretrained_freezes_by_default():
+    table = np.arange(6, dtype=np.float32).reshape(3, 2)
+    frozen = nn.Embedding.from_pretrained(table)
+    assert not frozen.weight.requires_grad
+    np.testing.assert_array_equal(frozen(_ids([2])).numpy(), [[4, 5]])
+    assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
+
+
+# ----- LayerNorm, GELU, SiLU ----------------------------------------------------------------
+
+
+def test_layer_norm_normalises_each_position():
+    x = mt.tensor(np.random.default_rng(0).normal(3.0, 5.0, (4, 6, 8)).astype(np.float32))
+    out = nn.LayerNorm(8)(x).detach().numpy()
+    np.testing.assert_allclose(out.mean(-1), 0, atol=1e-5)
+    np.testing.assert_allclose(out.var(-1), 1, atol=1e-3)
+    out2 = nn.LayerNorm((6, 8), elementwise_affine=False)(x).numpy()
+    np.testing.assert_allclose(out2.reshape(4, -1).mean(-1), 0, atol=1e-5)
+
+
+def test_layer_norm_parameters_and_errors():
+    layer = nn.LayerNorm(8, bias=False)
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]
+    assert nn.LayerNorm(8, elementwise_affine=False).parameters() == []
+    with pytest.raises(ValueError, match=r"expected input of shape \(\*, 8\), got shape \(2, 7\)"):
+        nn.LayerNorm(8)(mt.zeros(2, 7))
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        nn.LayerNorm(8, eps=0)
+
+
+def test_gelu_forms_and_silu():
+    x = mt.tensor([-3.0, -1.0, 0.0, 0.5, 2.0])
+    exact, approx = nn.GELU()(x).numpy(), nn.GELU("tanh")(x).numpy()
+    np.testing.assert_allclose(exact, approx, atol=2e-3)  # the tanh form is close, not equal
+    assert abs(exact[1] - (-0.15865525)) < 1e-6
+    np.testing.assert_allclose(nn.SiLU()(x).numpy(), x.numpy() / (1 + np.exp(-x.numpy())),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
+        nn.GELU("fast")
+
+
+# ----- attention ----------------------------------------------------------------------------
+
+
+def _qkv(seed=0, shape=(2, 3, 5, 4)):
+    rng = np.random.default_rng(seed)
+    return [mt.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+            for _ in range(3)]
+
+
+def test_causal_attention_is_the_lower_triangular_mask():
+    q, k, v = _qkv()
+    causal = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    masked = F.scaled_dot_product_attention(q, k, v, attn_mask=np.tril(np.ones((5, 5), bool)))
+    np.testing.assert_allclose(causal.detach().numpy(), masked.detach().numpy(), rtol=1e-6)
+    # the first query sees only the first key: its output is the first value
+    np.testing.assert_allclose(causal.detach().numpy()[..., 0, :], v.detach().numpy()[..., 0, :],
+                               rtol=1e-6)
+
+
+def test_attention_future_keys_get_no_gradient():
+    q, k, v = _qkv()
+    F.scaled_dot_product_attention(q, k, v, is_causal=True)[..., 1, :].sum().backward()
+    assert np.all(k.grad.numpy()[..., 2:, :] == 0) and np.all(v.grad.numpy()[..., 2:, :] == 0)
+    assert np.all(q.grad.numpy()[..., [0, 2, 3, 4], :] == 0)
+
+
+def test_attention_dropout_is_inverted_and_seeded():
+    q, k, v = _qkv(shape=(4, 8, 16, 4))
+    plain = F.scaled_dot_product_attention(q, k, v).detach().numpy()
+    mt.manual_seed(3)
+    first = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5).detach().numpy()
+    mt.manual_seed(3)
+    second = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5).detach().numpy()
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, plain)
+    assert abs(first.mean() - plain.mean()) < 0.1  # kept weights are scaled by 1 / (1 - p)
+    zeros = F.scaled_dot_product_attention(q, k, v, dropout_p=1.0).detach().numpy()
+    np.testing.assert_array_equal(zeros, 0)
+
+
+def test_attention_dropout_gradient_matches_finite_differences():
+    q, k, v = (t.detach().numpy() for t in _qkv(shape=(1, 3, 2)))
+
+    def attend(q, k, v):
+        mt.manual_seed(5)  # the same dropout mask at every evaluation
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=0.3)
+
+    assert mt.gradcheck(attend, q, k, v)
+
+
+def test_attention_errors():
+    q, k, v = _qkv()
+    with pytest.raises(ValueError, match="not both"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=np.ones((5, 5), bool), is_causal=True)
+    with pytest.raises(ValueError, match="every key masked"):
+        mask = np.ones((5, 5), bool)
+        mask[2] = False
+        F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    with pytest.raises(ValueError, match=r"attn_mask of shape \(4, 5\) does not broadcast"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=np.ones((4, 5), bool))
+    with pytest.raises(ValueError, match=r"key \(\.\.\., S, E\)"):
+        F.scaled_dot_product_attention(q, k[..., :3], v)
+    with pytest.raises(ValueError, match="dropout_p must be in"):
+        F.scaled_dot_product_attention(q, k, v, dropout_p=1.5)
+
+
+# ----- agreement with PyTorch ---------------------------------------------------------------
+
+
+def test_layers_match_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 6))
+    grad = rng.standard_normal((2, 4, 6))
+    pairs = [
+        (lambda t: F.gelu(t), lambda t: torch.nn.functional.gelu(t)),
+        (lambda t: F.gelu(t, "tanh"), lambda t: torch.nn.functional.gelu(t, approximate="tanh")),
+        (F.silu, torch.nn.functional.silu),
+        (lambda t: F.layer_norm(t, (6,)), lambda t: torch.nn.functional.layer_norm(t, (6,))),
+        (lambda t: F.scaled_dot_product_attention(t, t, t, is_causal=True),
+         lambda t: torch.nn.functional.scaled_dot_product_attention(t, t, t, is_causal=True)),
+    ]
+    for ours, theirs in pairs:
+        a, b = mt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ours(a).backward(grad)
+        expected = theirs(b)
+        expected.backward(torch.tensor(grad))
+        np.testing.assert_allclose(ours(a).detach().numpy(), expected.detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12)
+    ids = rng.integers(0, 5, (3, 4))
+    weight = rng.standard_normal((5, 2))
+    a, b = mt.tensor(weight, requires_grad=True), torch.tensor(weight, requires_grad=True)
+    F.embedding(mt.tensor(ids), a, padding_idx=1).sum().backward()
+    torch.nn.functional.embedding(torch.tensor(ids), b, padding_idx=1).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
