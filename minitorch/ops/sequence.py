@@ -72,12 +72,12 @@ class LayerNorm(Function):
                 normalized_ndim: int = 1, eps: float = 1e-5) -> np.ndarray:
         features = int(np.prod(x.shape[x.ndim - normalized_ndim:]))
         rows = x.reshape(-1, features)
-        centered = rows - rows.mean(axis=1, keepdims=True)
-        variance = np.einsum("ij,ij->i", centered, centered)[:, None] / features
+        x_hat = rows - rows.mean(axis=1, keepdims=True)
+        variance = np.einsum("ij,ij->i", x_hat, x_hat)[:, None] / features
         self.inv_std = 1 / np.sqrt(variance + eps)
-        self.x_hat = centered * self.inv_std
-        self.weight = weight.reshape(-1)
-        out = self.x_hat * self.weight
+        x_hat *= self.inv_std  # in place, here and below: one fresh array per result
+        self.x_hat, self.weight = x_hat, weight.reshape(-1)
+        out = x_hat * self.weight
         out += bias.reshape(-1)
         return out.reshape(x.shape)
 
@@ -92,11 +92,13 @@ class LayerNorm(Function):
         if need_bias:
             grad_bias = grad_rows.sum(axis=0).reshape(weight_shape)
         if need_x:
-            h = grad_rows * self.weight
             features = x_hat.shape[1]
-            mean_h = h.sum(axis=1, keepdims=True) / features
-            mean_h_x_hat = np.einsum("ij,ij->i", h, x_hat)[:, None] / features
-            grad_x = ((h - mean_h - x_hat * mean_h_x_hat) * self.inv_std).reshape(grad.shape)
+            grad_x = grad_rows * self.weight  # h
+            mean_h_x_hat = np.einsum("ij,ij->i", grad_x, x_hat)[:, None] / features
+            grad_x -= grad_x.sum(axis=1, keepdims=True) / features
+            grad_x -= x_hat * mean_h_x_hat
+            grad_x *= self.inv_std
+            grad_x = grad_x.reshape(grad.shape)
         return grad_x, grad_weight, grad_bias
 
 
@@ -163,12 +165,15 @@ class ScaledDotProductAttention(Function):
         grad_weights = np.matmul(grad, np.swapaxes(self.value, -1, -2))
         if self.keep is not None:
             grad_weights *= self.keep
-        weights = self.weights
-        grad_scores = weights * (
-            grad_weights - np.einsum("...ij,...ij->...i", grad_weights, weights)[..., None])
-        grad_query = np.matmul(grad_scores, self.key) * self.scale if need_query else None
-        grad_key = None
+        grad_scores = grad_weights  # changed in place from here on: it is a fresh array
+        grad_scores -= np.einsum("...ij,...ij->...i", grad_weights, self.weights)[..., None]
+        grad_scores *= self.weights
+        grad_query = grad_key = None
+        if need_query:
+            grad_query = np.matmul(grad_scores, self.key)
+            grad_query *= self.scale
         if need_key:
-            grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), self.query) * self.scale
+            grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), self.query)
+            grad_key *= self.scale
         grad_mask = grad_scores if any(need_mask) else None
         return grad_query, grad_key, grad_value, grad_mask
