@@ -29,7 +29,6 @@ import minitorch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 import char_lm  # noqa: E402  (the example: arguments, data and evaluation protocol)
 
-
 # The models, layer for layer as in the example; their weights are copied from it.
 
 

@@ -22,7 +22,6 @@ curves if matplotlib is installed.
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
