@@ -143,10 +143,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     print(f"torch {torch.__version__}, {args.model}: "
           f"{sum(p.numel() for p in model.parameters())} parameters")
     inputs, targets = data["train"]
-    rng = np.random.default_rng(args.seed)  # the example's batches, row for row
+    generator = minitorch.Generator().manual_seed(args.seed)  # the example's batches, row for row
     running, started, total_started = [], time.perf_counter(), time.perf_counter()
     for step in range(1, args.steps + 1):
-        rows = rng.integers(0, len(inputs), args.batch_size)
+        rows = minitorch.randint(0, len(inputs), (args.batch_size,), generator=generator).numpy()
         loss = next_char_loss(model(torch.from_numpy(inputs[rows])),
                               torch.from_numpy(targets[rows]))
         optimizer.zero_grad()

@@ -156,10 +156,11 @@ class CausalSelfAttention(nn.Module):
 
     def forward(self, x: minitorch.Tensor) -> minitorch.Tensor:
         B, T, C = x.shape
-        # (B, T, 3C) -> (3, B, heads, T, head size): one matrix product for all of q, k, v
-        qkv = self.qkv(x).reshape(B, T, 3, self.num_heads, C // self.num_heads)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4)
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # (B, heads, T, head size)
+        H = self.num_heads
+        q, k, v = self.qkv(x).split(C, dim=2)  # one matrix product for all of them
+        # (B, T, C) -> (B, H, T, C // H): each head attends on its own slice of the features
+        q, k, v = (t.view(B, T, H, C // H).transpose(1, 2) for t in (q, k, v))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))  # heads side by side again
 
 
@@ -225,25 +226,25 @@ def build_model(name: str, vocab_size: int, args: argparse.Namespace) -> nn.Modu
 # ----- training -------------------------------------------------------------------------------
 
 
-def next_char_loss(logits: minitorch.Tensor, targets: np.ndarray,
+def next_char_loss(logits: minitorch.Tensor, targets: minitorch.Tensor,
                    reduction: str = "mean") -> minitorch.Tensor:
     """Cross-entropy of logits (..., V) against target ids (...); targets equal to PADDING
     are left out (the mean is over the others)."""
     logits = logits.reshape(-1, logits.shape[-1])
     targets = targets.reshape(-1)
     counted = targets != PADDING
-    losses = F.cross_entropy(logits, np.where(counted, targets, 0), reduction="none")
-    total = (losses * minitorch.from_numpy(counted.astype(losses.dtype))).sum()
-    return total / counted.sum() if reduction == "mean" else total
+    losses = F.cross_entropy(logits, minitorch.where(counted, targets, 0), reduction="none")
+    total = (losses * counted.float()).sum()
+    return total / counted.sum().item() if reduction == "mean" else total
 
 
 @minitorch.no_grad()
-def evaluate(model: nn.Module, inputs: np.ndarray, targets: np.ndarray,
+def evaluate(model: nn.Module, inputs: minitorch.Tensor, targets: minitorch.Tensor,
              batch_size: int = 1024) -> float:
     """The mean loss per character over a whole split."""
-    total, count = 0.0, int((targets != PADDING).sum())
+    total, count = 0.0, (targets != PADDING).sum().item()
     for start in range(0, len(inputs), batch_size):
-        logits = model(minitorch.from_numpy(inputs[start:start + batch_size]))
+        logits = model(inputs[start:start + batch_size])
         total += next_char_loss(logits, targets[start:start + batch_size], "sum").item()
     return total / count
 
@@ -255,7 +256,7 @@ def make_optimizer(model: nn.Module, args: argparse.Namespace) -> optim.Optimize
                        weight_decay=0.01)
 
 
-def train(model: nn.Module, data: dict[str, tuple[np.ndarray, np.ndarray]],
+def train(model: nn.Module, data: dict[str, tuple[minitorch.Tensor, minitorch.Tensor]],
           args: argparse.Namespace) -> dict[str, list[float]]:
     """``args.steps`` steps on random batches of the training rows; returns the history of
     running train losses and dev losses, one entry per ``args.eval_every`` steps."""
@@ -264,12 +265,12 @@ def train(model: nn.Module, data: dict[str, tuple[np.ndarray, np.ndarray]],
     if args.model == "mlp":  # the learning rate drops tenfold halfway, as in makemore part 2
         schedule = optim.lr_scheduler.StepLR(optimizer, step_size=max(args.steps // 2, 1))
     inputs, targets = data["train"]
-    rng = np.random.default_rng(args.seed)
+    generator = minitorch.Generator().manual_seed(args.seed)
     history: dict[str, list[float]] = {"step": [], "train": [], "dev": []}
     running, started = [], time.perf_counter()
     for step in range(1, args.steps + 1):
-        rows = rng.integers(0, len(inputs), args.batch_size)
-        loss = next_char_loss(model(minitorch.from_numpy(inputs[rows])), targets[rows])
+        rows = minitorch.randint(0, len(inputs), (args.batch_size,), generator=generator)
+        loss = next_char_loss(model(inputs[rows]), targets[rows])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -293,23 +294,23 @@ def train(model: nn.Module, data: dict[str, tuple[np.ndarray, np.ndarray]],
 
 @minitorch.no_grad()
 def sample(model: nn.Module, vocab: Vocabulary, count: int, max_length: int,
-           temperature: float = 1.0, seed: int = 0) -> list[str]:
+           temperature: float = 1.0, top_k: int | None = None, seed: int = 0) -> list[str]:
     """``count`` new words: start from '.', draw each next character from the model's
-    softmax(logits / temperature) until '.' comes, or ``max_length`` characters."""
+    softmax(logits / temperature), among the ``top_k`` likeliest only if given, until '.'
+    comes, or ``max_length`` characters."""
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
-    rng = np.random.default_rng(seed)
-    idx = minitorch.zeros(count, 1, dtype=minitorch.int64)
+    generator = minitorch.Generator().manual_seed(seed)
+    idx = minitorch.zeros(count, 1, dtype=minitorch.long)
     for _ in range(max_length):
-        probs = F.softmax(model.next_logits(idx) / temperature, dim=-1).numpy()
-        cumulative = probs.cumsum(axis=1)
-        draws = rng.random((count, 1)) * cumulative[:, -1:]
-        next_ids = (cumulative < draws).sum(axis=1, keepdims=True)
-        idx = minitorch.cat([idx, minitorch.from_numpy(next_ids.astype(np.int64))], 1)
-    words = []
-    for row in idx.numpy()[:, 1:].tolist():
-        words.append(vocab.decode(row[:row.index(0)] if 0 in row else row))
-    return words
+        logits = model.next_logits(idx) / temperature
+        if top_k is not None:
+            kth_largest = logits.topk(min(top_k, logits.shape[-1])).values[:, [-1]]
+            logits = logits.masked_fill(logits < kth_largest, float("-inf"))
+        probs = F.softmax(logits, dim=-1)
+        idx = minitorch.cat([idx, probs.multinomial(1, generator=generator)], dim=1)
+    words = [row[:row.index(0)] if 0 in row else row for row in idx[:, 1:].tolist()]
+    return [vocab.decode(word) for word in words]  # each up to its final '.'
 
 
 # ----- command line ---------------------------------------------------------------------------
@@ -339,15 +340,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--heads", type=int, default=4, help="attention heads (4)")
     parser.add_argument("--eval-every", type=int, help="steps between progress lines")
     parser.add_argument("--samples", type=int, default=20, help="names to sample at the end")
-    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--temperature", type=float, default=1.0, help="of the sampling (1)")
+    parser.add_argument("--top-k", type=int, help="sample among the k likeliest characters")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--threads", type=int, default=1, help="threads for the matrix "
+                        "products (1: steady on a busy machine)")
     parser.add_argument("--save", type=Path, help="write the model and vocabulary here")
     parser.add_argument("--plot", type=Path, help="draw the loss curves into this image")
     args = parser.parse_args(argv)
     for name, value in DEFAULTS[args.model].items():
         if getattr(args, name) is None:
             setattr(args, name, value)
-    for name in ("steps", "batch_size", "block_size", "embedding_dim", "eval_every"):
+    for name in ("steps", "batch_size", "block_size", "embedding_dim", "eval_every", "threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
@@ -376,11 +380,13 @@ def plot_history(history: dict[str, list[float]], path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     minitorch.manual_seed(args.seed)
+    minitorch.set_num_threads(args.threads)
     words = load_words(args.data)
     vocab = Vocabulary(words)
     splits = split_words(words, args.seed)
     make_rows = context_windows if args.model == "mlp" else padded_sequences
-    data = {name: make_rows(split, vocab, args.block_size) for name, split in splits.items()}
+    data = {name: tuple(map(minitorch.tensor, make_rows(split, vocab, args.block_size)))
+            for name, split in splits.items()}
     print(f"{len(words)} words, {len(vocab)} characters with '.', "
           + ", ".join(f"{len(split)} {name}" for name, split in splits.items()))
     model = build_model(args.model, len(vocab), args)
@@ -392,7 +398,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"trained {args.steps} steps in {seconds:.1f} s; final loss: "
           + ", ".join(f"{name} {loss:.4f}" for name, loss in losses.items()))
     longest = max(len(word) for word in words)
-    names = sample(model, vocab, args.samples, longest + 1, args.temperature, args.seed)
+    names = sample(model, vocab, args.samples, longest + 1, args.temperature, args.top_k,
+                   args.seed)
     print("samples:", " ".join(names))
     if args.save:
         minitorch.save({"model": model.state_dict(), "chars": vocab.chars, "args": {

@@ -62,7 +62,7 @@ def test_transformer_learns_and_saves(example, names, tmp_path, capsys):
     args = example.parse_args(TRANSFORMER_ARGS)
     model = example.build_model("transformer", len(vocab), args)
     model.load_state_dict(checkpoint["model"])
-    rows = example.padded_sequences(["anna", "bob"], vocab, 16)
+    rows = [minitorch.tensor(a) for a in example.padded_sequences(["anna", "bob"], vocab, 16)]
     assert example.evaluate(model, *rows) == pytest.approx(
         example.evaluate(result["model"], *rows), rel=1e-6)
 
@@ -85,7 +85,7 @@ def test_windows_and_padded_sequences(example):
 
 def test_padding_is_left_out_of_the_loss(example):
     logits = minitorch.randn(2, 3, 4, requires_grad=True)
-    targets = np.array([[1, 2, -1], [3, -1, -1]])
+    targets = minitorch.tensor([[1, 2, -1], [3, -1, -1]])
     loss = example.next_char_loss(logits, targets)
     log_probs = logits.detach().log_softmax(-1).numpy()
     expected = -(log_probs[0, 0, 1] + log_probs[0, 1, 2] + log_probs[1, 0, 3]) / 3
@@ -110,6 +110,7 @@ def test_sampling_never_feeds_more_than_the_block(example):
     model = example.Transformer(len(vocab), block_size=3, embed_dim=8, num_layers=1,
                                 num_heads=2)
     assert len(example.sample(model, vocab, 4, max_length=10)) == 4
+    assert len(example.sample(model, vocab, 4, max_length=10, top_k=1)) == 4
     with pytest.raises(ValueError, match="temperature must be > 0"):
         example.sample(model, vocab, 4, max_length=10, temperature=0)
 

@@ -213,3 +213,90 @@ def test_layers_match_pytorch():
     F.embedding(mt.tensor(ids), a, padding_idx=1).sum().backward()
     torch.nn.functional.embedding(torch.tensor(ids), b, padding_idx=1).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
+
+
+# ----- MultiheadAttention -------------------------------------------------------------------
+
+
+def _torch_twin(torch, ours: nn.MultiheadAttention):
+    """A torch.nn.MultiheadAttention holding the same weights as ``ours``."""
+    theirs = torch.nn.MultiheadAttention(ours.embed_dim, ours.num_heads,
+                                         batch_first=ours.batch_first, dtype=torch.float64)
+    state = {name: np.asarray(value, dtype=np.float64)
+             for name, value in ours.state_dict().items()}
+    if state["out_proj.weight"].shape != tuple(theirs.out_proj.weight.shape) or (
+            nn.Linear(2, 3).weight.shape == (2, 3)):  # minitorch's Linear may be (in, out)
+        state["out_proj.weight"] = state["out_proj.weight"].T
+    theirs.load_state_dict({name: torch.from_numpy(np.ascontiguousarray(value))
+                            for name, value in state.items()})
+    return theirs
+
+
+@pytest.mark.parametrize("case", ["self", "cross_masks", "unbatched_causal", "per_head_float"])
+def test_multihead_attention_matches_pytorch(case):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    E, H, N, L, S = 8, 2, 3, 4, 5
+    batch_first = case == "cross_masks"
+    mt.manual_seed(0)
+    ours = nn.MultiheadAttention(E, H, batch_first=batch_first, dtype=np.float64)
+    theirs = _torch_twin(torch, ours)
+    kwargs, their_kwargs = {}, {}
+    if case == "self":
+        x = rng.standard_normal((L, N, E))
+        inputs = [x]
+    elif case == "cross_masks":
+        inputs = [rng.standard_normal((N, L, E)), rng.standard_normal((N, S, E)),
+                  rng.standard_normal((N, S, E))]
+        padding = np.zeros((N, S), bool)
+        padding[:, -1] = True
+        blocked = np.zeros((L, S), bool)
+        blocked[0, 1] = True
+        kwargs = {"key_padding_mask": padding, "attn_mask": blocked, "need_weights": False}
+        their_kwargs = {"key_padding_mask": torch.tensor(padding),
+                        "attn_mask": torch.tensor(blocked), "need_weights": False}
+    elif case == "unbatched_causal":
+        inputs = [rng.standard_normal((L, E))]
+        causal = np.triu(np.ones((L, L), bool), 1)
+        kwargs = {"is_causal": True}
+        their_kwargs = {"attn_mask": torch.tensor(causal), "is_causal": True}
+    else:
+        inputs = [rng.standard_normal((L, N, E))]
+        mask = rng.standard_normal((N * H, L, L))
+        kwargs = {"attn_mask": mask, "average_attn_weights": False}
+        their_kwargs = {"attn_mask": torch.tensor(mask), "average_attn_weights": False}
+    ours_in = [mt.tensor(a, requires_grad=True) for a in inputs]
+    theirs_in = [torch.tensor(a, requires_grad=True) for a in inputs]
+    qkv = ours_in * 3 if len(ours_in) == 1 else ours_in
+    out, weights = ours(*qkv, **kwargs)
+    expected, expected_weights = theirs(*(theirs_in * 3 if len(theirs_in) == 1 else theirs_in),
+                                        **their_kwargs)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), atol=1e-12)
+    if expected_weights is None:
+        assert weights is None
+    else:
+        np.testing.assert_allclose(weights.detach().numpy(), expected_weights.detach().numpy(),
+                                   atol=1e-12)
+    grad = rng.standard_normal(out.shape)
+    out.backward(grad)
+    expected.backward(torch.tensor(grad))
+    for a, b in zip(ours_in, theirs_in):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.in_proj_weight.grad.numpy(),
+                               theirs.in_proj_weight.grad.numpy(), atol=1e-12)
+
+
+def test_multihead_attention_errors():
+    with pytest.raises(ValueError, match=r"embed_dim \(10\) must be divisible by num_heads \(3\)"):
+        nn.MultiheadAttention(10, 3)
+    with pytest.raises(NotImplementedError, match="add_bias_kv"):
+        nn.MultiheadAttention(8, 2, add_bias_kv=True)
+    layer = nn.MultiheadAttention(8, 2)
+    x = mt.randn(4, 2, 8)
+    with pytest.raises(ValueError, match=r"key_padding_mask must have shape \(2, 4\)"):
+        layer(x, x, x, key_padding_mask=np.zeros((4, 2), bool))
+    with pytest.raises(ValueError, match="expected query"):
+        layer(mt.randn(4, 2, 6), x, x)
+    out, weights = layer(x, x, x)
+    assert out.shape == (4, 2, 8) and weights.shape == (2, 4, 4)
+    np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1, rtol=1e-5)

@@ -22,5 +22,5 @@ from minitorch.nn.layers import (
 )
 from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minitorch.nn.module import Module, ModuleList, Parameter, Sequential
-from minitorch.nn.sequence import Embedding, LayerNorm
+from minitorch.nn.sequence import Embedding, LayerNorm, MultiheadAttention
 from minitorch.nn.utils import clip_grad_norm_

@@ -3,6 +3,7 @@ and functional form, with PyTorch's names, signatures and parameter layouts."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from minitorch.nn import init
 from minitorch.nn.module import Module, Parameter, positive_int
+from minitorch.ops import nn as fused
 from minitorch.ops import sequence as ops
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
 
@@ -236,3 +238,165 @@ class LayerNorm(Module):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
 
+
+
+class MultiheadAttention(Module):
+    """Multi-head attention with PyTorch's parameters, arguments and results:
+    ``attn_output, attn_weights = mha(query, key, value)``.
+
+    The inputs are (L, N, E) query and (S, N, E) key and value, or (N, L, E) and (N, S, E)
+    with ``batch_first``, or unbatched (L, E) and (S, E). ``in_proj_weight`` (3E, E) and
+    ``in_proj_bias`` (3E,) project them to queries, keys and values (in that order), which
+    ``num_heads`` heads of E / num_heads features attend with separately; ``out_proj`` (a
+    Linear(E, E)) joins the heads. ``dropout`` drops attention weights in training mode.
+
+    Masks follow PyTorch's MultiheadAttention (the opposite of scaled_dot_product_attention's
+    boolean mask): in ``attn_mask`` ((L, S) or (N * num_heads, L, S)) and
+    ``key_padding_mask`` ((N, S)), True marks what may NOT be attended to; float masks are
+    added to the scores. ``is_causal`` with no ``attn_mask`` applies the causal mask.
+
+    With ``need_weights`` the attention weights come back too, averaged over the heads
+    ((N, L, S)) unless ``average_attn_weights=False`` ((N, num_heads, L, S)); they are
+    computed step by step then. Without, attention runs as the one fused operation and the
+    weights are None.
+    """
+
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        bias: bool = True,
+        add_bias_kv: bool = False,
+        add_zero_attn: bool = False,
+        kdim: int | None = None,
+        vdim: int | None = None,
+        batch_first: bool = False,
+        dtype: Any = DEFAULT_DTYPE,
+    ) -> None:
+        super().__init__()
+        self.embed_dim = positive_int(embed_dim, "embed_dim", "MultiheadAttention")
+        self.num_heads = positive_int(num_heads, "num_heads", "MultiheadAttention")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention embed_dim ({embed_dim}) must be divisible by "
+                             f"num_heads ({num_heads})")
+        if add_bias_kv or add_zero_attn or kdim not in (None, embed_dim) or (
+                vdim not in (None, embed_dim)):
+            raise NotImplementedError(
+                "MultiheadAttention supports keys and values of embed_dim features, without "
+                "add_bias_kv or add_zero_attn"
+            )
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {dropout}")
+        self.head_dim, self.dropout, self.batch_first = embed_dim // num_heads, dropout, batch_first
+        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=dtype))
+        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dtype=dtype)) if bias else None
+        from minitorch.nn.layers import Linear  # imported here: layers imports functional,
+        # which imports this module
+
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        init.xavier_uniform_(self.in_proj_weight)
+        if bias:
+            init.zeros_(self.out_proj.bias)
+
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        key_padding_mask: Any = None,
+        need_weights: bool = True,
+        attn_mask: Any = None,
+        average_attn_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        query, key, value = (as_tensor(t).astype(self.in_proj_weight.dtype)
+                             for t in (query, key, value))
+        batched = query.ndim == 3
+        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+            raise ValueError(
+                "MultiheadAttention expected query, key and value all batched (3-D) or all "
+                f"unbatched (2-D), got shapes {query.shape}, {key.shape} and {value.shape}"
+            )
+        if not batched:
+            query, key, value = (t.unsqueeze(0) for t in (query, key, value))
+        elif not self.batch_first:  # (L, N, E) -> (N, L, E)
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        N, L, E = query.shape
+        S = key.shape[1]
+        if E != self.embed_dim or key.shape[-1] != E or value.shape[-1] != E or (
+                key.shape[:2] != value.shape[:2] or key.shape[0] != N):
+            raise ValueError(
+                f"MultiheadAttention with embed_dim {self.embed_dim} expected query (N, L, "
+                f"{self.embed_dim}) and key and value (N, S, {self.embed_dim}) (batch first), "
+                f"got {tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
+            )
+        q, k, v = self._project(query, key, value)
+        q, k, v = (t.view(N, -1, self.num_heads, self.head_dim).transpose(1, 2) for t in (q, k, v))
+        mask = self._scores_mask(attn_mask, key_padding_mask, is_causal, N, L, S)
+        dropout = self.dropout if self.training else 0.0
+        weights = None
+        if need_weights:
+            scores = q @ k.transpose(-2, -1) * (1 / math.sqrt(self.head_dim))
+            if mask is not None:
+                scores = scores + mask
+            weights = scores.softmax(-1)
+            if dropout > 0:
+                weights = fused.Dropout.apply(weights, p=dropout)
+            out = weights @ v
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if not batched:
+                weights = weights.squeeze(0)
+        else:
+            out = scaled_dot_product_attention(q, k, v, mask, dropout)
+        out = self.out_proj(out.transpose(1, 2).reshape(N, L, E))
+        if not batched:
+            out = out.squeeze(0)
+        elif not self.batch_first:
+            out = out.transpose(0, 1)
+        return out, weights
+
+    def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, ...]:
+        """Queries, keys and values: input @ W_i^T + b_i with W_i the i-th third of
+        in_proj_weight; one product when query, key and value are the same tensor."""
+        weight, bias = self.in_proj_weight, self.in_proj_bias
+        if query is key and key is value:
+            projected = query @ weight.T
+            if bias is not None:
+                projected = projected + bias
+            return projected.chunk(3, dim=-1)
+        weights = weight.chunk(3)
+        biases = bias.chunk(3) if bias is not None else (None,) * 3
+        return tuple(x @ w.T if b is None else x @ w.T + b
+                     for x, w, b in zip((query, key, value), weights, biases))
+
+    def _scores_mask(self, attn_mask: Any, key_padding_mask: Any, is_causal: bool, N: int,
+                     L: int, S: int) -> np.ndarray | None:
+        """One additive mask for the scores (N, heads, L, S): 0 where attending is allowed,
+        -inf where a boolean mask forbids it, a float mask's values as they are."""
+        if attn_mask is None and is_causal:
+            attn_mask = np.triu(np.ones((L, S), dtype=bool), k=1)
+        total = None
+        for name, mask, shapes in (
+            ("attn_mask", attn_mask, {(L, S): (1, 1, L, S),
+                                       (N * self.num_heads, L, S): (N, self.num_heads, L, S)}),
+            ("key_padding_mask", key_padding_mask, {(N, S): (N, 1, 1, S), (S,): (1, 1, 1, S)}),
+        ):
+            if mask is None:
+                continue
+            array = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+            if array.shape not in shapes:
+                expected = " or ".join(str(s) for s in shapes)
+                raise ValueError(f"MultiheadAttention {name} must have shape {expected}, got "
+                                 f"{array.shape}")
+            array = array.reshape(shapes[array.shape])
+            dtype = self.in_proj_weight.dtype
+            if array.dtype == bool:
+                array = np.where(array, dtype.type(-np.inf), dtype.type(0))
+            total = array.astype(dtype) if total is None else total + array
+        return total
+
+    def extra_repr(self) -> str:
+        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
+                f"dropout={self.dropout}, batch_first={self.batch_first}")
