@@ -144,3 +144,14 @@ def test_pytorch_twin_trains_to_the_same_losses(example, names, args):
     theirs = twin.main([*args, "--data", str(names)])["losses"]
     for split in ours:
         assert ours[split] == pytest.approx(theirs[split], abs=1e-3)
+
+
+def test_plot_is_optional(example, names, tmp_path, capsys):
+    path = tmp_path / "loss.png"
+    example.main([*MLP_ARGS, "--steps", "20", "--eval-every", "10", "--data", str(names),
+                  "--plot", str(path)])
+    out = capsys.readouterr().out
+    if importlib.util.find_spec("matplotlib") is None:
+        assert out.index(example.NO_MATPLOTLIB) < out.index("step") and not path.exists()
+    else:
+        assert path.stat().st_size > 0

@@ -11,10 +11,13 @@ repository through symbolic links (so what the commands write lands there), by t
 - `path/to/NAME` and `data/NAME` stand for folders of MNIST-format IDX files: the test writes
   a small one (random 28x28 images) and the command reads it.
 - The training examples run one epoch: `--epochs 1` is appended to every command that runs
-  `examples/*_example.py` (argparse keeps the last value). The tutorials run in their fast
-  mode (TUTORIAL_FAST=1). Everything else runs as written.
+  `examples/*_example.py` (argparse keeps the last value), and `--steps 20 --eval-every 10`
+  to every command that runs the language model (`char_lm.py` or its PyTorch twin, which
+  runs only where torch is installed). The tutorials run in their fast mode
+  (TUTORIAL_FAST=1). Everything else runs as written.
 """
 
+import importlib.util
 import re
 import shlex
 import sys
@@ -38,6 +41,7 @@ NOT_RUN = {
     "needs the network": lambda line: "needs the network" in line,
     "this test suite itself": lambda line: re.search(r"\bmake test\b", line),
     "takes minutes": lambda line: re.search(r"\bmake bench\b", line),
+    "needs PyTorch": lambda line: "_torch.py" in line and importlib.util.find_spec("torch") is None,
 }
 RUN = [line for line in SHELL_LINES if not any(rule(line) for rule in NOT_RUN.values())]
 DATA_FOLDER = re.compile(r"(?<![\w/.])(?:path/to|data)/[\w-]+")
@@ -72,6 +76,8 @@ def as_run_here(line: str) -> str:
     command = DATA_FOLDER.sub("small-mnist", command)
     if re.search(r"examples/\w+_example\.py", command):
         command += " --epochs 1"
+    if "char_lm" in command:
+        command += " --steps 20 --eval-every 10"
     return command
 
 
@@ -94,5 +100,7 @@ def test_shell_command_runs(line, runs):
     command = as_run_here(line)
     result = runs[command].result()
     assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    if re.search(r"examples/|make .*\brun\b", command):  # every training run ends so
+    if "char_lm" in command:  # every language-model run ends with its losses
+        assert "final loss: train" in result.stdout
+    elif re.search(r"examples/|make .*\brun\b", command):  # every training run ends so
         assert "test accuracy: " in result.stdout

@@ -28,7 +28,7 @@ class Embedding(Function):
     dL/dW[v] = sum over {i : ids_i = v} of g_i; the row ``padding_idx`` (if any) gets none.
     """
 
-    def forward(self, weight: np.ndarray, ids: np.ndarray = None,
+    def forward(self, weight: np.ndarray, ids: np.ndarray | None = None,
                 padding_idx: int | None = None) -> np.ndarray:
         self.ids, self.vocabulary, self.padding_idx = ids, weight.shape[0], padding_idx
         return weight[ids]
