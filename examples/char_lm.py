@@ -138,6 +138,9 @@ class MLP(nn.Module):
 
     def forward(self, idx: minitorch.Tensor) -> minitorch.Tensor:
         """Logits (B, vocab_size) of the character after each window idx (B, block_size)."""
+        if idx.ndim != 2 or idx.shape[1] != self.block_size:
+            raise ValueError(f"the MLP reads windows of exactly {self.block_size} characters "
+                             f"(B, {self.block_size}), got shape {tuple(idx.shape)}")
         x = self.embedding(idx).flatten(1)
         return self.output(self.hidden(x).tanh())
 

@@ -100,6 +100,9 @@ def test_context_longer_than_block_size_raises(example):
     with pytest.raises(ValueError, match="context of 5 characters is longer than the model's "
                                          "block size of 4"):
         model(minitorch.zeros(2, 5, dtype=minitorch.int64))
+    with pytest.raises(ValueError, match=r"windows of exactly 3 characters \(B, 3\), got "
+                                         r"shape \(2, 5\)"):
+        example.MLP(5)(minitorch.zeros(2, 5, dtype=minitorch.int64))
     vocab = example.Vocabulary(["abcd"])
     with pytest.raises(ValueError, match="'abcd' has 4 characters, but a block size of 4"):
         example.padded_sequences(["abcd"], vocab, 4)
