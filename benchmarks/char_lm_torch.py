@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
             seconds = time.perf_counter() - started
             dev = evaluate(model, *data["dev"])
             print(f"step {step:6d}/{args.steps} | train {np.mean(running):.4f} | dev {dev:.4f} "
-                  f"| {1000 * seconds / len(running):.1f} s per 1,000 steps")
+                  f"| {1000 * seconds / len(running):.3g} s per 1,000 steps")
             running, started = [], time.perf_counter()
     seconds = time.perf_counter() - total_started
     losses = {name: evaluate(model, *rows) for name, rows in data.items()}

@@ -293,7 +293,7 @@ def train(model: nn.Module, data: dict[str, tuple[minitorch.Tensor, minitorch.Te
             history["train"].append(float(np.mean(running)))
             history["dev"].append(dev)
             print(f"step {step:6d}/{args.steps} | train {history['train'][-1]:.4f} | "
-                  f"dev {dev:.4f} | {1000 * seconds / len(running):.1f} s per 1,000 steps")
+                  f"dev {dev:.4f} | {1000 * seconds / len(running):.3g} s per 1,000 steps")
             running, started = [], time.perf_counter()
     return history
 
