@@ -1,5 +1,6 @@
 """The package says what it is: MIT in the licence file and in the metadata, type hints marked
-for type checkers, and a changelog whose newest entry is the package's version."""
+for type checkers, the bundled names list shipped with its licence note, and a changelog whose
+newest entry is the package's version."""
 
 import re
 from pathlib import Path
@@ -27,7 +28,13 @@ def test_licence_is_mit_as_an_spdx_expression_with_its_file(project):
 
 def test_type_hints_are_marked_and_shipped(project):
     assert (ROOT / "minitorch" / "py.typed").is_file()
-    assert project["tool"]["setuptools"]["package-data"]["minitorch"] == ["py.typed"]
+    assert "py.typed" in project["tool"]["setuptools"]["package-data"]["minitorch"]
+
+
+def test_bundled_names_list_ships_with_its_licence_note(project):
+    assert "bundled/*.txt" in project["tool"]["setuptools"]["package-data"]["minitorch"]
+    bundled = {path.name for path in (ROOT / "minitorch" / "bundled").glob("*.txt")}
+    assert bundled == {"names.txt", "names-LICENSE.txt"}
 
 
 def test_changelog_starts_with_this_version(project):
