@@ -68,6 +68,7 @@ from minitorch.tensor_functions import (
     argmax,
     chunk,
     eq,
+    erf,
     exp,
     flatten,
     ge,

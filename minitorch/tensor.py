@@ -729,6 +729,10 @@ class Tensor:
     def tanh(self) -> Tensor:
         return ew.Tanh.apply(self)
 
+    def erf(self) -> Tensor:
+        """The error function, element-wise."""
+        return ew.Erf.apply(self)
+
     def sigmoid(self) -> Tensor:
         return ew.Sigmoid.apply(self)
 

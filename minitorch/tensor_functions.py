@@ -35,6 +35,10 @@ def tanh(input: Tensor) -> Tensor:
     return as_tensor(input).tanh()
 
 
+def erf(input: Tensor) -> Tensor:
+    return as_tensor(input).erf()
+
+
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     return as_tensor(input).sum(dim, keepdim, dtype=dtype)
 

@@ -398,6 +398,7 @@ OPS: list[OpSpec] = [
           domain=off_zero),
     OpSpec("clamp", lambda x, min, max: x.clamp(min, max),
            lambda x, min, max: np.clip(x, min, max), draw_clamp),
+    unary("erf", mt.Tensor.erf, _np_erf),
     unary("gelu", F.gelu, lambda x: 0.5 * x * (1 + _np_erf(x / np.sqrt(2)))),
     unary("gelu_tanh", lambda x: F.gelu(x, approximate="tanh"),
           lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))),

@@ -300,3 +300,23 @@ def test_multihead_attention_errors():
     out, weights = layer(x, x, x)
     assert out.shape == (4, 2, 8) and weights.shape == (2, 4, 4)
     np.testing.assert_allclose(weights.detach().numpy().sum(-1), 1, rtol=1e-5)
+
+
+# ----- gradients of gradients ---------------------------------------------------------------
+
+
+def test_create_graph_keeps_padding_and_dropout_as_in_the_first_order_pass():
+    from minitorch.autograd import grad
+
+    weight = mt.tensor(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True)
+    out = F.embedding(_ids([[1, 2], [1, 3]]), weight, padding_idx=1)
+    (first,) = grad((out * out).sum(), weight, create_graph=True)
+    np.testing.assert_array_equal(first.detach().numpy()[1], 0)
+    q, k, v = (mt.tensor(t.detach().numpy().astype(np.float64), requires_grad=True)
+               for t in _qkv(shape=(2, 3, 2)))
+    mt.manual_seed(1)
+    out = F.scaled_dot_product_attention(q, k, v, dropout_p=0.5)
+    plain = grad(out.sum(), [q, k, v], retain_graph=True)
+    recorded = grad(out.sum(), [q, k, v], create_graph=True)
+    for a, b in zip(plain, recorded):
+        np.testing.assert_allclose(b.detach().numpy(), a.numpy(), rtol=1e-10, atol=1e-12)

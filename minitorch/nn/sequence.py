@@ -13,6 +13,7 @@ from minitorch.nn import init
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import nn as fused
 from minitorch.ops import sequence as ops
+from minitorch.random import generator
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
 
 # ----- functional forms ---------------------------------------------------------------------
@@ -126,23 +127,33 @@ def scaled_dot_product_attention(
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout_p must be in [0, 1], got {dropout_p}")
     key, value = key.astype(query.dtype), value.astype(query.dtype)
-    options = {"is_causal": is_causal, "dropout_p": dropout_p, "scale": scale}
-    if attn_mask is None:
-        return ops.ScaledDotProductAttention.apply(query, key, value, **options)
-    if is_causal:
-        raise ValueError("pass attn_mask or is_causal=True, not both")
-    mask = as_tensor(attn_mask)
-    scores_shape = query.shape[:-1] + key.shape[-2:-1]
     try:
-        np.broadcast_shapes(mask.shape, scores_shape)
+        scores_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (
+            query.shape[-2], key.shape[-2])
     except ValueError:
-        raise ValueError(
-            f"attn_mask of shape {mask.shape} does not broadcast to the attention scores' "
-            f"shape {scores_shape} (..., L, S)"
-        ) from None
-    if mask.dtype.kind != "b":
-        mask = mask.astype(query.dtype)
-    return ops.ScaledDotProductAttention.apply(query, key, value, mask, **options)
+        raise ValueError(f"attention query and key batch dimensions do not broadcast: shapes "
+                         f"{query.shape} and {key.shape}") from None
+    inputs, options = [query, key, value], {"is_causal": is_causal, "scale": scale}
+    if attn_mask is not None:
+        if is_causal:
+            raise ValueError("pass attn_mask or is_causal=True, not both")
+        mask = as_tensor(attn_mask)
+        try:
+            scores_shape = np.broadcast_shapes(mask.shape, scores_shape)
+        except ValueError:
+            raise ValueError(
+                f"attn_mask of shape {mask.shape} does not broadcast to the attention scores' "
+                f"shape {scores_shape} (..., L, S)"
+            ) from None
+        if mask.dtype.kind == "b":
+            options["allowed"] = mask._data
+        else:
+            inputs.append(mask.astype(query.dtype))
+    if dropout_p > 0:  # inverted dropout of the weights, drawn here so the node can be replayed
+        factor = 0.0 if dropout_p >= 1 else 1 / (1 - dropout_p)
+        keep = generator().random(scores_shape, dtype=np.float32) >= dropout_p
+        options["keep"] = keep * query.dtype.type(factor)
+    return ops.ScaledDotProductAttention.apply(*inputs, **options)
 
 
 # ----- modules --------------------------------------------------------------------------------

@@ -4,17 +4,19 @@ gradient back to its input's shape."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import log, where
+from minitorch.ops.generic import exp, log, where
 
 # Constants of the GELU: its tanh form's coefficients and the normal distribution's.
 SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
 GELU_TANH_CUBIC = 0.044715
 SQRT_HALF = float(np.sqrt(0.5))
 INV_SQRT_2PI = float(1 / np.sqrt(2 * np.pi))
+TWO_OVER_SQRT_PI = float(2 / np.sqrt(np.pi))
 
 
 class Add(Function):
@@ -261,6 +263,24 @@ class Cast(Function):
         return grad
 
 
+class Erf(Function):
+    """z = erf x = 2 / sqrt(pi) * integral from 0 to x of e**(-t**2) dt;
+    dz/dx = 2 / sqrt(pi) * e**(-x**2)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        return _erf(x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * TWO_OVER_SQRT_PI * exp(-self.x * self.x)
+
+
+def _erf(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    from scipy.special import erf  # imported on first use: loading scipy takes a while
+
+    return erf(x, out=out)
+
+
 class GELU(Function):
     """Gaussian error linear unit, z = x * Phi(x) with Phi the standard normal CDF:
 
@@ -273,6 +293,13 @@ class GELU(Function):
     extra temporary costs more than the arithmetic.
     """
 
+    @staticmethod
+    def composite(x: Any, approximate: str = "none") -> Any:
+        """The same function from tanh or erf (for create_graph)."""
+        if approximate == "tanh":
+            return 0.5 * x * (1 + (SQRT_2_OVER_PI * (x + GELU_TANH_CUBIC * x * x * x)).tanh())
+        return 0.5 * x * (1 + Erf.apply(x * SQRT_HALF))
+
     def forward(self, x: np.ndarray, approximate: str = "none") -> np.ndarray:
         self.x, self.approximate = x, approximate
         if approximate == "tanh":
@@ -284,10 +311,8 @@ class GELU(Function):
             self.t = np.tanh(t, out=t)
             out = t + 1
         else:
-            from scipy.special import erf  # imported on first use: loading scipy takes a while
-
             scaled = np.multiply(x, SQRT_HALF, out=np.empty_like(x))
-            self.erf = erf(scaled, out=scaled)
+            self.erf = _erf(scaled, out=scaled)
             out = self.erf + 1
         out *= x
         out *= 0.5
@@ -322,6 +347,11 @@ class GELU(Function):
 class SiLU(Function):
     """Sigmoid-weighted linear unit (swish): z = x * s with s = sigmoid(x);
     dz/dx = s (1 + x (1 - s))."""
+
+    @staticmethod
+    def composite(x: Any) -> Any:
+        """x * sigmoid(x) as two operations (for create_graph)."""
+        return x * x.sigmoid()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x

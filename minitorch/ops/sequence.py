@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import Any
 
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.random import generator
+from minitorch.ops.generic import where
 
 # Above this many (vocabulary x lookups) entries the embedding gradient is summed by sorting
 # the ids instead of multiplying by a one-hot matrix (which would then be too large).
@@ -27,6 +28,15 @@ class Embedding(Function):
     Each row's gradient is the sum of the gradients of the positions that looked it up:
     dL/dW[v] = sum over {i : ids_i = v} of g_i; the row ``padding_idx`` (if any) gets none.
     """
+
+    @staticmethod
+    def composite(weight: Any, ids: np.ndarray | None = None,
+                  padding_idx: int | None = None) -> Any:
+        """Indexing, with the padding row cut from the graph (for create_graph)."""
+        if padding_idx is not None:
+            padding_row = np.arange(weight.shape[0])[:, None] == padding_idx
+            weight = where(padding_row, weight.detach(), weight)
+        return weight[ids]
 
     def forward(self, weight: np.ndarray, ids: np.ndarray | None = None,
                 padding_idx: int | None = None) -> np.ndarray:
@@ -67,6 +77,15 @@ class LayerNorm(Function):
 
     the means taken over the D values of each position (the chain rule through mean and var).
     """
+
+    @staticmethod
+    def composite(x: Any, weight: Any, bias: Any, normalized_ndim: int = 1,
+                  eps: float = 1e-5) -> Any:
+        """The formula above step by step (for create_graph)."""
+        axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+        centered = x - x.mean(axes, keepdim=True)
+        variance = (centered * centered).mean(axes, keepdim=True)
+        return centered / (variance + eps) ** 0.5 * weight + bias
 
     def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray,
                 normalized_ndim: int = 1, eps: float = 1e-5) -> np.ndarray:
@@ -114,11 +133,12 @@ def causal_bias(queries: int, keys: int, dtype: np.dtype) -> np.ndarray:
 class ScaledDotProductAttention(Function):
     """Attention of queries Q (..., L, E) over keys K (..., S, E) and values V (..., S, Ev):
 
-        S = Q @ K^T * scale + M,    P = softmax(S) over the keys,    out = dropout(P) @ V,
+        S = Q @ K^T * scale + M,    P = softmax(S) over the keys,    out = (P D) @ V,
 
-    where M is the additive mask (0 or -inf from a boolean mask or ``is_causal``; any values
-    from a float mask). With G = dL/dout and D the dropout's keep/(1 - p) factors (1 without
-    dropout):
+    where M is the mask: -inf where ``allowed`` (boolean, constant) is False or above the
+    diagonal with ``is_causal``, plus the values of a float mask ``bias`` (an input, which
+    may be learned); D is the dropout's keep/(1 - p) factors ``keep`` (drawn by the caller,
+    so the node can be replayed), or 1. With G = dL/dout:
 
         dL/dV = (P D)^T @ G,    dL/dP = (G @ V^T) D,    dL/dS = P (dL/dP - sum_keys(dL/dP P)),
         dL/dQ = dL/dS @ K * scale,    dL/dK = dL/dS^T @ Q * scale,    dL/dM = dL/dS.
@@ -126,9 +146,26 @@ class ScaledDotProductAttention(Function):
     Leading (batch, head) axes broadcast; the engine sums gradients back over them.
     """
 
+    @staticmethod
+    def composite(query: Any, key: Any, value: Any, bias: Any = None,
+                  allowed: np.ndarray | None = None, is_causal: bool = False,
+                  keep: np.ndarray | None = None, scale: float | None = None) -> Any:
+        """The formula above step by step, with softmax as its own op (for create_graph)."""
+        scale = 1 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+        scores = query @ key.swapaxes(-1, -2) * scale
+        if is_causal:
+            scores = scores + causal_bias(query.shape[-2], key.shape[-2], query.dtype)
+        if allowed is not None:
+            scores = where(allowed, scores, -np.inf)
+        if bias is not None:
+            scores = scores + bias
+        weights = scores.softmax(-1)
+        return (weights if keep is None else weights * keep) @ value
+
     def forward(self, query: np.ndarray, key: np.ndarray, value: np.ndarray,
-                mask: np.ndarray | None = None, is_causal: bool = False,
-                dropout_p: float = 0.0, scale: float | None = None) -> np.ndarray:
+                bias: np.ndarray | None = None, allowed: np.ndarray | None = None,
+                is_causal: bool = False, keep: np.ndarray | None = None,
+                scale: float | None = None) -> np.ndarray:
         # A Python float: a NumPy float64 scalar would turn float32 products into float64.
         scale = 1 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
         self.query, self.key, self.value, self.scale = query, key, value, scale
@@ -136,8 +173,10 @@ class ScaledDotProductAttention(Function):
         scores *= scale
         if is_causal:
             scores += causal_bias(query.shape[-2], key.shape[-2], scores.dtype)
-        elif mask is not None:
-            scores = scores + mask if mask.dtype != bool else np.where(mask, scores, -np.inf)
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        if bias is not None:
+            scores = scores + bias
         largest = scores.max(axis=-1, keepdims=True)
         if not np.isfinite(largest).all():
             raise ValueError(
@@ -147,20 +186,16 @@ class ScaledDotProductAttention(Function):
         scores -= largest
         weights = np.exp(scores, out=scores)
         weights /= weights.sum(axis=-1, keepdims=True)
-        self.weights, self.keep = weights, None
-        if dropout_p > 0:  # inverted dropout of the weights, as in ops.nn.Dropout
-            factor = weights.dtype.type(0 if dropout_p >= 1 else 1 / (1 - dropout_p))
-            self.keep = (generator().random(weights.shape, dtype=np.float32) >= dropout_p) * factor
-            weights = weights * self.keep
-        self.dropped_weights = weights
-        return np.matmul(weights, value)
+        self.weights, self.keep = weights, keep
+        self.dropped_weights = weights if keep is None else weights * keep
+        return np.matmul(self.dropped_weights, value)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        need_query, need_key, need_value, *need_mask = self.needs_input_grad
+        need_query, need_key, need_value, *need_bias = self.needs_input_grad
         grad_value = None
         if need_value:
             grad_value = np.matmul(np.swapaxes(self.dropped_weights, -1, -2), grad)
-        if not (need_query or need_key or any(need_mask)):
+        if not (need_query or need_key or any(need_bias)):
             return None, None, grad_value, None
         grad_weights = np.matmul(grad, np.swapaxes(self.value, -1, -2))
         if self.keep is not None:
@@ -175,5 +210,5 @@ class ScaledDotProductAttention(Function):
         if need_key:
             grad_key = np.matmul(np.swapaxes(grad_scores, -1, -2), self.query)
             grad_key *= self.scale
-        grad_mask = grad_scores if any(need_mask) else None
-        return grad_query, grad_key, grad_value, grad_mask
+        grad_bias = grad_scores if any(need_bias) else None
+        return grad_query, grad_key, grad_value, grad_bias
