@@ -22,7 +22,7 @@ def build_model(weights: LayerWeights) -> nn.Sequential:
     layers = []
     for i, (w, b) in enumerate(weights):
         linear = nn.Linear(w.shape[0], w.shape[1])
-        linear.weight.data[...] = w
+        linear.weight.data[...] = w.T  # nn.Linear stores (out_features, in_features)
         linear.bias.data[...] = b
         layers.append(linear)
         if i < len(weights) - 1:

@@ -321,7 +321,7 @@ def test_load_state_dict_reports_missing_and_unexpected_keys():
 
 def test_load_state_dict_non_strict_returns_what_did_not_match():
     model = WithBuffer()
-    state = {"fc.weight": np.zeros((3, 2)), "other": np.ones(3)}
+    state = {"fc.weight": np.zeros((2, 3)), "other": np.ones(3)}
     result = model.load_state_dict(state, strict=False)
     assert result.missing_keys == ["fc.bias", "running_mean"]
     assert result.unexpected_keys == ["other"]
@@ -333,10 +333,10 @@ def test_load_state_dict_shape_mismatch_names_key_and_shapes_and_changes_nothing
     before = model.state_dict()
     state = model.state_dict()
     state["fc.bias"] = np.ones(2)
-    state["fc.weight"] = np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"'fc.weight'.* shape \(2, 3\).* shape \(3, 2\)"):
+    state["fc.weight"] = np.zeros((3, 2))  # (in, out): the transpose of PyTorch's layout
+    with pytest.raises(ValueError, match=r"'fc.weight'.* shape \(3, 2\).* shape \(2, 3\)"):
         model.load_state_dict(state)
-    with pytest.raises(ValueError, match=r"\(2, 3\)"):
+    with pytest.raises(ValueError, match=r"\(3, 2\)"):
         model.load_state_dict(state, strict=False)
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(value, before[key])
@@ -421,8 +421,8 @@ def test_repr_lists_layers_and_shapes():
 # ----- init -----------------------------------------------------------------------------------
 
 
-def test_fans_follow_linear_and_conv_layouts():
-    assert init.fans((784, 256)) == (784, 256)
+def test_fans_follow_pytorch_linear_and_conv_layouts():
+    assert init.fans((256, 784)) == (784, 256)  # Linear(784, 256).weight is (out, in)
     assert init.fans((16, 3, 5, 5)) == (75, 400)
     with pytest.raises(ValueError, match="at least 2 dimensions, got shape \\(5,\\)"):
         init.fans((5,))
@@ -440,8 +440,8 @@ def test_calculate_gain():
 @pytest.mark.parametrize(
     ("fn", "expected_std"),
     [
-        (init.kaiming_uniform_, math.sqrt(2 / 400)),
-        (init.kaiming_normal_, math.sqrt(2 / 400)),
+        (init.kaiming_uniform_, math.sqrt(2 / 300)),
+        (init.kaiming_normal_, math.sqrt(2 / 300)),
         (init.xavier_uniform_, math.sqrt(2 / 700)),
         (init.xavier_normal_, math.sqrt(2 / 700)),
     ],
@@ -459,7 +459,7 @@ def test_init_statistics(fn, expected_std):
 
 def test_uniform_inits_respect_their_bounds():
     minitorch.manual_seed(0)
-    w = Tensor(np.empty((200, 50)))
+    w = Tensor(np.empty((50, 200)))  # (out, in)
     bound = math.sqrt(6 / 200)
     init.kaiming_uniform_(w)
     assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.95 * bound
@@ -504,7 +504,7 @@ def test_init_is_reproducible_and_validates_its_input():
 def test_linear_shapes_and_documented_initialisation():
     minitorch.manual_seed(0)
     layer = nn.Linear(300, 200)
-    assert layer.weight.shape == (300, 200) and layer.bias.shape == (200,)
+    assert layer.weight.shape == (200, 300) and layer.bias.shape == (200,)  # PyTorch's layout
     assert layer.weight.dtype == np.float32
     assert np.all(layer.bias.data == 0)
     bound = math.sqrt(6 / 300)
@@ -514,12 +514,13 @@ def test_linear_shapes_and_documented_initialisation():
     assert len(nn.Linear(3, 2, bias=False).parameters()) == 1
 
 
-def test_linear_computes_x_w_plus_b():
+def test_linear_computes_x_w_transposed_plus_b():
     layer = nn.Linear(3, 2)
     init.normal_(layer.bias)
     x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
     out = layer(Tensor(x))
-    np.testing.assert_allclose(out.data, x @ layer.weight.data + layer.bias.data, rtol=1e-6)
+    expected = x @ layer.weight.detach().numpy().T + layer.bias.detach().numpy()
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
     assert out.dtype == np.float32
 
 
@@ -528,7 +529,7 @@ def test_linear_accepts_leading_dimensions_and_1d_input():
     x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
     out = layer(Tensor(x))
     assert out.shape == (2, 5, 2)
-    np.testing.assert_allclose(out.data, x @ layer.weight.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.data, x @ layer.weight.detach().numpy().T, rtol=1e-5, atol=1e-6)
     assert layer(Tensor(x[0, 0])).shape == (2,)
 
 
@@ -561,17 +562,17 @@ def _random(*shape, seed=0):
 
 @pytest.mark.parametrize("x_shape", [(4, 3), (2, 3, 3), (3,)])
 def test_fused_linear_gradcheck_with_bias(x_shape):
-    assert gradcheck(F.linear, _random(*x_shape), _random(3, 2, seed=1), _random(2, seed=2))
+    assert gradcheck(F.linear, _random(*x_shape), _random(2, 3, seed=1), _random(2, seed=2))
 
 
 @pytest.mark.parametrize("x_shape", [(4, 3), (2, 2, 3)])
 def test_fused_linear_gradcheck_without_bias(x_shape):
-    assert gradcheck(lambda x, w: F.linear(x, w), _random(*x_shape), _random(3, 2, seed=1))
+    assert gradcheck(lambda x, w: F.linear(x, w), _random(*x_shape), _random(2, 3, seed=1))
 
 
 def test_fused_linear_is_one_node_and_skips_unneeded_gradients():
     x = Tensor(np.ones((4, 3), dtype=np.float32))
-    w = nn.Parameter(np.ones((3, 2), dtype=np.float32))
+    w = nn.Parameter(np.ones((2, 3), dtype=np.float32))
     b = nn.Parameter(np.zeros(2, dtype=np.float32))
     out = F.linear(x, w, b)
     assert isinstance(out.grad_fn, LinearFunction)
@@ -580,7 +581,7 @@ def test_fused_linear_is_one_node_and_skips_unneeded_gradients():
     assert x.grad is None
     assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
     np.testing.assert_array_equal(b.grad, [4, 4])
-    np.testing.assert_array_equal(w.grad, np.full((3, 2), 4))
+    np.testing.assert_array_equal(w.grad, np.full((2, 3), 4))
 
 
 # ----- activations and simple layers ----------------------------------------------------------

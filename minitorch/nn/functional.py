@@ -59,8 +59,8 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weight + bias as one graph node; ``weight`` is (in_features, out_features) and x
-    may have any number of leading dimensions (..., in_features)."""
+    """x @ weight.T + bias as one graph node; ``weight`` is (out_features, in_features) and
+    x may have any number of leading dimensions (..., in_features)."""
     if bias is None:
         return fused.Linear.apply(as_tensor(x), weight)
     return fused.Linear.apply(as_tensor(x), weight, bias)

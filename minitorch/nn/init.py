@@ -4,10 +4,10 @@ Every function fills the tensor in place with values drawn from the default gene
 ``minitorch.manual_seed`` makes it reproducible) or from the ``generator`` it is given, keeps
 its shape and dtype, and returns the tensor.
 
-Fan-in and fan-out follow minitorch's layouts: a 2-D weight is (in_features, out_features)
-as in ``Linear`` (``y = x @ W``), so fan_in = shape[0] and fan_out = shape[1]; a weight with
-more dimensions is (out_channels, in_channels, *kernel_size) as in PyTorch's convolutions,
-so fan_in = in_channels * kernel area and fan_out = out_channels * kernel area.
+Fan-in and fan-out follow PyTorch's layouts: a weight is (out_features, in_features) as in
+``Linear`` (``y = x @ W.T``), or (out_channels, in_channels, *kernel_size) as in ``Conv2d``,
+so fan_in = shape[1] * kernel area and fan_out = shape[0] * kernel area (the kernel area is
+1 for a 2-D weight).
 """
 
 from __future__ import annotations
@@ -37,13 +37,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight of ``shape``, in minitorch's layouts (module docstring)."""
+    """(fan_in, fan_out) of a weight of ``shape`` (out, in, *kernel_size): see the module
+    docstring."""
     if len(shape) < 2:
         raise ValueError(
             f"fan-in and fan-out need a weight with at least 2 dimensions, got shape {shape}"
         )
-    if len(shape) == 2:
-        return shape[0], shape[1]
     kernel_area = math.prod(shape[2:])
     return shape[1] * kernel_area, shape[0] * kernel_area
 

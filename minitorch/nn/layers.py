@@ -13,12 +13,13 @@ from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
 
 
 class Linear(Module):
-    """y = x @ weight + bias, for x of shape (..., in_features).
+    """y = x @ weight.T + bias, for x of shape (..., in_features).
 
-    ``weight`` is (in_features, out_features), so a batch of row vectors is multiplied
-    directly. It starts with He (Kaiming) uniform initialisation on fan_in with the ReLU gain:
-    U(-b, b) with b = sqrt(6 / in_features), which keeps activations' variance steady
-    through ReLU layers; ``bias`` (out_features,) starts at zero.
+    ``weight`` is (out_features, in_features), PyTorch's layout, so a state dict means the
+    same in both frameworks. It starts with He (Kaiming) uniform initialisation on fan_in with
+    the ReLU gain: U(-b, b) with b = sqrt(6 / in_features), which keeps activations' variance
+    steady through ReLU layers; ``bias`` (out_features,) starts at zero. (PyTorch draws both
+    from U(-1/sqrt(in_features), 1/sqrt(in_features)) instead.)
 
     The layer computes in its parameters' dtype: an input of another dtype (float64 data,
     integer pixels) is converted first, so a float32 model stays float32.
@@ -32,7 +33,7 @@ class Linear(Module):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Linear {name} must be a positive int, got {value!r}")
         self.in_features, self.out_features = int(in_features), int(out_features)
-        self.weight = Parameter(np.empty((self.in_features, self.out_features), dtype=dtype))
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         init.kaiming_uniform_(self.weight, nonlinearity="relu")
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 

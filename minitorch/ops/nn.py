@@ -28,35 +28,38 @@ BCE_GRAD_EPS = 1e-12
 
 
 class Linear(Function):
-    """y = x @ W + b, with x of shape (..., in), W (in, out), b (out,) or no bias.
+    """y = x @ W^T + b, with x of shape (..., in), W (out, in) as in PyTorch, b (out,) or no
+    bias.
 
     Leading dimensions of x are flattened into one batch axis, so with X = x as (M, in)
-    and G = dL/dy as (M, out):  dL/dX = G @ W^T,  dL/dW = X^T @ G,  dL/db = sum of G's rows.
+    and G = dL/dy as (M, out):  dL/dX = G @ W,  dL/dW = G^T @ X,  dL/db = sum of G's rows.
+    ``W.T`` and ``G.T`` are transposed views, which BLAS reads without a copy.
     """
 
     def forward(
         self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     ) -> np.ndarray:
-        if x.ndim == 0 or x.shape[-1] != weight.shape[0]:
+        in_features = weight.shape[1]
+        if x.ndim == 0 or x.shape[-1] != in_features:
             raise ValueError(
-                f"linear expected input of shape (..., {weight.shape[0]}) to match a weight of "
-                f"shape {weight.shape}, got input of shape {x.shape}"
+                f"linear expected input of shape (..., {in_features}) to match a weight of "
+                f"shape {weight.shape} (out_features, in_features), got input of shape {x.shape}"
             )
         self.x, self.weight = x, weight
-        out = x.reshape(-1, weight.shape[0]) @ weight
+        out = x.reshape(-1, in_features) @ weight.T
         if bias is not None:
             out += bias  # in place: the product is a fresh array, so no extra temporary
-        return out.reshape(x.shape[:-1] + (weight.shape[1],))
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, weight = self.x, self.weight
-        grad_rows = grad.reshape(-1, weight.shape[1])
+        grad_rows = grad.reshape(-1, weight.shape[0])
         need_x, need_weight, *need_bias = self.needs_input_grad
-        grad_x = (grad_rows @ weight.T).reshape(x.shape) if need_x else None
+        grad_x = (grad_rows @ weight).reshape(x.shape) if need_x else None
         grad_weight = None
         if need_weight:
-            x_rows = x if x.ndim == 2 else x.reshape(-1, weight.shape[0])
-            grad_weight = x_rows.T @ grad_rows
+            x_rows = x if x.ndim == 2 else x.reshape(-1, weight.shape[1])
+            grad_weight = grad_rows.T @ x_rows
         if not need_bias:
             return grad_x, grad_weight
         grad_bias = grad_rows.sum(axis=0) if need_bias[0] else None
