@@ -103,6 +103,6 @@ from minitorch.viz import to_dot
 __version__ = "0.1.0"
 
 # Last: these packages build on everything above.
-from minitorch import diagnostics, nn, optim  # noqa: E402, F401
+from minitorch import datasets, diagnostics, nn, optim, transforms, utils  # noqa: E402, F401
 from minitorch.autograd import functional as _autograd_functional  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401

@@ -16,4 +16,11 @@ from minitorch.nn.layers import (
     Softmax,
     Tanh,
 )
-from minitorch.nn.module import Module, ModuleList, Parameter, Sequential
+from minitorch.nn.module import (
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterList,
+    Sequential,
+)

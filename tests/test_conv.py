@@ -343,7 +343,8 @@ def test_batch_norm_state_dict_holds_running_statistics():
     layer = nn.BatchNorm2d(2)
     layer(mt.randn(4, 2, 3, 3) * 3 + 2)
     state = layer.state_dict()
-    assert sorted(state) == ["bias", "running_mean", "running_var", "weight"]
+    assert list(state) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    assert state["num_batches_tracked"].dtype == np.int64 and state["num_batches_tracked"] == 1
     fresh = nn.BatchNorm2d(2)
     fresh.load_state_dict(state)
     fresh.eval(), layer.eval()

@@ -113,6 +113,37 @@ def rmsprop_reference(
     return trajectory
 
 
+def adadelta_reference(theta, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+    v = u = np.zeros_like(theta)
+    trajectory = []
+    for g in grads:
+        g = -g if maximize else g
+        if weight_decay:
+            g = g + weight_decay * theta
+        v = rho * v + (1 - rho) * g**2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta**2
+        theta = theta - lr * delta
+        trajectory.append(theta)
+    return trajectory
+
+
+def adagrad_reference(
+    theta, grads, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+    eps=1e-10, maximize=False,
+):
+    s = np.full_like(theta, initial_accumulator_value)
+    trajectory = []
+    for t, g in enumerate(grads, start=1):
+        g = -g if maximize else g
+        if weight_decay:
+            g = g + weight_decay * theta
+        s = s + g**2
+        theta = theta - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s) + eps)
+        trajectory.append(theta)
+    return trajectory
+
+
 CASES = [
     (optim.SGD, sgd_reference, dict(lr=0.1)),
     (optim.SGD, sgd_reference, dict(lr=0.1, momentum=0.9)),
@@ -135,6 +166,12 @@ CASES = [
     (optim.RMSprop, rmsprop_reference, dict(alpha=0.9, centered=True)),
     (optim.RMSprop, rmsprop_reference, dict(alpha=0.9, centered=True, momentum=0.8)),
     (optim.RMSprop, rmsprop_reference, dict(maximize=True)),
+    (optim.Adadelta, adadelta_reference, dict()),
+    (optim.Adadelta, adadelta_reference, dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1)),
+    (optim.Adadelta, adadelta_reference, dict(maximize=True)),
+    (optim.Adagrad, adagrad_reference, dict()),
+    (optim.Adagrad, adagrad_reference, dict(lr=0.1, lr_decay=0.05, weight_decay=0.1)),
+    (optim.Adagrad, adagrad_reference, dict(initial_accumulator_value=0.5, maximize=True)),
 ]
 CASE_IDS = [f"{cls.__name__}-{options}" for cls, _, options in CASES]
 
@@ -203,8 +240,10 @@ ALL_OPTIMIZERS = [
     lambda params: optim.Adam(params, lr=0.1, amsgrad=True),
     lambda params: optim.AdamW(params, lr=0.1),
     lambda params: optim.RMSprop(params, momentum=0.5, centered=True),
+    lambda params: optim.Adadelta(params, weight_decay=0.01),
+    lambda params: optim.Adagrad(params, lr_decay=0.01),
 ]
-OPTIMIZER_IDS = ["SGD", "Adam", "AdamW", "RMSprop"]
+OPTIMIZER_IDS = ["SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad"]
 
 
 def make_params(dtype=np.float32):
@@ -521,6 +560,8 @@ def test_load_state_dict_rejects_a_mismatch_and_changes_nothing(corrupt, message
         (lambda p: optim.RMSprop(p, alpha=1.5), ValueError, r"alpha must be in \[0, 1\], got 1.5"),
         (lambda p: optim.RMSprop(p, momentum=-0.5), ValueError, "momentum must be >= 0"),
         (lambda p: optim.RMSprop(p, eps=-1e-8), ValueError, "eps must be >= 0"),
+        (lambda p: optim.Adadelta(p, rho=1.1), ValueError, r"rho must be in \[0, 1\], got 1.1"),
+        (lambda p: optim.Adagrad(p, lr_decay=-1), ValueError, "lr_decay must be >= 0, got -1"),
     ],
 )
 def test_invalid_hyperparameters_are_rejected(make, error, message):
@@ -702,3 +743,112 @@ def test_cosine_formula_at_a_glance():
     scheduler.step()
     scheduler.step()
     assert math.isclose(scheduler.get_last_lr()[0], 0.6)
+
+
+# ----- more schedulers, against torch.optim.lr_scheduler -------------------------------------
+
+MORE_SCHEDULERS = [
+    ("MultiStepLR", "SGD", dict(milestones=[2, 5, 5, 9], gamma=0.5)),
+    ("LambdaLR", "SGD", dict(lr_lambda=lambda epoch: 1.0 / (1 + epoch))),
+    ("OneCycleLR", "SGD", dict(max_lr=[1.0, 2.0], total_steps=EPOCHS)),
+    ("OneCycleLR", "Adam", dict(max_lr=0.1, epochs=4, steps_per_epoch=5, three_phase=True,
+                                anneal_strategy="linear")),
+    ("OneCycleLR", "Adam", dict(max_lr=0.1, total_steps=EPOCHS, cycle_momentum=False)),
+]
+
+
+def trace(scheduler_class, optimizer, options, steps=EPOCHS, momentum=False):
+    """Learning rates (and momentums) of every group after building the scheduler and
+    after each step."""
+    scheduler = scheduler_class(optimizer, **options)
+    seen = []
+    for _ in range(steps):
+        row = [group["lr"] for group in optimizer.param_groups]
+        if momentum:
+            row += [group["betas"][0] if "betas" in group else group["momentum"]
+                    for group in optimizer.param_groups]
+        seen.append(row)
+        optimizer.step()
+        scheduler.step()
+    return np.array(seen)
+
+
+@pytest.mark.parametrize(("name", "optimizer", "options"), MORE_SCHEDULERS)
+def test_more_schedulers_match_torch(name, optimizer, options):
+    torch = pytest.importorskip("torch")
+    steps = min(EPOCHS, options.get("total_steps", 20))
+    ours = trace(getattr(optim.lr_scheduler, name),
+                 getattr(optim, optimizer)([{"params": [p]} for p in make_params()[:2]], lr=0.1),
+                 options, steps, momentum=True)
+    groups = [{"params": [torch.zeros(1, requires_grad=True)]} for _ in range(2)]
+    theirs = trace(getattr(torch.optim.lr_scheduler, name),
+                   getattr(torch.optim, optimizer)(groups, lr=0.1), options, steps, momentum=True)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_one_cycle_lr_shape_and_end():
+    optimizer = optim.SGD(make_params(), lr=0.1, momentum=0.9)
+    lrs = trace(optim.lr_scheduler.OneCycleLR, optimizer, dict(max_lr=1.0, total_steps=10), 10)
+    assert lrs[0, 0] == pytest.approx(1.0 / 25) and lrs.max() == pytest.approx(1.0, rel=0.05)
+    assert np.argmax(lrs[:, 0]) == 2  # the peak at pct_start of the steps
+    scheduler = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1.0, total_steps=10)
+    for _ in range(10):
+        scheduler.step()
+    with pytest.raises(ValueError, match="stepped 11 times, but total_steps is 10"):
+        scheduler.step()
+    with pytest.raises(ValueError, match="needs total_steps, or epochs and steps_per_epoch"):
+        optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1.0)
+
+
+def plateau_trace(scheduler, optimizer, metrics):
+    lrs = []
+    for value in metrics:
+        scheduler.step(value)
+        lrs.append([group["lr"] for group in optimizer.param_groups])
+    return lrs
+
+
+PLATEAU_METRICS = [5.0, 4.0, 4.0, 4.0, 3.99999, 4.1, 4.2, 3.0, 3.0, 3.0, 3.0, 3.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(patience=1),
+        dict(patience=2, factor=0.5, cooldown=2, min_lr=[0.02, 0.01]),
+        dict(mode="max", patience=0, threshold=0.5, threshold_mode="abs"),
+    ],
+)
+def test_reduce_lr_on_plateau_matches_torch(options):
+    torch = pytest.importorskip("torch")
+    ours_optimizer = two_group_optimizer()
+    ours = plateau_trace(optim.lr_scheduler.ReduceLROnPlateau(ours_optimizer, **options),
+                         ours_optimizer, PLATEAU_METRICS)
+    groups = [{"params": [torch.zeros(1, requires_grad=True)], "lr": lr} for lr in BASE_LRS]
+    theirs_optimizer = torch.optim.SGD(groups)
+    theirs = plateau_trace(torch.optim.lr_scheduler.ReduceLROnPlateau(theirs_optimizer, **options),
+                           theirs_optimizer, PLATEAU_METRICS)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_reduce_lr_on_plateau_reduces_after_patience_and_rejects_nan():
+    optimizer = optim.SGD(make_params(), lr=1.0)
+    scheduler = optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=2, factor=0.5)
+    lrs = plateau_trace(scheduler, optimizer, [1.0, 1.0, 1.0, 1.0, 0.5])
+    assert [row[0] for row in lrs] == [1.0, 1.0, 1.0, 0.5, 0.5]
+    assert scheduler.get_last_lr() == [0.5]
+    with pytest.raises(ValueError, match="NaN metric"):
+        scheduler.step(float("nan"))
+    restored = optim.lr_scheduler.ReduceLROnPlateau(optim.SGD(make_params(), lr=1.0))
+    restored.load_state_dict(scheduler.state_dict())
+    assert restored.best == 0.5 and restored.num_bad_epochs == scheduler.num_bad_epochs
+
+
+def test_multistep_and_lambda_closed_forms():
+    lrs = scheduled_lrs(optim.lr_scheduler.MultiStepLR(two_group_optimizer(), [3, 6], 0.1))
+    milestones_passed = np.searchsorted([3, 6], EPOCH[:, 0], "right")
+    np.testing.assert_allclose(lrs[:, 0], 0.1 * 0.1**milestones_passed)
+    lrs = scheduled_lrs(optim.lr_scheduler.LambdaLR(
+        two_group_optimizer(), [lambda e: 0.5**e, lambda e: 1.0]))
+    np.testing.assert_allclose(lrs, np.stack([0.1 * 0.5 ** EPOCH[:, 0], np.full(EPOCHS, 0.5)], 1))
+    assert "lr_lambdas" not in optim.lr_scheduler.LambdaLR(two_group_optimizer(), abs).state_dict()

@@ -21,6 +21,13 @@ from minitorch.nn.layers import (
     Tanh,
 )
 from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
-from minitorch.nn.module import Module, ModuleList, Parameter, Sequential
+from minitorch.nn.module import (
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterList,
+    Sequential,
+)
 from minitorch.nn.sequence import Embedding, LayerNorm, MultiheadAttention
 from minitorch.nn.utils import clip_grad_norm_

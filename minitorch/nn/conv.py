@@ -165,9 +165,13 @@ class _BatchNorm(Module):
 
     In training mode each channel is normalised with this batch's mean and (biased)
     variance, and the buffers ``running_mean`` and ``running_var`` move towards them:
-    running = (1 - momentum) * running + momentum * batch, with the unbiased variance. In
-    evaluation mode (``model.eval()``) the running statistics are used instead. With
-    ``affine``, a learned per-channel ``weight`` (starting at 1) and ``bias`` (at 0) follow.
+    running = (1 - momentum) * running + momentum * batch, with the unbiased variance
+    (``momentum=None``: the cumulative average, momentum = 1 / num_batches_tracked). The
+    int64 buffer ``num_batches_tracked`` counts the training batches. In evaluation mode
+    (``model.eval()``) the running statistics are used instead. With
+    ``track_running_stats=False`` there are no such buffers and every batch is normalised
+    with its own statistics. With ``affine``, a learned per-channel ``weight`` (starting at
+    1) and ``bias`` (at 0) follow. Parameter and buffer names are PyTorch's.
     """
 
     input_shapes: dict[int, str] = {}
@@ -176,8 +180,9 @@ class _BatchNorm(Module):
         self,
         num_features: int,
         eps: float = 1e-5,
-        momentum: float = 0.1,
+        momentum: float | None = 0.1,
         affine: bool = True,
+        track_running_stats: bool = True,
         dtype: Any = DEFAULT_DTYPE,
     ) -> None:
         super().__init__()
@@ -185,13 +190,16 @@ class _BatchNorm(Module):
         self.num_features = positive_int(num_features, "num_features", name)
         if not eps > 0:
             raise ValueError(f"{name} eps must be > 0, got {eps!r}")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"{name} momentum must be in [0, 1], got {momentum!r}")
+        if momentum is not None and not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{name} momentum must be in [0, 1] or None, got {momentum!r}")
         self.eps, self.momentum, self.affine = eps, momentum, affine
+        self.track_running_stats = track_running_stats
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
-        self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
-        self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+        tracked = track_running_stats
+        self.register_buffer("running_mean", np.zeros(num_features, dtype) if tracked else None)
+        self.register_buffer("running_var", np.ones(num_features, dtype) if tracked else None)
+        self.register_buffer("num_batches_tracked", np.array(0, np.int64) if tracked else None)
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x)
@@ -205,16 +213,24 @@ class _BatchNorm(Module):
                 f"{type(self).__name__} expected {self.num_features} channels (axis 1), got "
                 f"input of shape {x.shape}"
             )
-        x = x.astype(self.running_mean.dtype)
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1  # in place: the buffer stays the same array
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked)
+        if self.running_mean is not None:
+            x = x.astype(self.running_mean.dtype)
+        elif self.weight is not None:
+            x = x.astype(self.weight.dtype)
         return batch_norm(
-            x, self.running_mean, self.running_var, self.weight, self.bias, self.training,
-            self.momentum, self.eps,
+            x, self.running_mean, self.running_var, self.weight, self.bias,
+            self.training or self.running_mean is None, momentum or 0.0, self.eps,
         )
 
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}"
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
         )
 
 

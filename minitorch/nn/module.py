@@ -8,11 +8,12 @@ numbered submodules the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from minitorch import devices, dtypes
 from minitorch.tensor import HookHandle, Tensor
 
 ForwardHook = Callable[["Module", tuple, Any], Any]
@@ -144,17 +145,22 @@ class Module:
 
     # ----- traversal ------------------------------------------------------------------------
 
-    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
-        """This module and every module inside it, each once, with dotted names ("" for
-        this one), parents before children."""
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> list[tuple[str, Module]]:
+        """This module and every module inside it, with dotted names (``prefix``, "" by
+        default, for this one), parents before children. A module reached twice is listed
+        once unless ``remove_duplicate`` is False; modules in ``memo`` are skipped, and the
+        ones listed are added to it."""
         found: list[tuple[str, Module]] = []
-        seen: set[int] = set()
+        seen: set[Module] = set() if memo is None else memo
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if module in seen:
+                    continue
+                seen.add(module)
             found.append((name, module))
             children = [
                 (f"{name}.{child_name}" if name else child_name, child)
@@ -208,6 +214,67 @@ class Module:
         initialisation); returns this module."""
         for module in reversed(self.modules()):
             fn(module)
+        return self
+
+    # ----- dtype, device and requires_grad --------------------------------------------------
+
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False
+    ) -> Module:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(tensor)``: convert
+        every floating-point parameter and buffer (and gradient) to ``dtype`` in place, so
+        the Parameters stay the same objects; integer buffers keep their dtype. "cpu" is
+        the one device. Returns this module."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif devices.is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            devices.device(device)  # raises for anything but the CPU
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to() only accepts floating point dtypes, got {dtype}")
+        for param in self.parameters():
+            if param._data.dtype.kind == "f" and param._data.dtype != dtype:
+                param._data = param._data.astype(dtype)
+                if param._grad is not None:
+                    param._grad = Tensor._make(param._grad._data.astype(dtype), False)
+                param._mark_modified()
+        for _, module, name, buffer in self._members("_buffers"):
+            if buffer.dtype.kind == "f" and buffer.dtype != dtype:
+                setattr(module, name, buffer.astype(dtype))
+        return self
+
+    def float(self) -> Module:
+        """Floating-point parameters and buffers to float32 (see :meth:`to`)."""
+        return self.to(dtypes.float32)
+
+    def double(self) -> Module:
+        """Floating-point parameters and buffers to float64 (see :meth:`to`)."""
+        return self.to(dtypes.float64)
+
+    def half(self) -> Module:
+        """Floating-point parameters and buffers to float16 (see :meth:`to`)."""
+        return self.to(dtypes.float16)
+
+    def cpu(self) -> Module:
+        """This module: everything already is on the CPU."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        devices.device("cuda")  # raises: minitorch has no GPU
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` of every parameter (False freezes them, e.g. to fine-tune
+        only a new head); returns this module."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
         return self
 
     # ----- training state -------------------------------------------------------------------
@@ -297,9 +364,9 @@ class Module:
             f"({name}): " + repr(module).replace("\n", "\n  ")
             for name, module in self._modules.items()
         ]
-        if not children:
+        if not children and "\n" not in extra:
             return f"{type(self).__name__}({extra})"
-        lines = ([extra] if extra else []) + children
+        lines = (extra.split("\n") if extra else []) + children
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
 
 
@@ -385,3 +452,111 @@ def positive_int(value: Any, name: str, layer: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{layer} {name} must be a positive int, got {value!r}")
     return int(value)
+
+
+class ModuleDict(Module):
+    """Modules by name, registered like attributes (``state_dict`` keys are
+    ``"name.weight"``...), in insertion order; indexable, iterable over the names, sized."""
+
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict holds Modules, got {type(module).__name__}")
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> list[str]:
+        return list(self._modules)
+
+    def values(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self._modules.items())
+
+    def pop(self, key: str) -> Module:
+        """Remove the module named ``key`` and return it."""
+        module = self._modules[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in self.keys():
+            del self[key]
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) modules from a mapping or from (name, module) pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for key, module in pairs:
+            self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters that are registered (a plain list's would not be), named "0",
+    "1", ... in ``named_parameters`` and ``state_dict``. A Tensor appended is made a
+    Parameter (a copy of it that requires grad)."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        params = list(self._parameters.values())
+        if isinstance(index, slice):
+            return type(self)(params[index])
+        return params[index]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        key = list(self._parameters)[index]  # raises IndexError past the end
+        setattr(self, key, _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def append(self, value: Any) -> ParameterList:
+        """Add ``value`` (a Parameter, or a Tensor made one) at the end; returns self."""
+        setattr(self, str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
+            for i, p in enumerate(self._parameters.values())
+        )
+
+
+def _as_parameter(value: Any) -> Parameter:
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(f"ParameterList holds Parameters or Tensors, got {type(value).__name__}")

@@ -7,7 +7,7 @@ checked; they only guard against NaN coming from the predictions.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -84,28 +84,51 @@ class Dropout(Function):
         return grad * self.mask
 
 
-def _reduce_losses(losses: np.ndarray, reduction: str) -> np.ndarray:
+def _reduce_losses(losses: np.ndarray, reduction: str, divisor: float | None = None) -> np.ndarray:
+    """Sum or average per-sample losses; the mean divides by ``divisor`` (the number of
+    losses when None: a weighted loss passes its total weight)."""
     if reduction == "none":
         return losses
-    if reduction == "mean" and losses.size == 0:
-        raise ValueError("the mean loss of an empty batch is undefined")
     total = np.add.reduce(losses, axis=None)
-    return np.asarray(total / losses.size if reduction == "mean" else total, dtype=losses.dtype)
+    if reduction == "sum":
+        return np.asarray(total, dtype=losses.dtype)
+    divisor = losses.size if divisor is None else divisor
+    if divisor == 0:
+        raise ValueError(
+            "the mean loss of an empty batch is undefined"
+            if losses.size == 0
+            else "the mean loss is undefined: every target is ignored or has class weight 0"
+        )
+    return np.asarray(total / divisor, dtype=losses.dtype)
 
 
-def _reduce_loss_tensor(losses: Tensor, reduction: str) -> Tensor:
+def _per_sample_grad(grad: np.ndarray, divisor: float, reduction: str) -> np.ndarray:
+    """dL/d(loss_i), broadcastable against the samples: g / divisor for the mean, g for the
+    sum (both 0-d), g_i for none."""
+    if reduction == "none":
+        return grad
+    return grad / divisor if reduction == "mean" else grad
+
+
+def _reduce_loss_tensor(losses: Tensor, reduction: str, divisor: Any = None) -> Tensor:
     """_reduce_losses for Tensors, as the composite forms of the losses need it."""
     if reduction == "none":
         return losses
-    return losses.mean() if reduction == "mean" else losses.sum()
+    if reduction == "sum":
+        return losses.sum()
+    return losses.mean() if divisor is None else losses.sum() / divisor
 
 
-def _per_sample_grad(grad: np.ndarray, count: int, reduction: str) -> np.ndarray:
-    """dL/d(loss_i), broadcastable against the ``count`` samples: g / N for mean, g for sum
-    (both 0-d), g_i for none."""
-    if reduction == "none":
-        return grad
-    return grad / count if reduction == "mean" else grad
+def _sample_weights(
+    target: np.ndarray, keep: np.ndarray | None, class_weight: np.ndarray | None, dtype: np.dtype
+) -> np.ndarray | None:
+    """s_i = keep_i * w[t_i]: each sample's weight (None when every weight is 1)."""
+    if keep is None and class_weight is None:
+        return None
+    weights = class_weight[target] if class_weight is not None else np.ones(len(target), dtype)
+    if keep is not None:
+        weights = weights * keep
+    return weights
 
 
 class CrossEntropy(Function):
@@ -114,27 +137,52 @@ class CrossEntropy(Function):
     With log p = log_softmax(z) (computed as z - max - log sum exp(z - max), so large logits
     cannot overflow) the per-sample loss is
 
-    * class indices t (N,):        l_i = -log p_{i, t_i}
-    * probabilities T (N, C):      l_i = -sum_j T_ij log p_ij
+    * probabilities T (N, C):  l_i = -sum_j T_ij log p_ij, and the mean divides by N;
+    * class indices t (N,):    l_i = -(1 - e) s_i log p_{i,t_i} - (e / C) k_i sum_j w_j log p_ij
 
-    reduced by ``reduction`` ("mean" divides by N). The gradient is
-    dl_i/dz_ij = p_ij * sum_k T_ik - T_ij, which is softmax - target for one-hot or
-    probability rows (one-hot for indices), times 1/N for the mean; a probability target
-    that requires grad gets dl_i/dT_ij = -log p_ij.
+    where w are the class weights (1 by default), k_i is 0 for an ignored sample and 1
+    otherwise, s_i = k_i w_{t_i}, and e the label smoothing; the mean divides by sum_i s_i.
+    With a = (1 - e) s and b = (e / C) k the gradient is
+
+        dl_i/dz_ij = p_ij (a_i + b_i sum_k w_k) - a_i [j = t_i] - b_i w_j
+
+    which is softmax - one-hot for plain indices, and dl_i/dz_ij = p_ij sum_k T_ik - T_ij
+    (softmax - target for probability rows) with dl_i/dT_ij = -log p_ij.
     """
 
     @staticmethod
-    def composite(logits: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    def composite(
+        logits: Tensor,
+        target: Tensor,
+        reduction: str = "mean",
+        class_weight: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
+        label_smoothing: float = 0.0,
+    ) -> Tensor:
         """The same loss from log_softmax and indexing (for create_graph)."""
         log_probs = logits.log_softmax(1)
-        if target.ndim == 1:
-            losses = -log_probs[np.arange(len(target)), target._data]
-        else:
-            losses = -(target * log_probs).sum(1)
-        return _reduce_loss_tensor(losses, reduction)
+        if target.ndim == 2:
+            return _reduce_loss_tensor(-(target * log_probs).sum(1), reduction)
+        indices = target._data
+        losses = -log_probs[np.arange(len(indices)), indices]
+        weights = _sample_weights(indices, keep, class_weight, logits.dtype)
+        if weights is not None:
+            losses = losses * weights
+        if label_smoothing:
+            class_weights = 1.0 if class_weight is None else class_weight
+            share = label_smoothing / logits.shape[1] * (1.0 if keep is None else keep)
+            smooth = -(log_probs * class_weights).sum(1)
+            losses = losses * (1.0 - label_smoothing) + smooth * share
+        return _reduce_loss_tensor(losses, reduction, None if weights is None else weights.sum())
 
     def forward(
-        self, logits: np.ndarray, target: np.ndarray, reduction: str = "mean"
+        self,
+        logits: np.ndarray,
+        target: np.ndarray,
+        reduction: str = "mean",
+        class_weight: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
+        label_smoothing: float = 0.0,
     ) -> np.ndarray:
         shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
         probs = np.exp(shifted)
@@ -147,27 +195,50 @@ class CrossEntropy(Function):
             )
         probs /= sum_exp
         self.probs, self.target, self.reduction = probs, target, reduction
-        if target.ndim == 1:
-            self.rows = np.arange(len(target))
-            losses = log_sum_exp[:, 0] - shifted[self.rows, target]
-        else:
+        if target.ndim == 2:
             self.log_probs = shifted - log_sum_exp
-            losses = -np.add.reduce(target * self.log_probs, axis=1)
-        return _reduce_losses(losses, reduction)
+            self.divisor = len(target)
+            return _reduce_losses(-np.add.reduce(target * self.log_probs, axis=1), reduction)
+        self.rows = np.arange(len(target))
+        losses = log_sum_exp[:, 0] - shifted[self.rows, target]  # -log p_{i, t_i}
+        weights = _sample_weights(target, keep, class_weight, logits.dtype)
+        self.divisor = len(target) if weights is None else np.add.reduce(weights)
+        self.true_weight = self.smooth_weight = None  # None: the plain case, a = 1 and b = 0
+        if weights is not None or label_smoothing:
+            a = (1.0 - label_smoothing) * (1.0 if weights is None else weights)
+            losses = losses * a
+            self.true_weight = np.broadcast_to(np.asarray(a, logits.dtype), target.shape)
+            if label_smoothing:
+                b = np.asarray(label_smoothing / logits.shape[1], logits.dtype)
+                if keep is not None:
+                    b = b * keep
+                w = np.ones(logits.shape[1], logits.dtype) if class_weight is None else class_weight
+                # -sum_j w_j log p_ij = sum(w) log_sum_exp_i - sum_j w_j shifted_ij
+                smooth = np.add.reduce(w) * log_sum_exp[:, 0] - shifted @ w
+                losses = losses + b * smooth
+                self.smooth_weight, self.class_weight = np.broadcast_to(b, target.shape), w
+        return _reduce_losses(losses, reduction, self.divisor)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         probs, target = self.probs, self.target
-        scale = _per_sample_grad(grad, len(probs), self.reduction)
+        scale = _per_sample_grad(grad, self.divisor, self.reduction)
         if scale.ndim:
             scale = scale[:, None]
         need_logits, need_target = self.needs_input_grad
         grad_logits = grad_target = None
         if need_logits:
-            if target.ndim == 1:
+            if target.ndim == 2:
+                grad_logits = probs * np.add.reduce(target, axis=1, keepdims=True) - target
+            elif self.true_weight is None:
                 grad_logits = probs.copy()  # a copy: backward may run again with retain_graph
                 grad_logits[self.rows, target] -= 1
             else:
-                grad_logits = probs * np.add.reduce(target, axis=1, keepdims=True) - target
+                a, b = self.true_weight, self.smooth_weight
+                coefficient = a if b is None else a + b * np.add.reduce(self.class_weight)
+                grad_logits = probs * coefficient[:, None]
+                grad_logits[self.rows, target] -= a
+                if b is not None:
+                    grad_logits -= b[:, None] * self.class_weight
             grad_logits *= scale
         if need_target:
             grad_target = -scale * self.log_probs
@@ -175,24 +246,50 @@ class CrossEntropy(Function):
 
 
 class NegativeLogLikelihood(Function):
-    """Negative log-likelihood of log-probabilities x (N, C) at class indices t (N,):
-    l_i = -x_{i, t_i};  dl_i/dx_ij = -1 where j = t_i, else 0."""
+    """Negative log-likelihood of log-probabilities x (N, C) at class indices t (N,), with
+    sample weights s_i = k_i w_{t_i} (class weight w, k_i = 0 for an ignored sample):
+    l_i = -s_i x_{i,t_i}, the mean divides by sum_i s_i;  dl_i/dx_ij = -s_i where j = t_i,
+    else 0."""
 
     @staticmethod
-    def composite(log_probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    def composite(
+        log_probs: Tensor,
+        target: Tensor,
+        reduction: str = "mean",
+        class_weight: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
+    ) -> Tensor:
         """The same loss by indexing (for create_graph)."""
-        losses = -log_probs[np.arange(len(target)), target._data]
-        return _reduce_loss_tensor(losses, reduction)
+        indices = target._data
+        losses = -log_probs[np.arange(len(indices)), indices]
+        weights = _sample_weights(indices, keep, class_weight, log_probs.dtype)
+        if weights is None:
+            return _reduce_loss_tensor(losses, reduction)
+        return _reduce_loss_tensor(losses * weights, reduction, weights.sum())
 
     def forward(
-        self, log_probs: np.ndarray, target: np.ndarray, reduction: str = "mean"
+        self,
+        log_probs: np.ndarray,
+        target: np.ndarray,
+        reduction: str = "mean",
+        class_weight: np.ndarray | None = None,
+        keep: np.ndarray | None = None,
     ) -> np.ndarray:
         self.shape, self.target, self.reduction = log_probs.shape, target, reduction
         self.rows = np.arange(len(target))
-        return _reduce_losses(-log_probs[self.rows, target], reduction)
+        self.weights = _sample_weights(target, keep, class_weight, log_probs.dtype)
+        losses = -log_probs[self.rows, target]
+        if self.weights is None:
+            self.divisor = len(target)
+        else:
+            losses = losses * self.weights
+            self.divisor = np.add.reduce(self.weights)
+        return _reduce_losses(losses, reduction, self.divisor)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, None]:
-        per_sample = _per_sample_grad(grad, len(self.rows), self.reduction)
+        per_sample = _per_sample_grad(grad, self.divisor, self.reduction)
+        if self.weights is not None:
+            per_sample = per_sample * self.weights
         grad_log_probs = np.zeros(self.shape, dtype=grad.dtype)
         grad_log_probs[self.rows, self.target] = -per_sample
         return grad_log_probs, None
