@@ -1,8 +1,13 @@
 """Save and load state dicts without pickle.
 
-A checkpoint is one ``.npz`` file: every array under a generated key, plus a JSON entry that
-describes the nesting (dicts, lists, tuples, Python scalars) and points at those keys.
-Loading never unpickles anything, so a hostile file cannot run code.
+The format follows the file name. ``.safetensors``: the safetensors format (a JSON header
+and raw little-endian arrays) that PyTorch reads with ``safetensors.torch.load_file``; it
+holds one flat dict of arrays by name, a ``state_dict``, and needs the optional
+``safetensors`` package. Any other name: a minitorch checkpoint, one ``.npz`` file with
+every array under a generated key, plus a JSON entry that describes the nesting (dicts,
+lists, tuples, Python scalars) and points at those keys, so a model's and an optimizer's
+state can go in one file. Loading never unpickles anything, so a hostile file cannot run
+code.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import stat
 import tokenize
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -34,25 +40,37 @@ _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows only: no newline translation
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` to ``path`` (exactly that name) as a minitorch checkpoint.
+    """Write ``obj`` to ``path`` (exactly that name): a safetensors file when the name ends
+    in ``.safetensors``, else a minitorch checkpoint.
 
-    ``obj`` may nest dicts (str or int keys), lists and tuples of ndarrays, Tensors, NumPy
-    scalars and Python bools, ints, floats, strings and None. The file is replaced atomically,
-    so a crash never leaves a half-written checkpoint behind.
+    For a minitorch checkpoint, ``obj`` may nest dicts (str or int keys), lists and tuples
+    of ndarrays, Tensors, NumPy scalars and Python bools, ints, floats, strings and None. A
+    safetensors file takes a flat dict of arrays or Tensors by name (``model.state_dict()``).
+    A whole Module or Optimizer is refused: save its ``state_dict()``. The file is replaced
+    atomically, so a crash never leaves a half-written checkpoint behind.
     """
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        content = _safetensors_bytes(obj)
+        _write_atomically(path, lambda stream: stream.write(content))
+        return
     arrays: dict[str, np.ndarray] = {}
     structure = _encode(obj, "obj", arrays)
     metadata = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "root": structure}
     arrays[_METADATA_KEY] = np.array(json.dumps(metadata))
+    _write_atomically(path, lambda stream: np.savez(stream, allow_pickle=False, **arrays))
 
-    path = Path(path)
+
+def _write_atomically(path: Path, write: Callable[[BinaryIO], Any]) -> None:
+    """Write the file through ``write(stream)`` into a temporary file beside ``path``, then
+    rename it to ``path``."""
     temp_path = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     # Created as open() would create the file (0o666 less the umask), then given the mode
     # of the file it replaces, if there is one.
     file_descriptor = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         with os.fdopen(file_descriptor, "wb") as stream:
-            np.savez(stream, allow_pickle=False, **arrays)
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         with contextlib.suppress(FileNotFoundError):
@@ -64,16 +82,20 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
 
 def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
-    """Read a checkpoint written by :func:`save`.
+    """Read a file written by :func:`save` (or any safetensors file, by its suffix).
 
-    Tensors come back as Tensors (with their ``requires_grad``), arrays as arrays and Python
-    scalars, containers and int dict keys as themselves. Raises FileNotFoundError for a
-    missing file and ValueError naming the file when it is not a readable minitorch
-    checkpoint. A checkpoint never holds code, so loading is always what PyTorch calls
-    ``weights_only``; the argument is accepted so that PyTorch calls run unchanged. Memory use
-    follows the file's real content, whatever sizes it claims.
+    From a minitorch checkpoint, Tensors come back as Tensors (with their
+    ``requires_grad``), arrays as arrays and Python scalars, containers and int dict keys as
+    themselves; from a safetensors file, a dict of NumPy arrays by name, like
+    ``state_dict()``. Raises FileNotFoundError for a missing file and ValueError naming the
+    file when it is not readable (a corrupt header, an unsupported dtype, ...). Nothing is
+    ever unpickled, so loading is always what PyTorch calls ``weights_only``; the argument is
+    accepted so that PyTorch calls run unchanged. Memory use follows the file's real content,
+    whatever sizes it claims.
     """
     path = Path(path)
+    if path.suffix == ".safetensors":
+        return _load_safetensors(path)
     # Opening separately lets a missing or unreadable file raise its own OSError; every
     # error after this point is about the file's content.
     with open(path, "rb") as stream:
@@ -122,10 +144,24 @@ def _encode(obj: Any, key_path: str, arrays: dict[str, np.ndarray]) -> dict[str,
     if isinstance(obj, (list, tuple)):
         values = [_encode(value, f"{key_path}[{i}]", arrays) for i, value in enumerate(obj)]
         return {"type": type(obj).__name__, "items": values}
+    _refuse_whole_objects(obj)
     raise TypeError(
         f"cannot save an object of type {type(obj).__name__} at {key_path}: expected ndarray, "
         f"Tensor, dict, list, tuple, bool, int, float, str or None"
     )
+
+
+def _refuse_whole_objects(obj: Any) -> None:
+    """A Module or an Optimizer could only be stored by pickling it: say what to save."""
+    from minitorch.nn.module import Module
+    from minitorch.optim.optimizer import Optimizer
+
+    if isinstance(obj, (Module, Optimizer)):
+        kind = "model" if isinstance(obj, Module) else "optimizer"
+        raise TypeError(
+            f"cannot save a whole {type(obj).__name__}: minitorch never pickles code; save "
+            f"{kind}.state_dict() instead, and load it with {kind}.load_state_dict()"
+        )
 
 
 def _store_array(array: np.ndarray, key_path: str, arrays: dict[str, np.ndarray]) -> str:
@@ -257,3 +293,57 @@ def _decode(node: dict[str, Any], archive: zipfile.ZipFile, used_keys: set[str])
     if kind == "tuple":
         return tuple(_decode(value, archive, used_keys) for value in node["items"])
     raise _CorruptCheckpoint(f"corrupt checkpoint metadata (unknown node type {kind!r})")
+
+
+# --------------------------------------------------------------------------- safetensors
+
+
+def _safetensors_module() -> Any:
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ModuleNotFoundError(
+            "reading and writing .safetensors files needs the safetensors package: "
+            "pip install 'minitorch[safetensors]' (or save to a .npz name instead)"
+        ) from None
+    return safetensors.numpy
+
+
+def _safetensors_bytes(state: Any) -> bytes:
+    """``state``, a flat dict of arrays by name, in the safetensors format."""
+    if not isinstance(state, dict):
+        _refuse_whole_objects(state)
+        raise TypeError(
+            f"a .safetensors file holds a dict of arrays by name (a state_dict), got "
+            f"{type(state).__name__}; save other objects to a .npz name"
+        )
+    arrays = {}
+    for name, value in state.items():
+        if not isinstance(name, str):
+            raise TypeError(f"safetensors names must be strings, got {name!r}")
+        array = value._data if isinstance(value, Tensor) else value
+        if not isinstance(array, (np.ndarray, np.generic)) or array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"cannot save {name!r} to a .safetensors file: expected a numeric array or "
+                f"Tensor, got {type(value).__name__} (save nested checkpoints to a .npz name)"
+            )
+        arrays[name] = np.asarray(array, order="C")  # (ascontiguousarray makes 0-d 1-d)
+    return _safetensors_module().save(arrays)
+
+
+def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
+    with open(path, "rb") as stream:  # a missing file raises its own OSError
+        content = stream.read()
+    reader = _safetensors_module()
+    try:
+        arrays = reader.load(content)
+    except KeyError as exc:  # the reader's table of dtypes has no entry for this one
+        raise ValueError(f"{path}: unsupported dtype {exc.args[0]} in safetensors file") from None
+    except Exception as exc:  # the reader's own error type for a corrupt header or data
+        raise ValueError(f"{path}: not a readable safetensors file ({exc})") from exc
+    state = {}
+    for name, array in sorted(arrays.items()):  # the file's order is not the model's
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{path}: unsupported dtype {array.dtype} for {name!r}")
+        state[name] = np.array(array)  # a writable copy of the read-only buffer
+    return state

@@ -93,7 +93,9 @@ def test_shared_parameter_is_listed_once():
     shared = nn.Linear(3, 3)
     model = nn.Sequential(shared, nn.ReLU(), shared)
     assert len(model.parameters()) == 2
-    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+    # As in PyTorch, the state dict names tied weights by every path to them.
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    model.load_state_dict(model.state_dict())
 
 
 def test_reassigning_and_deleting_attributes_updates_the_registry():
@@ -273,7 +275,7 @@ class WithBuffer(nn.Module):
 def test_state_dict_holds_copies_of_parameters_and_buffers():
     model = WithBuffer()
     state = model.state_dict()
-    assert list(state) == ["fc.weight", "fc.bias", "running_mean"]
+    assert list(state) == ["running_mean", "fc.weight", "fc.bias"]  # PyTorch's order
     assert all(isinstance(v, np.ndarray) for v in state.values())
     before = state["fc.weight"].copy()
     model.fc.weight.data += 1
@@ -323,7 +325,7 @@ def test_load_state_dict_non_strict_returns_what_did_not_match():
     model = WithBuffer()
     state = {"fc.weight": np.zeros((2, 3)), "other": np.ones(3)}
     result = model.load_state_dict(state, strict=False)
-    assert result.missing_keys == ["fc.bias", "running_mean"]
+    assert result.missing_keys == ["running_mean", "fc.bias"]
     assert result.unexpected_keys == ["other"]
     assert np.all(model.fc.weight.data == 0)
 

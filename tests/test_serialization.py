@@ -263,3 +263,79 @@ def test_save_gives_new_files_the_mode_open_would_and_keeps_an_existing_mode(tmp
     assert stat.S_IMODE(existing.stat().st_mode) == 0o644
     np.testing.assert_array_equal(load(existing)["w"], np.ones(2))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["by_open", "new.ckpt", "shared.ckpt"]
+
+
+# --------------------------------------------------------------------------- safetensors
+
+
+def safetensors_file(path, header, data=b""):
+    """A .safetensors file written by hand: header length, JSON header, data."""
+    encoded = json.dumps(header).encode()
+    path.write_bytes(len(encoded).to_bytes(8, "little") + encoded + data)
+    return path
+
+
+def test_safetensors_round_trip_of_a_state_dict(tmp_path):
+    pytest.importorskip("safetensors")
+    from minitorch import nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2, bias=False))
+    model(Tensor(np.random.default_rng(0).normal(size=(5, 3))))  # moves the running stats
+    save(model.state_dict(), tmp_path / "model.safetensors")
+    loaded = load(tmp_path / "model.safetensors", weights_only=True)
+    assert sorted(loaded) == sorted(model.state_dict())
+    for name, array in model.state_dict().items():
+        assert_same(array, loaded[name])  # shapes and dtypes too: int64 0-d num_batches_tracked
+    loaded["0.weight"][0, 0] = 5.0  # writable
+    fresh = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2, bias=False))
+    fresh.load_state_dict(load(tmp_path / "model.safetensors"))
+    save({"tensor": Tensor([1.0, 2.0], requires_grad=True)}, tmp_path / "t.safetensors")
+    np.testing.assert_array_equal(load(tmp_path / "t.safetensors")["tensor"], [1.0, 2.0])
+
+
+def test_whole_modules_and_optimizers_are_refused_with_the_fix(tmp_path):
+    from minitorch import nn, optim
+
+    model = nn.Linear(2, 2)
+    for path in (tmp_path / "m.npz", tmp_path / "m.safetensors"):
+        with pytest.raises(TypeError, match=r"whole Linear.*save model.state_dict\(\) instead"):
+            save(model, path)
+    with pytest.raises(TypeError, match=r"optimizer.state_dict\(\)"):
+        save({"optim": optim.SGD(model.parameters(), lr=0.1)}, tmp_path / "o.npz")
+    assert not list(tmp_path.iterdir())
+
+
+def test_safetensors_takes_only_a_flat_dict_of_arrays(tmp_path):
+    pytest.importorskip("safetensors")
+    with pytest.raises(TypeError, match=r"expected a numeric array or Tensor, got dict"):
+        save({"model": {"w": np.zeros(2)}}, tmp_path / "nested.safetensors")
+    with pytest.raises(TypeError, match="holds a dict of arrays by name"):
+        save([np.zeros(2)], tmp_path / "list.safetensors")
+
+
+@pytest.mark.parametrize(
+    ("header", "data", "message"),
+    [
+        ({"w": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}, b"\0" * 4,
+         "unsupported dtype BF16"),
+        ({"w": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8,
+         "unsupported dtype complex64 for 'w'"),
+        ({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}, b"\0" * 8,
+         "not a readable safetensors file"),
+        ({"w": "not a tensor"}, b"", "not a readable safetensors file"),
+    ],
+)
+def test_bad_safetensors_files_raise_value_errors_naming_the_file(tmp_path, header, data, message):
+    pytest.importorskip("safetensors")
+    path = safetensors_file(tmp_path / "bad.safetensors", header, data)
+    with pytest.raises(ValueError, match=f"bad.safetensors: {message}"):
+        load(path)
+    (tmp_path / "garbage.safetensors").write_bytes(b"\xff" * 20)
+    with pytest.raises(ValueError, match="garbage.safetensors: not a readable"):
+        load(tmp_path / "garbage.safetensors")
+
+
+def test_safetensors_without_the_package_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "safetensors.numpy", None)
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'minitorch\[safetensors\]'"):
+        save({"w": np.zeros(2)}, tmp_path / "w.safetensors")

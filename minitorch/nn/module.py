@@ -298,10 +298,29 @@ class Module:
     # ----- state dict -----------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter's and buffer's array, by dotted name."""
-        state = {name: p._data.copy() for name, p in self.named_parameters()}
-        state.update((name, b.copy()) for name, b in self.named_buffers())
-        return state
+        """Copies of every parameter's and buffer's array, by dotted name, in PyTorch's order
+        and with PyTorch's keys: module by module, its parameters, then its buffers, then its
+        submodules'; a module or parameter reachable by two names (tied weights) is under
+        both."""
+        return {key: _array(value).copy() for key, _, _, value in self._state_members()}
+
+    def _state_members(self) -> list[tuple[str, Module, str, Any]]:
+        """(dotted name, owning module, attribute name, value) of each entry of the state
+        dict (see :meth:`state_dict`)."""
+        members = []
+        stack: list[tuple[str, Module]] = [("", self)]
+        while stack:
+            prefix, module = stack.pop()
+            for registry in (module._parameters, module._buffers):
+                members += [
+                    (prefix + name, module, name, value)
+                    for name, value in registry.items()
+                    if value is not None
+                ]
+            stack += reversed(
+                [(f"{prefix}{name}.", child) for name, child in module._modules.items() if child]
+            )
+        return members
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy arrays (or Tensors) from ``state_dict`` into the parameters and buffers.
@@ -313,10 +332,7 @@ class Module:
         """
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict expected a dict, got {type(state_dict).__name__}")
-        params = self._members("_parameters")
-        buffers = self._members("_buffers")
-        targets = {key: (module, name, value._data) for key, module, name, value in params}
-        targets.update((key, (module, name, value)) for key, module, name, value in buffers)
+        targets = {key: (module, name, value) for key, module, name, value in self._state_members()}
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
         if strict and (missing or unexpected):
@@ -329,11 +345,11 @@ class Module:
                 f"state_dict does not match {type(self).__name__}: {' and '.join(problems)}"
             )
         checked = {}
-        for key, (_, _, current) in targets.items():
+        for key, (_, _, target) in targets.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            array = np.asarray(value._data if isinstance(value, Tensor) else value)
+            current = _array(target)
+            array = np.asarray(_array(state_dict[key]))
             if array.dtype.kind not in "biuf":
                 raise TypeError(f"state_dict[{key!r}] must be numeric, got dtype {array.dtype}")
             if array.shape != current.shape:
@@ -342,12 +358,13 @@ class Module:
                     f"shape {current.shape}"
                 )
             checked[key] = np.array(array, dtype=current.dtype, copy=True)
-        for key, _, _, param in params:
-            if key in checked:
-                param._data = checked[key]  # the same Parameter: optimizers keep tracking it
-        for key, module, name, _ in buffers:
-            if key in checked:
-                setattr(module, name, checked[key])
+        for key, array in checked.items():
+            module, name, target = targets[key]
+            if isinstance(target, Parameter):
+                target._data = array  # the same Parameter: optimizers keep tracking it
+                target._mark_modified()
+            else:
+                setattr(module, name, array)
         return IncompatibleKeys(missing, unexpected)
 
     # ----- representation -------------------------------------------------------------------
@@ -379,6 +396,11 @@ def _check_name(kind: str, name: Any) -> None:
         raise KeyError(f'{kind} name cannot contain ".", got: {name}')
     if not name:
         raise KeyError(f'{kind} name cannot be the empty string ""')
+
+
+def _array(value: Any) -> Any:
+    """The array inside a Tensor (a Parameter), or ``value`` itself."""
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _buffer_array(name: str, value: Any) -> np.ndarray | None:
