@@ -86,7 +86,8 @@ def test_state_dicts_have_pytorch_names_shapes_and_dtypes(architecture):
 def test_a_pytorch_layout_mismatch_names_the_key_and_both_shapes():
     state = {name: value.numpy() for name, value in torch.nn.Linear(4, 2).state_dict().items()}
     state["weight"] = state["weight"].T  # the (in, out) layout
-    with pytest.raises(ValueError, match=r"\['weight'\] has shape \(4, 2\), but the model's 'weight' has shape \(2, 4\)"):
+    message = r"\['weight'\] has shape \(4, 2\), but the model's 'weight' has shape \(2, 4\)"
+    with pytest.raises(ValueError, match=message):
         nn.Linear(4, 2).load_state_dict(state)
 
 
