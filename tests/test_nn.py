@@ -663,3 +663,110 @@ def test_clip_grad_norm_inf_norm_and_errors():
         nn.clip_grad_norm_(_with_grads([1.0]), 1.0, norm_type=0)
     with pytest.raises(ValueError, match="max_norm must be >= 0"):
         nn.clip_grad_norm_(_with_grads([1.0]), -1.0)
+
+
+# ----- PyTorch's Module methods and containers ------------------------------------------------
+
+
+def test_to_double_float_and_half_convert_in_place():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    weight = model[0].weight
+    model(Tensor(np.ones((2, 3)))).sum().backward()
+    assert model.double() is model and model[0].weight is weight  # the same Parameter
+    assert weight.dtype == np.float64 and weight.grad.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64
+    assert model[1].num_batches_tracked.dtype == np.int64  # integer buffers keep their dtype
+    assert model(np.ones((2, 3), np.float32)).dtype == np.float64
+    assert model.to(minitorch.float32).to("cpu") is model and weight.dtype == np.float32
+    assert model.to(minitorch.device("cpu"), dtype=minitorch.float16) is model
+    assert weight.dtype == np.float16 and model.float().cpu() is model
+    assert model.to(Tensor([1.0], dtype=np.float64))[0].bias.dtype == np.float64
+    with pytest.raises(RuntimeError, match="minitorch runs on the CPU only"):
+        model.to("cuda")
+    with pytest.raises(TypeError, match="only accepts floating point dtypes, got int64"):
+        model.to(minitorch.int64)
+
+
+def test_requires_grad_freezes_and_unfreezes_every_parameter():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 1))
+    assert model[0].requires_grad_(False) is model[0]
+    model(Tensor(np.ones((2, 3)))).sum().backward()
+    assert model[0].weight.grad is None and model[1].weight.grad is not None
+    model.requires_grad_()
+    assert all(p.requires_grad for p in model.parameters())
+
+
+def test_named_modules_with_prefix_memo_and_duplicates():
+    shared = nn.ReLU()
+    model = nn.Sequential(shared, nn.Sequential(shared))
+    assert [n for n, _ in model.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in model.named_modules(remove_duplicate=False)] == ["", "0", "1", "1.0"]
+    assert [n for n, _ in model.named_modules(prefix="net")] == ["net", "net.0", "net.1"]
+    memo = {shared}
+    assert [n for n, _ in model.named_modules(memo)] == ["", "1"] and model in memo
+
+
+def test_module_dict_registers_by_name():
+    heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "box": nn.Linear(4, 2)})
+    heads["extra"] = nn.ReLU()
+    assert list(heads) == ["cls", "box", "extra"] and "box" in heads and len(heads) == 3
+    assert list(heads.state_dict()) == ["cls.weight", "cls.bias", "box.weight", "box.bias"]
+    assert heads.pop("extra").__class__ is nn.ReLU and heads.keys() == ["cls", "box"]
+    del heads["box"]
+    assert [name for name, _ in heads.items()] == ["cls"] and len(heads.parameters()) == 2
+    heads.update([("a", nn.Tanh())])
+    assert isinstance(heads.values()[-1], nn.Tanh)
+    with pytest.raises(TypeError, match="ModuleDict holds Modules, got int"):
+        heads["bad"] = 3
+    heads.clear()
+    assert len(heads) == 0
+
+
+def test_parameter_list_registers_and_converts_tensors():
+    params = nn.ParameterList([Tensor([1.0, 2.0]), nn.Parameter(np.zeros(3, np.float32))])
+    assert isinstance(params[0], nn.Parameter) and params[0].requires_grad
+    assert list(params.state_dict()) == ["0", "1"] and len(params) == 2
+    params.append(Tensor([5.0]))
+    params[0] = Tensor([7.0, 8.0])
+    assert params[0].tolist() == [7.0, 8.0] and len(list(params)) == 3
+    assert isinstance(params[1:], nn.ParameterList) and len(params[1:]) == 2
+    assert repr(params).startswith("ParameterList(\n  (0): Parameter containing")
+    with pytest.raises(TypeError, match="Parameters or Tensors, got list"):
+        params.append([1.0])
+
+
+def test_identity_ignores_its_arguments():
+    x = Tensor([1.0])
+    assert nn.Identity(54, unused=0.1)(x) is x
+
+
+def test_batch_norm_counts_batches_and_can_average_cumulatively():
+    layer = nn.BatchNorm1d(2, momentum=None)
+    batches = [np.random.default_rng(i).normal(size=(5, 2)) for i in range(3)]
+    for batch in batches:
+        layer(Tensor(batch, dtype=np.float32))
+    assert layer.num_batches_tracked == 3
+    expected = np.mean([b.mean(axis=0) for b in batches], axis=0)  # the cumulative average
+    np.testing.assert_allclose(layer.running_mean, expected, rtol=1e-5)
+    stateless = nn.BatchNorm2d(2, track_running_stats=False).eval()
+    assert list(stateless.state_dict()) == ["weight", "bias"]
+    out = stateless(Tensor(np.random.default_rng(0).normal(size=(3, 2, 2, 2)), dtype=np.float32))
+    np.testing.assert_allclose(out.detach().numpy().mean(axis=(0, 2, 3)), 0, atol=1e-5)
+
+
+def test_tensor_functions_used_by_pytorch_scripts():
+    x = minitorch.tensor([[1, 2], [3, 4]])
+    assert minitorch.flatten(x).tolist() == [1, 2, 3, 4]
+    assert minitorch.flatten(minitorch.zeros(2, 3, 4), 1).shape == (2, 12)
+    pred = x.argmax(dim=1, keepdim=True)
+    assert pred.eq(minitorch.tensor([1, 1]).view_as(pred)).sum().item() == 2
+    assert x.ne(1).tolist() == [[False, True], [True, True]]
+    generator = minitorch.Generator().manual_seed(3)
+    assert generator.initial_seed() == 3
+    a = minitorch.zeros(4).normal_(generator=generator)
+    b = minitorch.zeros(4).normal_(generator=minitorch.Generator().manual_seed(3))
+    assert a.tolist() == b.tolist()
+    assert F.one_hot(minitorch.tensor([[0, 2]]), 3).tolist() == [[[1, 0, 0], [0, 0, 1]]]
+    assert F.one_hot(minitorch.tensor([1, 0])).dtype == np.int64
+    with pytest.raises(ValueError, match="integer labels, got dtype float32"):
+        F.one_hot(minitorch.tensor([1.0]))

@@ -551,7 +551,9 @@ class ParameterList(Module):
 
     def __setitem__(self, index: int, value: Any) -> None:
         key = list(self._parameters)[index]  # raises IndexError past the end
-        setattr(self, key, _as_parameter(value))
+        param = _as_parameter(value)
+        self._parameters[key] = param  # in place, keeping the order
+        object.__setattr__(self, key, param)
 
     def __len__(self) -> int:
         return len(self._parameters)
