@@ -202,8 +202,9 @@ class DataLoader:
     list of samples of a batch (default: :func:`default_collate`). ``len(loader)`` is the
     number of batches per epoch.
 
-    Loading happens in the calling process: ``num_workers`` and ``pin_memory`` are accepted
-    so that PyTorch code runs unchanged, and change nothing.
+    Loading happens in the calling process: ``num_workers``, ``pin_memory`` and
+    ``persistent_workers`` are accepted so that PyTorch code runs unchanged, and change
+    nothing.
     """
 
     def __init__(
@@ -218,6 +219,7 @@ class DataLoader:
         drop_last: bool = False,
         generator: Any = None,
         *,
+        persistent_workers: bool = False,
         seed: int | None = None,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
@@ -239,7 +241,7 @@ class DataLoader:
         self.sampler = sampler
         self.num_workers = num_workers
         self.collate_fn = collate_fn
-        self.pin_memory = pin_memory
+        self.pin_memory, self.persistent_workers = pin_memory, persistent_workers
         self.drop_last = drop_last
         self.generator = generator
         if generator is not None:
