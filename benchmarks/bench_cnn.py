@@ -42,16 +42,15 @@ Weights = list[tuple[np.ndarray, np.ndarray]]
 
 
 def initial_weights(seed: int) -> Weights:
-    """He-uniform weights (bound sqrt(6 / fan_in)) and zero biases: convolutions as
-    (out, in, 3, 3), linear layers as (in, out)."""
+    """He-uniform weights (bound sqrt(6 / fan_in)) and zero biases, in the layout both
+    libraries use: convolutions as (out, in, 3, 3), linear layers as (out, in)."""
     rng = np.random.default_rng(seed)
-    shapes = [(out, inp, 3, 3) for out, inp in CONVS] + list(LINEARS)
+    shapes = [(out, inp, 3, 3) for out, inp in CONVS] + [(out, inp) for inp, out in LINEARS]
     weights = []
     for shape in shapes:
-        fan_in = int(np.prod(shape[1:])) if len(shape) == 4 else shape[0]
-        bound = np.sqrt(6.0 / fan_in)
+        bound = np.sqrt(6.0 / np.prod(shape[1:]))
         weight = rng.uniform(-bound, bound, shape).astype(np.float32)
-        weights.append((weight, np.zeros(shape[0] if len(shape) == 4 else shape[1], np.float32)))
+        weights.append((weight, np.zeros(shape[0], np.float32)))
     return weights
 
 
@@ -75,7 +74,7 @@ def minitorch_step(weights: Weights, threads: int) -> StepFn:
     model = build_cnn(nn)
     layers = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
     for layer, (weight, bias) in zip(layers, weights, strict=True):
-        layer.weight.data[...] = weight  # Linear keeps its weight as (in, out) too
+        layer.weight.data[...] = weight
         layer.bias.data[...] = bias
     optimizer = optim.Adam(model.parameters(), lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS)
     return training_step(model, optimizer)
@@ -91,8 +90,7 @@ def torch_step(weights: Weights, threads: int) -> StepFn:
     layers = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
     with torch.no_grad():
         for layer, (weight, bias) in zip(layers, weights, strict=True):
-            # torch keeps a Linear weight as (out, in).
-            layer.weight.copy_(torch.from_numpy(weight if weight.ndim == 4 else weight.T.copy()))
+            layer.weight.copy_(torch.from_numpy(weight))
             layer.bias.copy_(torch.from_numpy(bias))
     optimizer = torch.optim.Adam(model.parameters(), lr=ADAM_LR, betas=ADAM_BETAS, eps=ADAM_EPS)
     return training_step(model, optimizer)

@@ -32,8 +32,10 @@ TORCH_IMPORTS = {
     "import minitorch.nn.functional as F": "import torch.nn.functional as F",
     "import minitorch.optim as optim": "import torch.optim as optim",
     "from minitorch import datasets, transforms": "from torchvision import datasets, transforms",
-    "from minitorch.optim.lr_scheduler import StepLR": "from torch.optim.lr_scheduler import StepLR",
 }
+TORCH_IMPORTS["from minitorch.optim.lr_scheduler import StepLR"] = (
+    "from torch.optim.lr_scheduler import StepLR"
+)
 
 
 class ToTensor:
