@@ -59,8 +59,9 @@ def test_only_downloads_are_marked_as_needing_the_network():
     assert any("examples/quickstart.py" in line for line in RUN)
 
 
-def test_python_blocks_run_in_order(capsys):
+def test_python_blocks_run_in_order(capsys, tmp_path, monkeypatch):
     assert len(PYTHON_BLOCKS) >= 3
+    monkeypatch.chdir(tmp_path)  # what the blocks write (checkpoints) lands there
     namespace: dict = {}
     for number, code in enumerate(PYTHON_BLOCKS):
         exec(compile(code, f"{README}, python block {number}", "exec"), namespace)
