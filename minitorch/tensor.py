@@ -289,15 +289,7 @@ class Tensor:
            copy: bool = False) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``: this
         tensor with that dtype (itself when nothing changes). "cpu" is the one device."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif devices.is_device(arg):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None:
-            devices.device(device)  # raises for anything but the CPU
+        dtype = to_arguments(args, dtype, device)
         out = self if dtype is None else self.astype(dtype)
         return out.clone() if copy and out is self else out
 
@@ -1258,6 +1250,22 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray([_index_array(i) if isinstance(i, Tensor) else i for i in index])
     return index
+
+
+def to_arguments(args: tuple, dtype: Any = None, device: Any = None) -> Any:
+    """The dtype that ``.to(*args, dtype=, device=)`` asks for (None: keep it), from
+    positional arguments that are devices, dtypes or tensors (whose dtype is taken), as
+    ``Tensor.to`` and ``Module.to`` read them; a device other than the CPU raises."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif devices.is_device(arg):
+            device = arg
+        else:
+            dtype = arg
+    if device is not None:
+        devices.device(device)  # raises for anything but the CPU
+    return dtype
 
 
 def as_tensor(value: Any, dtype: Any = None, device: Any = None) -> Tensor:

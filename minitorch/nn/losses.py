@@ -171,6 +171,24 @@ def _class_weight(weight: Any, num_classes: int, dtype: np.dtype, name: str) -> 
     return array
 
 
+def _index_target(
+    target: np.ndarray,
+    rows: Tensor,
+    class_weight: np.ndarray | None,
+    ignore_index: int,
+    name: str,
+) -> tuple[Tensor, dict[str, Any]]:
+    """Class-index targets for ``rows`` (M, C), checked, as a Tensor, and the options of the
+    fused loss that say how to weigh them: ``class_weight`` and ``keep`` (which count)."""
+    indices, keep = _class_indices(target, rows.shape[1], name, ignore_index)
+    options: dict[str, Any] = {}
+    if class_weight is not None:
+        options["class_weight"] = class_weight
+    if keep is not None:
+        options["keep"] = keep.astype(rows.dtype)
+    return Tensor._make(indices, False), options
+
+
 def _per_prediction_shape(loss: Tensor, input_shape: tuple[int, ...], reduction: str) -> Tensor:
     """A "none" loss, one value per row, back in the shape of the target's indices."""
     if reduction != "none" or len(input_shape) == 2:
@@ -232,15 +250,10 @@ def cross_entropy(
             target = target * Tensor._make(class_weight, False)
         loss = CrossEntropy.apply(rows, target, reduction=reduction)
         return _per_prediction_shape(loss, logits.shape, reduction)
-    indices, keep = _class_indices(target, num_classes, name, ignore_index)
-    options: dict[str, Any] = {"reduction": reduction}
-    if class_weight is not None:
-        options["class_weight"] = class_weight
-    if keep is not None:
-        options["keep"] = keep.astype(rows.dtype)
+    indices, options = _index_target(target, rows, class_weight, ignore_index, name)
     if label_smoothing:
         options["label_smoothing"] = label_smoothing
-    loss = CrossEntropy.apply(rows, Tensor._make(indices, False), **options)
+    loss = CrossEntropy.apply(rows, indices, reduction=reduction, **options)
     return _per_prediction_shape(loss, logits.shape, reduction)
 
 
@@ -263,14 +276,9 @@ def nll_loss(
     log_probs = as_tensor(input)
     rows = _class_rows(log_probs, name, "log-probabilities")
     target = _classification_target(target, log_probs, name, probabilities_allowed=False)
-    indices, keep = _class_indices(target, rows.shape[1], name, ignore_index)
-    options: dict[str, Any] = {"reduction": reduction}
     class_weight = _class_weight(weight, rows.shape[1], rows.dtype, name)
-    if class_weight is not None:
-        options["class_weight"] = class_weight
-    if keep is not None:
-        options["keep"] = keep.astype(rows.dtype)
-    loss = NegativeLogLikelihood.apply(rows, Tensor._make(indices, False), **options)
+    indices, options = _index_target(target, rows, class_weight, ignore_index, name)
+    loss = NegativeLogLikelihood.apply(rows, indices, reduction=reduction, **options)
     _check_no_nan(loss._data, name, "the input")
     return _per_prediction_shape(loss, log_probs.shape, reduction)
 

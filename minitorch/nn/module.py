@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from minitorch import devices, dtypes
-from minitorch.tensor import HookHandle, Tensor
+from minitorch.tensor import HookHandle, Tensor, to_arguments
 
 ForwardHook = Callable[["Module", tuple, Any], Any]
 
@@ -225,15 +225,7 @@ class Module:
         every floating-point parameter and buffer (and gradient) to ``dtype`` in place, so
         the Parameters stay the same objects; integer buffers keep their dtype. "cpu" is
         the one device. Returns this module."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif devices.is_device(arg):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None:
-            devices.device(device)  # raises for anything but the CPU
+        dtype = to_arguments(args, dtype, device)
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
