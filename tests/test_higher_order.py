@@ -32,8 +32,8 @@ def _rand(seed, *shape):
 LABELS = np.array([0, 2, 1])
 # The fused layers and losses, which are not in the registry: (name, fn, inputs).
 FUSED = [
-    ("linear", F.linear, [_rand(0, 2, 3, 4), _rand(1, 4, 5), _rand(2, 5)]),
-    ("linear_no_bias", F.linear, [_rand(3, 3, 4), _rand(4, 4, 2)]),
+    ("linear", F.linear, [_rand(0, 2, 3, 4), _rand(1, 5, 4), _rand(2, 5)]),
+    ("linear_no_bias", F.linear, [_rand(3, 3, 4), _rand(4, 2, 4)]),
     ("cross_entropy", lambda z: F.cross_entropy(z, LABELS), [_rand(5, 3, 4)]),
     ("cross_entropy_sum", lambda z: F.cross_entropy(z, LABELS, reduction="sum"),
      [_rand(6, 3, 4)]),
@@ -41,11 +41,18 @@ FUSED = [
      [_rand(7, 3, 4)]),
     ("cross_entropy_probabilities", F.cross_entropy,
      [_rand(8, 3, 4), np.abs(_rand(9, 3, 4))]),
+    ("cross_entropy_options", lambda z: F.cross_entropy(
+        z, [0, -100, 3], weight=[1.0, 2.0, 0.5, 1.5], label_smoothing=0.2), [_rand(29, 3, 4)]),
     ("nll_loss", lambda z: F.nll_loss(z, LABELS), [_rand(10, 3, 4)]),
+    ("nll_loss_options", lambda z: F.nll_loss(z, [1, 3, 3], weight=[1.0, 2.0, 0.5, 1.5],
+                                              ignore_index=1), [_rand(30, 3, 4)]),
     ("binary_cross_entropy", F.binary_cross_entropy,
      [np.linspace(0.1, 0.9, 6).reshape(3, 2), np.linspace(0, 1, 6).reshape(2, 3).T]),
     ("binary_cross_entropy_with_logits", F.binary_cross_entropy_with_logits,
      [_rand(11, 3, 2), np.linspace(0, 1, 6).reshape(3, 2)]),
+    ("binary_cross_entropy_with_logits_pos_weight",
+     lambda x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=[2.0, 0.5]),
+     [_rand(31, 3, 2), np.linspace(0, 1, 6).reshape(3, 2)]),
     ("mse_loss", F.mse_loss, [_rand(12, 3, 2), _rand(13, 3, 2)]),
     ("dropout", _seeded_dropout, [_rand(14, 3, 4)]),
     ("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
@@ -143,7 +150,7 @@ def test_numpy_function_on_a_tensor_inside_a_recorded_formula_raises():
 
 def _mlp_loss(lib, x, labels, w1, b1, w2):
     if lib is mt:
-        hidden = F.linear(x, w1, b1).tanh()
+        hidden = F.linear(x, w1.T, b1).tanh()  # F.linear takes PyTorch's (out, in) weight
         return F.cross_entropy(hidden @ w2, labels)
     hidden = (x @ w1 + b1).tanh()
     return lib.nn.functional.cross_entropy(hidden @ w2, labels)
