@@ -446,10 +446,14 @@ class Tensor:
         """Overwrite every element with ``source`` (broadcast); recorded as a selection, so
         the old value gets no gradient and ``source`` all of it."""
         new = self._operand(source)
-        nowhere = Tensor._make(np.zeros(self.shape, dtype=bool), False)
+
+        def recorded(old: Tensor) -> Tensor:
+            nowhere = Tensor._make(np.zeros(old.shape, dtype=bool), False)
+            return ew.Where.apply(nowhere, old, new)
+
         return self._in_place(
             new,
-            lambda old: ew.Where.apply(nowhere, old, new),
+            recorded,
             lambda out: np.copyto(out, new._data, casting="same_kind"),
             name,
         )
