@@ -39,3 +39,14 @@ def test_plain_progress_line_shows_batches_rate_loss_and_time_left(monkeypatch):
 def test_format_seconds():
     assert format_seconds(65) == "1:05"
     assert format_seconds(3725.2) == "1:02:05"
+
+
+def test_tqdm_bar_is_drawn_on_a_terminal_where_installed():
+    pytest.importorskip("tqdm")
+    stream = FakeTerminal()
+    with ProgressBar(4, desc="epoch 1", file=stream) as bar:
+        for _ in range(4):
+            bar.update(32, 1.0)
+    shown = stream.getvalue()
+    assert "epoch 1" in shown and "0/4" in shown and "batch" in shown
+    assert "\n" not in shown  # one line, left blank at the end (leave=False)
