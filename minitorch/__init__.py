@@ -8,7 +8,14 @@
 
 # autograd first: it completes the Function base before tensor.py builds on it.
 from minitorch import autograd  # noqa: I001
-from minitorch.autograd import Function, enable_grad, is_grad_enabled, no_grad
+from minitorch.autograd import (
+    Function,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from minitorch.dtypes import (
     bool,
     double,

@@ -369,9 +369,9 @@ class Tensor:
         optimizers) calls this."""
         record = self._modified_at
         if record is None:
-            self._modified_at = [autograd.next_sequence()]
+            self._modified_at = [autograd.in_place_stamp()]
         else:
-            record[0] = autograd.next_sequence()
+            record[0] = autograd.in_place_stamp()
 
     def _in_place(self, operand: Tensor | None, recorded: Callable[[Tensor], Tensor],
                   write: Callable[[np.ndarray], Any], name: str) -> Tensor:
@@ -391,7 +391,7 @@ class Tensor:
                     "operation; do it under `with minitorch.no_grad():` (as an optimizer "
                     "does) or on `.data`"
                 )
-            stamp = autograd.next_sequence()
+            stamp = autograd.in_place_stamp()
             old = Tensor._make(self._data, self.requires_grad)
             old._ctx, old._modified_at = self._ctx, self._modified_at
             result = recorded(old)
@@ -585,7 +585,8 @@ class Tensor:
     # every op of a training step. _arithmetic handles promotion.
 
     def __add__(self, other: Any) -> Tensor:
-        other = self._operand(other)
+        if not isinstance(other, Tensor):
+            other = self._operand(other)
         if self._data.dtype is other._data.dtype:
             return ew.Add.apply(self, other)
         return _arithmetic(ew.Add, self, other)
@@ -594,7 +595,8 @@ class Tensor:
         return _arithmetic(ew.Add, self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        other = self._operand(other)
+        if not isinstance(other, Tensor):
+            other = self._operand(other)
         if self._data.dtype is other._data.dtype:
             return ew.Sub.apply(self, other)
         return _arithmetic(ew.Sub, self, other)
@@ -603,7 +605,8 @@ class Tensor:
         return _arithmetic(ew.Sub, self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        other = self._operand(other)
+        if not isinstance(other, Tensor):
+            other = self._operand(other)
         if self._data.dtype is other._data.dtype:
             return ew.Mul.apply(self, other)
         return _arithmetic(ew.Mul, self, other)

@@ -207,3 +207,78 @@ def test_decorated_generator_raising_restores_the_mode():
     with pytest.raises(ValueError, match="boom"):
         next(generator)
     assert mt.is_grad_enabled()
+
+
+def test_thread_ending_inside_no_grad_leaves_other_threads_recording():
+    def ends_inside():
+        mt.set_grad_enabled(False)  # never switched back: the thread just ends
+        assert not (Tensor([1.0], requires_grad=True) * 2.0).requires_grad
+
+    run_threads(ends_inside)
+    w = Tensor([2.0], requires_grad=True)
+    assert (w * 3.0).requires_grad
+    seen = []
+    run_threads(lambda: seen.append((w * 3.0).requires_grad))
+    assert seen == [True]
+    with mt.no_grad():
+        assert not (w * 3.0).requires_grad
+    assert (w * 3.0).requires_grad
+
+
+def test_set_grad_enabled_called_alone_switches_until_switched_back():
+    w = Tensor([2.0], requires_grad=True)
+    try:
+        mt.set_grad_enabled(False)
+        assert not mt.is_grad_enabled() and not (w * 2.0).requires_grad
+        mt.set_grad_enabled(True)
+        assert (w * 2.0).requires_grad
+    finally:
+        mt.set_grad_enabled(True)
+
+
+@pytest.mark.parametrize("phase", ["train", "val"])
+def test_set_grad_enabled_as_a_context_restores_the_mode(phase):
+    w = Tensor([2.0], requires_grad=True)
+    with mt.no_grad():
+        with mt.set_grad_enabled(phase == "train"):  # as PyTorch's transfer-learning loop
+            assert (w * 2.0).requires_grad == (phase == "train")
+        assert not mt.is_grad_enabled()
+    with mt.set_grad_enabled(phase == "train"):
+        assert mt.is_grad_enabled() == (phase == "train")
+    assert mt.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_decorator_switches_only_inside_the_function():
+    @mt.set_grad_enabled(False)
+    def evaluate(w):
+        return (w * 2.0).requires_grad
+
+    assert mt.is_grad_enabled()  # decorating did not switch the mode
+    assert evaluate(Tensor([1.0], requires_grad=True)) is False
+    assert mt.is_grad_enabled()
+
+
+def test_set_grad_enabled_needs_a_bool():
+    with pytest.raises(TypeError, match="expected a bool, got str"):
+        mt.set_grad_enabled("no")
+    assert mt.is_grad_enabled()
+
+
+def test_inference_mode_stops_recording_and_false_turns_it_on():
+    w = Tensor([2.0], requires_grad=True)
+    with mt.inference_mode():
+        assert not (w * 2.0).requires_grad
+        with mt.inference_mode(False):
+            assert (w * 2.0).requires_grad
+    assert (w * 2.0).requires_grad
+
+    @mt.inference_mode
+    def bare(x):
+        return (x * 2.0).requires_grad
+
+    @mt.inference_mode()
+    def called(x):
+        return (x * 2.0).requires_grad
+
+    assert bare(w) is False and called(w) is False
+    assert mt.is_grad_enabled()

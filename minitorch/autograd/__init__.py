@@ -16,7 +16,7 @@ The engine is the one place that reduces a broadcast gradient back to the shape 
 input it belongs to (:func:`unbroadcast`), so the ops never have to.
 
 In-place changes are checked the same way: a tensor whose memory is changed in place is
-stamped with a fresh sequence number (:func:`next_sequence`), so an operation recorded
+stamped with a fresh sequence number (:func:`in_place_stamp`), so an operation recorded
 before the change finds, at backward time, an input or output stamped later than itself: the
 values it saved are stale, and backward raises instead of returning a wrong gradient.
 
@@ -63,6 +63,7 @@ import contextlib
 import functools
 import inspect
 import itertools
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
 _requires_grad = attrgetter("requires_grad")
 _new_tensor = object.__new__
 _sequence = itertools.count(1)
-next_sequence = _sequence.__next__
+_last_change = 0  # the sequence number of the latest in-place change, see in_place_stamp
 _Tensor: type[Tensor]  # the class apply() builds its results with; see register_tensor_type
 
 
@@ -101,6 +102,40 @@ class _ThreadGradMode(threading.local):
 
 _grad_mode = _ThreadGradMode()
 
+# How many threads have recording off right now. While it is 0 every thread records, and
+# Function.apply reads this plain global instead of the thread-local mode, which costs four
+# times as much on each operation. A thread that ends inside no_grad leaves it above 0: then
+# apply only takes the slower, still exact, path.
+_threads_not_recording = 0
+_count_lock = threading.Lock()
+
+
+def _set_mode(enabled: bool) -> None:
+    """Switch recording on or off in this thread, keeping ``_threads_not_recording`` exact:
+    the count goes up before this thread stops recording and down after it starts again."""
+    global _threads_not_recording
+    if enabled == _grad_mode.enabled:
+        return
+    if enabled:
+        _grad_mode.enabled = True
+        with _count_lock:
+            _threads_not_recording -= 1
+    else:
+        with _count_lock:
+            _threads_not_recording += 1
+        _grad_mode.enabled = False
+
+
+def in_place_stamp() -> int:
+    """A fresh sequence number for an in-place change, which the changed tensor keeps; it is
+    also remembered as the latest change, so backward checks a node's inputs and output for
+    changes only when some change is newer than the node (rare: the usual loop changes the
+    parameters in place before the forward pass)."""
+    global _last_change
+    with _count_lock:  # the latest change never goes back, whatever the threads do
+        _last_change = stamp = next(_sequence)
+    return stamp
+
 
 def is_grad_enabled() -> bool:
     """Whether operations are currently recorded for differentiation (in this thread)."""
@@ -120,12 +155,12 @@ class _GradMode(contextlib.ContextDecorator):
 
     def __enter__(self) -> None:
         _grad_mode.to_restore.setdefault(self, []).append(_grad_mode.enabled)
-        _grad_mode.enabled = self.enabled
+        _set_mode(self.enabled)
 
     def __exit__(self, *exc_info: object) -> None:
         to_restore = _grad_mode.to_restore
         previous = to_restore[self]
-        _grad_mode.enabled = previous.pop()
+        _set_mode(previous.pop())
         if not previous:
             del to_restore[self]
 
@@ -156,7 +191,6 @@ class _GradMode(contextlib.ContextDecorator):
 
         return generator_under_mode
 
-
 class no_grad(_GradMode):
     """Context manager and decorator: no graph is recorded inside it.
 
@@ -173,6 +207,44 @@ class enable_grad(_GradMode):
     """Context manager and decorator that turns recording back on inside ``no_grad``."""
 
     enabled = True
+
+
+class inference_mode(_GradMode):
+    """``no_grad`` under the name recent PyTorch code uses: ``inference_mode()`` stops recording
+    (as does ``@inference_mode`` on a function), ``inference_mode(False)`` turns it on."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used bare as a decorator: @inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.enabled = not mode
+
+
+class set_grad_enabled(_GradMode):
+    """Recording on or off as ``mode`` says, as in PyTorch: called on its own it switches this
+    thread's mode at once (``set_grad_enabled(False)``); as a context manager or decorator
+    (``with set_grad_enabled(phase == "train"):``) the previous mode is back afterwards."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled expected a bool, got {type(mode).__name__}")
+        self.enabled = bool(mode)
+        self._mode_before = _grad_mode.enabled  # what the first exit restores
+        _set_mode(self.enabled)
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        if self._mode_before is not None:  # the mode was switched already, by __init__
+            _grad_mode.to_restore[self][-1] = self._mode_before
+            self._mode_before = None
+
+    def __call__(self, func: Callable) -> Callable:
+        if self._mode_before is not None:  # a decorator switches only while func runs
+            _set_mode(self._mode_before)
+            self._mode_before = None
+        return super().__call__(func)
 
 
 class Function:
@@ -235,7 +307,9 @@ class Function:
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
-        if _grad_mode.enabled and (first.requires_grad or any(map(_requires_grad, inputs))):
+        if (not _threads_not_recording or _grad_mode.enabled) and (
+            first.requires_grad or any(map(_requires_grad, inputs))
+        ):
             out.requires_grad, out._ctx = True, ctx
             ctx.parents, ctx.sequence = inputs, next(_sequence)
             if options:
@@ -343,10 +417,8 @@ def run_backward(
         parents = ctx.parents
         if parents is None:
             parents = _freed(ctx, node, targets)
-        sequence = ctx.sequence
-        stamp = node._modified_at
-        if stamp is not None and stamp[0] > sequence:
-            raise _modified_in_place(ctx)
+        if _last_change > ctx.sequence:  # something was changed in place since this node
+            _check_unchanged(ctx, node, parents)
         if special:
             parent_grads = _special_backward(ctx, node, node_grad, create_graph, targets)
         else:
@@ -354,9 +426,6 @@ def run_backward(
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
         for parent, parent_grad in zip(parents, parent_grads):
-            stamp = parent._modified_at
-            if stamp is not None and stamp[0] > sequence:
-                raise _modified_in_place(ctx, parents, parent)
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent._data
@@ -551,19 +620,20 @@ def _composite_backward(ctx: Function, grad: Tensor) -> tuple:
 # ----- helpers of the engine --------------------------------------------------------------------
 
 
-def _modified_in_place(ctx: Function, parents: tuple = (), changed: Any = None) -> RuntimeError:
-    """The error for an operation whose output (or input ``changed``) was changed in place
-    after the operation was recorded."""
-    which = "its output"
-    if changed is not None:
-        which = f"its input {next(i for i, p in enumerate(parents) if p is changed)}"
-    return RuntimeError(
-        f"backward through {type(ctx).__name__}: {which} was modified by an in-place operation "
-        "after the operation used it, so the values saved for its gradient are stale (for "
-        "example an optimizer.step(), a write through .data, or x += ... between the forward "
-        "pass and backward()); run the forward pass again after the change, or use an "
-        "out-of-place operation (x = x + ...)"
-    )
+def _check_unchanged(ctx: Function, node: Tensor, parents: tuple) -> None:
+    """Raise if the node's output or one of its inputs was changed in place after the node was
+    recorded: the values it saved for its gradient are stale."""
+    for which, tensor in [("its output", node), *((f"its input {i}", p) for i, p in
+                                                   enumerate(parents))]:
+        stamp = tensor._modified_at
+        if stamp is not None and stamp[0] > ctx.sequence:
+            raise RuntimeError(
+                f"backward through {type(ctx).__name__}: {which} was modified by an in-place "
+                "operation after the operation used it, so the values saved for its gradient "
+                "are stale (for example an optimizer.step(), a write through .data, or x += "
+                "... between the forward pass and backward()); run the forward pass again "
+                "after the change, or use an out-of-place operation (x = x + ...)"
+            )
 
 
 def _wrong_gradient_shape(
@@ -591,10 +661,18 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, borrowed: bool) -> None:
 
 
 def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
-    """``grad`` itself when nothing else holds it, else a copy: a leaf's gradient is added to
-    in place and may be changed by the user, so it must not share memory with another array
-    (a borrowed array, which the engine or an op still holds, or a view)."""
-    return grad.copy() if borrowed or grad.base is not None else grad
+    """``grad`` itself when nothing else holds its memory, else a copy in the same memory
+    order: a leaf's gradient is added to in place and may be changed by the user, so it must
+    not share memory with another array (a borrowed array, which the engine or an op still
+    holds, or a view of memory that something else refers to)."""
+    # A view whose base only the view refers to (a transposed fresh product, as Linear's
+    # weight gradient) is as good as owned: the reference count tells, the view's reference
+    # and getrefcount's own argument making 2.
+    if borrowed or not grad.flags.writeable or (
+        grad.base is not None and sys.getrefcount(grad.base) > 2
+    ):
+        return grad.copy(order="K")
+    return grad
 
 
 def _run_hooks(node: Tensor, grad: Any) -> Any:
