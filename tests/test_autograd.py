@@ -92,6 +92,21 @@ def test_leaf_gradients_never_share_memory():
     np.testing.assert_array_equal(z.grad, [[2.0, 2.0]])
 
 
+def test_leaf_gradients_that_are_views_of_shared_memory_are_copied():
+    a = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    b = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    (a.T + b.T).sum().backward()  # both gradients are transposed views of one array at first
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad += 1
+    np.testing.assert_array_equal(b.grad, np.ones((2, 3)))
+    kept = []
+    c = Tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True)
+    c.register_hook(lambda grad: kept.append(grad))
+    (c.T * 2.0).sum().backward()
+    c.grad.zero_()  # the gradient the hook saw is another array
+    np.testing.assert_array_equal(kept[0], np.full((3, 2), 2.0))
+
+
 def test_non_scalar_backward_needs_a_gradient():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x * 3.0

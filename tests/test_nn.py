@@ -516,6 +516,31 @@ def test_linear_shapes_and_documented_initialisation():
     assert len(nn.Linear(3, 2, bias=False).parameters()) == 1
 
 
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
+def test_linear_weight_gradient_and_state_keep_one_memory_order(optimizer):
+    """The weight is stored column by column (so the forward product runs on BLAS's fastest
+    kernel); its gradient, the optimizer's state and a loaded state dict follow that order,
+    since element-wise updates across two memory orders are several times slower."""
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    opt = getattr(minitorch.optim, optimizer)(model.parameters(), lr=0.1, momentum=0.9) \
+        if optimizer == "SGD" else minitorch.optim.Adam(model.parameters())
+    x = minitorch.randn(4, 6)
+    for _ in range(2):
+        opt.zero_grad()
+        model(x).sum().backward()
+        opt.step()
+    weight = model[0].weight
+    assert weight.shape == (5, 6) and weight._data.flags.f_contiguous
+    assert weight.grad._data.flags.f_contiguous
+    assert all(v.flags.f_contiguous for v in opt.state[weight].values()
+               if isinstance(v, np.ndarray) and v.ndim == 2)
+    state = {k: np.ascontiguousarray(v) for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    assert model[0].weight._data.flags.f_contiguous
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), state["0.weight"])
+
+
 def test_linear_computes_x_w_transposed_plus_b():
     layer = nn.Linear(3, 2)
     init.normal_(layer.bias)

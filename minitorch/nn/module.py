@@ -349,7 +349,8 @@ class Module:
                     f"state_dict[{key!r}] has shape {array.shape}, but the model's {key!r} has "
                     f"shape {current.shape}"
                 )
-            checked[key] = np.array(array, dtype=current.dtype, copy=True)
+            checked[key] = np.empty_like(current)  # keeps the model's dtype and memory order
+            checked[key][...] = array
         for key, array in checked.items():
             module, name, target = targets[key]
             if isinstance(target, Parameter):

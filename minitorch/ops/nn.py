@@ -46,6 +46,8 @@ class Linear(Function):
                 f"shape {weight.shape} (out_features, in_features), got input of shape {x.shape}"
             )
         self.x, self.weight = x, weight
+        # The weight's gradient is made in the weight's memory order, for the optimizer.
+        self.weight_by_columns = weight.flags.f_contiguous and not weight.flags.c_contiguous
         out = x.reshape(-1, in_features) @ weight.T
         if bias is not None:
             out += bias  # in place: the product is a fresh array, so no extra temporary
@@ -59,7 +61,10 @@ class Linear(Function):
         grad_weight = None
         if need_weight:
             x_rows = x if x.ndim == 2 else x.reshape(-1, weight.shape[1])
-            grad_weight = grad_rows.T @ x_rows
+            if self.weight_by_columns:
+                grad_weight = (x_rows.T @ grad_rows).T
+            else:
+                grad_weight = grad_rows.T @ x_rows
         if not need_bias:
             return grad_x, grad_weight
         grad_bias = grad_rows.sum(axis=0) if need_bias[0] else None

@@ -214,12 +214,13 @@ class Optimizer:
     # ----- helpers for the update rules -----------------------------------------------------
 
     def _work_array(self, like: np.ndarray, slot: int = 0) -> np.ndarray:
-        """A reusable uninitialised array with the shape and dtype of ``like``; different
-        ``slot`` numbers give different arrays."""
-        key = (like.shape, like.dtype, slot)
+        """A reusable uninitialised array with the shape, dtype and memory order of ``like``
+        (element-wise updates of arrays of different orders are several times slower);
+        different ``slot`` numbers give different arrays."""
+        key = (like.shape, like.dtype, like.flags.f_contiguous, slot)
         array = self._work_arrays.get(key)
         if array is None:
-            array = self._work_arrays[key] = np.empty(like.shape, like.dtype)
+            array = self._work_arrays[key] = np.empty_like(like)
         return array
 
     def _objective_grad(
