@@ -86,9 +86,10 @@ def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
 
     From a minitorch checkpoint, Tensors come back as Tensors (with their
     ``requires_grad``), arrays as arrays and Python scalars, containers and int dict keys as
-    themselves; from a safetensors file, a dict of NumPy arrays by name, like
-    ``state_dict()``. Raises FileNotFoundError for a missing file and ValueError naming the
-    file when it is not readable (a corrupt header, an unsupported dtype, ...). Nothing is
+    themselves; from a safetensors file, a dict of Tensors by name, like ``state_dict()``
+    (and ``safetensors.torch.load_file``). Raises FileNotFoundError for a missing file and
+    ValueError naming the file when it is not readable (a corrupt header, an unsupported
+    dtype, ...). Nothing is
     ever unpickled, so loading is always what PyTorch calls ``weights_only``; the argument is
     accepted so that PyTorch calls run unchanged. Memory use follows the file's real content,
     whatever sizes it claims.
@@ -331,7 +332,7 @@ def _safetensors_bytes(state: Any) -> bytes:
     return _safetensors_module().save(arrays)
 
 
-def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
+def _load_safetensors(path: Path) -> dict[str, Tensor]:
     with open(path, "rb") as stream:  # a missing file raises its own OSError
         content = stream.read()
     reader = _safetensors_module()
@@ -345,5 +346,5 @@ def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
     for name, array in sorted(arrays.items()):  # the file's order is not the model's
         if array.dtype.kind not in "biuf":
             raise ValueError(f"{path}: unsupported dtype {array.dtype} for {name!r}")
-        state[name] = np.array(array)  # a writable copy of the read-only buffer
+        state[name] = from_numpy(np.array(array))  # a writable copy of the read-only buffer
     return state

@@ -1,3 +1,4 @@
+import copy
 import math
 
 import numpy as np
@@ -272,16 +273,20 @@ class WithBuffer(nn.Module):
         return self.fc(x) - self.running_mean
 
 
-def test_state_dict_holds_copies_of_parameters_and_buffers():
+def test_state_dict_shares_memory_as_in_pytorch_and_deepcopy_keeps_a_snapshot():
     model = WithBuffer()
     state = model.state_dict()
     assert list(state) == ["running_mean", "fc.weight", "fc.bias"]  # PyTorch's order
-    assert all(isinstance(v, np.ndarray) for v in state.values())
-    before = state["fc.weight"].copy()
-    model.fc.weight.data += 1
+    assert all(isinstance(v, Tensor) and not v.requires_grad for v in state.values())
+    snapshot = copy.deepcopy(state)  # how PyTorch code keeps the best weights
+    before = state["fc.weight"].numpy().copy()
+    with minitorch.no_grad():
+        model.fc.weight += 1
     model.running_mean[...] = 5
-    np.testing.assert_array_equal(state["fc.weight"], before)
-    assert np.all(state["running_mean"] == 0)
+    np.testing.assert_array_equal(state["fc.weight"], before + 1)  # the same memory
+    assert np.all(state["running_mean"].numpy() == 5)
+    np.testing.assert_array_equal(snapshot["fc.weight"], before)
+    assert np.all(snapshot["running_mean"].numpy() == 0)
 
 
 def test_state_dict_round_trip_into_a_fresh_model():

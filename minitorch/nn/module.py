@@ -289,12 +289,16 @@ class Module:
 
     # ----- state dict -----------------------------------------------------------------------
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of every parameter's and buffer's array, by dotted name, in PyTorch's order
-        and with PyTorch's keys: module by module, its parameters, then its buffers, then its
-        submodules'; a module or parameter reachable by two names (tied weights) is under
-        both."""
-        return {key: _array(value).copy() for key, _, _, value in self._state_members()}
+    def state_dict(self) -> dict[str, Tensor]:
+        """Every parameter and buffer as a detached Tensor sharing its memory, as in PyTorch
+        (``copy.deepcopy(model.state_dict())`` keeps a snapshot), by dotted name, in
+        PyTorch's order and with PyTorch's keys: module by module, its parameters, then its
+        buffers, then its submodules'; a module or parameter reachable by two names (tied
+        weights) is under both."""
+        return {
+            key: value.detach() if isinstance(value, Tensor) else Tensor._make(value, False)
+            for key, _, _, value in self._state_members()
+        }
 
     def _state_members(self) -> list[tuple[str, Module, str, Any]]:
         """(dotted name, owning module, attribute name, value) of each entry of the state
