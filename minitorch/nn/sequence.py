@@ -1,5 +1,9 @@
-"""Layers for sequences of tokens: embeddings, layer normalisation and attention, in module
-and functional form, with PyTorch's names, signatures and parameter layouts."""
+"""Layers for sequences of tokens: embeddings, layer normalisation and attention, with
+PyTorch's names, signatures and parameter layouts.
+
+Their functional forms (``F.embedding``, ``F.layer_norm``, ``F.scaled_dot_product_attention``)
+are defined in :mod:`minitorch.nn.functional` and re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -9,152 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.nn import init
+from minitorch.nn import _checks, init
+from minitorch.nn import functional as F
+from minitorch.nn.functional import (  # noqa: F401  (re-exported)
+    embedding,
+    layer_norm,
+    scaled_dot_product_attention,
+)
+from minitorch.nn.layers import Linear
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import nn as fused
-from minitorch.ops import sequence as ops
-from minitorch.random import generator
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
-
-# ----- functional forms ---------------------------------------------------------------------
-
-
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
-    """The rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ids in
-    ``input`` (any shape): the result has shape ``input.shape + (embedding_dim,)``. The row
-    ``padding_idx``, if given, receives no gradient."""
-    if weight.ndim != 2:
-        raise ValueError(f"embedding weight must be 2-D (num_embeddings, embedding_dim), got "
-                         f"shape {weight.shape}")
-    vocabulary = weight.shape[0]
-    ids = _token_ids(input, vocabulary)
-    if padding_idx is not None:
-        padding_idx = _padding_index(padding_idx, vocabulary)
-    return ops.Embedding.apply(weight, ids=ids, padding_idx=padding_idx)
-
-
-def _token_ids(input: Any, vocabulary: int) -> np.ndarray:
-    """The ids as an integer array, each checked to be a row of a table of ``vocabulary``."""
-    ids = input._data if isinstance(input, Tensor) else np.asarray(input)
-    if ids.dtype.kind not in "iu":
-        raise TypeError(
-            f"embedding ids must be an integer tensor (int64, as from torch.long), got dtype "
-            f"{ids.dtype}"
-        )
-    if ids.size:
-        smallest, largest = ids.min(), ids.max()
-        bad = smallest if smallest < 0 else largest if largest >= vocabulary else None
-        if bad is not None:
-            raise IndexError(
-                f"embedding id {int(bad)} is out of range for a vocabulary of size "
-                f"{vocabulary} (ids must be in [0, {vocabulary - 1}])"
-            )
-    return ids
-
-
-def _padding_index(padding_idx: int, vocabulary: int) -> int:
-    """``padding_idx`` as a row index; a negative one counts from the end, as in PyTorch."""
-    if not -vocabulary <= padding_idx < vocabulary:
-        raise ValueError(
-            f"padding_idx must be within the {vocabulary} embeddings ([{-vocabulary}, "
-            f"{vocabulary - 1}]), got {padding_idx}"
-        )
-    return padding_idx % vocabulary
-
-
-def layer_norm(
-    input: Tensor,
-    normalized_shape: int | Sequence[int],
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """Normalise ``input`` over its last dimensions, ``normalized_shape``, to zero mean and
-    unit (biased) variance per position, then scale by ``weight`` and shift by ``bias`` (of
-    that shape; None means 1 and 0)."""
-    x = as_tensor(input)
-    shape = _shape_tuple(normalized_shape)
-    if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
-        raise ValueError(
-            f"layer_norm over normalized_shape {shape} expected input of shape (*, "
-            f"{', '.join(map(str, shape))}), got shape {x.shape}"
-        )
-    if x.dtype.kind != "f":
-        raise TypeError(f"layer_norm needs a floating point input, got {x.dtype}")
-    if weight is None:
-        weight = Tensor._make(np.ones(shape, dtype=x.dtype), False)
-    if bias is None:
-        bias = Tensor._make(np.zeros(shape, dtype=x.dtype), False)
-    for name, param in (("weight", weight), ("bias", bias)):
-        if param.shape != shape:
-            raise ValueError(f"layer_norm {name} has shape {param.shape}, expected {shape}")
-    return ops.LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
-
-
-def _shape_tuple(shape: int | Sequence[int]) -> tuple[int, ...]:
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
-
-
-def scaled_dot_product_attention(
-    query: Tensor,
-    key: Tensor,
-    value: Tensor,
-    attn_mask: Any = None,
-    dropout_p: float = 0.0,
-    is_causal: bool = False,
-    scale: float | None = None,
-) -> Tensor:
-    """softmax(query @ key^T * scale + mask) @ value, over query (..., L, E), key (..., S, E)
-    and value (..., S, Ev), giving (..., L, Ev); leading dimensions broadcast.
-
-    ``attn_mask`` (broadcastable to (..., L, S)) is either boolean, True where a query may
-    attend to a key, or floating, added to the scores. ``is_causal`` lets query i see keys
-    0..i only (do not pass both). ``scale`` defaults to 1 / sqrt(E). ``dropout_p`` drops
-    attention weights with that probability, always: pass 0 in evaluation, as in PyTorch.
-    """
-    query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
-    for name, tensor in (("query", query), ("key", key), ("value", value)):
-        if tensor.ndim < 2:
-            raise ValueError(f"attention {name} must have shape (..., length, features), got "
-                             f"shape {tensor.shape}")
-        if tensor.dtype.kind != "f":
-            raise TypeError(f"attention {name} must be floating point, got {tensor.dtype}")
-    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
-        raise ValueError(
-            f"attention expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
-            f"shapes {query.shape}, {key.shape} and {value.shape}"
-        )
-    if not 0.0 <= dropout_p <= 1.0:
-        raise ValueError(f"dropout_p must be in [0, 1], got {dropout_p}")
-    key, value = key.astype(query.dtype), value.astype(query.dtype)
-    try:
-        scores_shape = np.broadcast_shapes(query.shape[:-2], key.shape[:-2]) + (
-            query.shape[-2], key.shape[-2])
-    except ValueError:
-        raise ValueError(f"attention query and key batch dimensions do not broadcast: shapes "
-                         f"{query.shape} and {key.shape}") from None
-    inputs, options = [query, key, value], {"is_causal": is_causal, "scale": scale}
-    if attn_mask is not None:
-        if is_causal:
-            raise ValueError("pass attn_mask or is_causal=True, not both")
-        mask = as_tensor(attn_mask)
-        try:
-            scores_shape = np.broadcast_shapes(mask.shape, scores_shape)
-        except ValueError:
-            raise ValueError(
-                f"attn_mask of shape {mask.shape} does not broadcast to the attention scores' "
-                f"shape {scores_shape} (..., L, S)"
-            ) from None
-        if mask.dtype.kind == "b":
-            options["allowed"] = mask._data
-        else:
-            inputs.append(mask.astype(query.dtype))
-    if dropout_p > 0:  # inverted dropout of the weights, drawn here so the node can be replayed
-        factor = 0.0 if dropout_p >= 1 else 1 / (1 - dropout_p)
-        keep = generator().random(scores_shape, dtype=np.float32) >= dropout_p
-        options["keep"] = keep * query.dtype.type(factor)
-    return ops.ScaledDotProductAttention.apply(*inputs, **options)
-
 
 # ----- modules --------------------------------------------------------------------------------
 
@@ -180,7 +49,7 @@ class Embedding(Module):
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         if padding_idx is not None:
-            padding_idx = _padding_index(padding_idx, self.num_embeddings)
+            padding_idx = _checks.padding_index(padding_idx, self.num_embeddings)
         self.padding_idx = padding_idx
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype))
         self.reset_parameters()
@@ -204,7 +73,7 @@ class Embedding(Module):
         return layer
 
     def forward(self, input: Any) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
@@ -227,7 +96,7 @@ class LayerNorm(Module):
         dtype: Any = DEFAULT_DTYPE,
     ) -> None:
         super().__init__()
-        self.normalized_shape = _shape_tuple(normalized_shape)
+        self.normalized_shape = _checks.shape_tuple(normalized_shape)
         if any(n < 1 for n in self.normalized_shape) or not self.normalized_shape:
             raise ValueError(
                 f"LayerNorm normalized_shape must be positive sizes, got {normalized_shape!r}"
@@ -243,12 +112,11 @@ class LayerNorm(Module):
         x = as_tensor(input)
         if self.weight is not None:
             x = x.astype(self.weight.dtype)
-        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
-
 
 
 class MultiheadAttention(Module):
@@ -302,9 +170,6 @@ class MultiheadAttention(Module):
         self.head_dim, self.dropout, self.batch_first = embed_dim // num_heads, dropout, batch_first
         self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=dtype))
         self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dtype=dtype)) if bias else None
-        from minitorch.nn.layers import Linear  # imported here: layers imports functional,
-        # which imports this module
-
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         init.xavier_uniform_(self.in_proj_weight)
         if bias:
@@ -360,7 +225,7 @@ class MultiheadAttention(Module):
             if not batched:
                 weights = weights.squeeze(0)
         else:
-            out = scaled_dot_product_attention(q, k, v, mask, dropout)
+            out = F.scaled_dot_product_attention(q, k, v, mask, dropout)
         out = self.out_proj(out.transpose(1, 2).reshape(N, L, E))
         if not batched:
             out = out.squeeze(0)

@@ -1,7 +1,7 @@
 """Fused layers and losses: each is one graph node where a chain of small ops would be
 several, because training spends most of its time in exactly these.
 
-The loss Functions take targets that the caller (:mod:`minitorch.nn.losses`) has already
+The loss Functions take targets that the caller (:mod:`minitorch.nn.functional`) has already
 checked; they only guard against NaN coming from the predictions.
 """
 

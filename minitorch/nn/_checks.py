@@ -1,0 +1,184 @@
+"""Argument checks shared by the functional forms (:mod:`minitorch.nn.functional`) and the
+layers that wrap them: loss targets and class weights, reductions, token ids, shapes.
+
+Each check raises before anything is computed, so a wrong label shape, an out-of-range
+class or a NaN target is an error that says what was expected and what was given, instead
+of a silently wrong or NaN result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minitorch.ops.nn import REDUCTIONS
+from minitorch.tensor import Tensor
+
+
+def check_reduction(reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def numeric_array(value: Any, name: str, what: str = "target") -> np.ndarray:
+    array = value._data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: {what} must be numeric, got dtype {array.dtype}")
+    return array
+
+
+def check_no_nan(array: np.ndarray, name: str, what: str) -> None:
+    if np.isnan(array).any():
+        raise ValueError(f"{name}: {what} contains NaN")
+
+
+# ----- loss targets ---------------------------------------------------------------------------
+
+
+def float_target(target: Any, prediction: Tensor, name: str) -> Tensor:
+    """``target`` as a Tensor of the prediction's shape and dtype, checked for NaN.
+
+    A Tensor target that requires grad stays in the graph."""
+    array = numeric_array(target, name)
+    if array.shape != prediction.shape:
+        raise ValueError(
+            f"{name}: expected a target of shape {prediction.shape} like the input, "
+            f"got shape {array.shape}"
+        )
+    check_no_nan(array, name, "target")
+    if isinstance(target, Tensor) and target.requires_grad:
+        return target.astype(prediction.dtype)
+    return Tensor._make(array.astype(prediction.dtype, copy=False), False)
+
+
+def class_rows(input: Tensor, name: str, what: str) -> Tensor:
+    """Predictions (N, C), (C,) or (N, C, d1, ..., dk) as rows (M, C), one per prediction:
+    the class dimension (1, or 0 for a single sample) moved last."""
+    if input.ndim == 2:
+        return input
+    if input.ndim == 1:
+        return input.reshape(1, -1)
+    if input.ndim == 0:
+        raise ValueError(
+            f"{name}: expected {what} of shape (batch, classes), (classes,) or "
+            f"(batch, classes, d1, ...), got shape ()"
+        )
+    return input.permute(0, *range(2, input.ndim), 1).reshape(-1, input.shape[1])
+
+
+def index_shape(input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of class-index targets for predictions of ``input_shape``."""
+    return () if len(input_shape) == 1 else (input_shape[0], *input_shape[2:])
+
+
+def class_indices(
+    array: np.ndarray, num_classes: int, name: str, ignore_index: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Checked class labels, flattened to an integer array, and which of them count (None
+    when all do: none equals ``ignore_index``). An ignored position holds class 0, so it can
+    still be used as an index."""
+    array = array.reshape(-1)
+    if array.dtype.kind == "b":
+        raise ValueError(f"{name}: class indices must be integers, got booleans")
+    if array.dtype.kind == "f":
+        check_no_nan(array, name, "target")
+        fractional = np.flatnonzero(array != np.round(array))
+        if fractional.size:
+            i = int(fractional[0])
+            raise ValueError(
+                f"{name}: class indices must be whole numbers, got {array[i]} at position {i}"
+            )
+    keep = None
+    if ignore_index is not None:
+        ignored = array == ignore_index
+        if ignored.any():
+            keep = ~ignored
+    counted = array if keep is None else array[keep]
+    if counted.size and (counted.min() < 0 or counted.max() >= num_classes):
+        bad = (array < 0) | (array >= num_classes)
+        i = int(np.flatnonzero(bad if keep is None else bad & keep)[0])
+        raise ValueError(
+            f"{name}: class index {array[i]:g} at position {i} is out of range for "
+            f"{num_classes} classes (expected 0..{num_classes - 1})"
+        )
+    indices = array.astype(np.intp, copy=False)
+    if keep is not None:
+        indices = np.where(keep, indices, 0)
+    return indices, keep
+
+
+def classification_target(
+    target: Any, input: Tensor, name: str, probabilities_allowed: bool
+) -> np.ndarray | Tensor:
+    """The target checked against the predictions ``input``: class indices (an array of
+    the input's shape without the class dimension) or, where allowed, class probabilities
+    (a Tensor of the input's shape)."""
+    array = numeric_array(target, name)
+    indices_shape = index_shape(input.shape)
+    is_indices = array.ndim == len(indices_shape)
+    is_probabilities = probabilities_allowed and array.ndim == input.ndim
+    if input.ndim >= 2 and (is_indices or is_probabilities) and len(array) != input.shape[0]:
+        raise ValueError(
+            f"{name}: target has batch size {len(array)} but the input has batch size "
+            f"{input.shape[0]}"
+        )
+    if is_indices and array.shape == indices_shape:
+        return array
+    if is_probabilities:
+        return float_target(target, input, name)
+    expected = f"class indices of shape {indices_shape}"
+    if probabilities_allowed:
+        expected += f" or class probabilities of shape {input.shape}"
+    raise ValueError(f"{name}: expected {expected}, got a target of shape {array.shape}")
+
+
+def class_weight(weight: Any, num_classes: int, dtype: np.dtype, name: str) -> np.ndarray | None:
+    """The per-class ``weight`` as a checked array of ``num_classes`` values in ``dtype``."""
+    if weight is None:
+        return None
+    array = numeric_array(weight, name, "weight").astype(dtype, copy=False)
+    if array.shape != (num_classes,):
+        raise ValueError(
+            f"{name}: expected a class weight of shape ({num_classes},), one per class, got "
+            f"shape {array.shape}"
+        )
+    check_no_nan(array, name, "weight")
+    return array
+
+
+# ----- sequences ------------------------------------------------------------------------------
+
+
+def token_ids(input: Any, vocabulary: int) -> np.ndarray:
+    """The ids as an integer array, each checked to be a row of a table of ``vocabulary``."""
+    ids = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(
+            f"embedding ids must be an integer tensor (int64, as from torch.long), got dtype "
+            f"{ids.dtype}"
+        )
+    if ids.size:
+        smallest, largest = ids.min(), ids.max()
+        bad = smallest if smallest < 0 else largest if largest >= vocabulary else None
+        if bad is not None:
+            raise IndexError(
+                f"embedding id {int(bad)} is out of range for a vocabulary of size "
+                f"{vocabulary} (ids must be in [0, {vocabulary - 1}])"
+            )
+    return ids
+
+
+def padding_index(padding_idx: int, vocabulary: int) -> int:
+    """``padding_idx`` as a row index; a negative one counts from the end, as in PyTorch."""
+    if not -vocabulary <= padding_idx < vocabulary:
+        raise ValueError(
+            f"padding_idx must be within the {vocabulary} embeddings ([{-vocabulary}, "
+            f"{vocabulary - 1}]), got {padding_idx}"
+        )
+    return padding_idx % vocabulary
+
+
+def shape_tuple(shape: int | Sequence[int]) -> tuple[int, ...]:
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
