@@ -68,7 +68,7 @@ def test_loader_generator_and_sampler():
     reversed_order = DataLoader(dataset, batch_size=8, sampler=range(19, -1, -1))
     assert len(reversed_order) == 3
     assert next(iter(reversed_order))[0].tolist() == list(range(19, 11, -1))
-    with pytest.raises(ValueError, match="sampler and shuffle"):
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(dataset, sampler=range(20), shuffle=True)
     assert DataLoader(dataset, num_workers=2, pin_memory=True).num_workers == 2
 

@@ -1,0 +1,220 @@
+"""Samplers, as in ``torch.utils.data.sampler``: objects whose ``__iter__`` yields the
+dataset indices of one epoch (a fresh draw each time it is called), and ``BatchSampler``,
+which groups them into batches.
+
+Random samplers draw from ``generator`` (a :class:`minitorch.Generator`) when given, else
+from minitorch's global generator when iteration starts, so ``minitorch.manual_seed`` makes
+the order reproducible. The numbers are NumPy's, so the orders differ from PyTorch's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+
+from minitorch import random as minitorch_random
+from minitorch.tensor import Tensor, from_numpy
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Sampler(Generic[T_co]):
+    """Base class of samplers: subclasses define ``__iter__`` and, where the count is known,
+    ``__len__``. (``data_source`` is accepted, and ignored, as PyTorch once took it.)"""
+
+    def __init__(self, data_source: Sized | None = None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(f"{type(self).__name__} does not define __iter__")
+
+
+class _DrawnAtOnce(Sampler[int]):
+    """A sampler that draws the indices of an epoch as one array, ``_epoch()``. Iterating
+    gives them as Python ints; ``BatchSampler`` slices the array into batches instead, with
+    no Python int per sample, which keeps a DataLoader epoch fast."""
+
+    def _epoch(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self._epoch().tolist()
+
+
+class SequentialSampler(_DrawnAtOnce):
+    """0, 1, ..., len(data_source) - 1, every epoch."""
+
+    def __init__(self, data_source: Sized) -> None:
+        self.data_source = data_source
+
+    def _epoch(self) -> np.ndarray:
+        return np.arange(len(self.data_source))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(_DrawnAtOnce):
+    """The indices of ``data_source`` in a new random order every epoch.
+
+    Without ``replacement`` each index comes once per pass; ``num_samples`` (default
+    ``len(data_source)``) larger than that chains whole passes and part of one more. With
+    ``replacement`` each of the ``num_samples`` indices is drawn independently.
+    """
+
+    def __init__(
+        self,
+        data_source: Sized,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: minitorch_random.Generator | None = None,
+    ) -> None:
+        if not isinstance(replacement, bool):
+            raise TypeError(
+                f"replacement should be a boolean value, but got replacement={replacement!r}"
+            )
+        self.data_source, self.replacement, self.generator = data_source, replacement, generator
+        self._num_samples = num_samples
+        _check_positive_int(self.num_samples, "num_samples")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _epoch(self) -> np.ndarray:
+        rng = minitorch_random.numpy_generator(self.generator)
+        size = len(self.data_source)
+        if self.replacement:
+            return rng.integers(0, size, self.num_samples)
+        passes, rest = divmod(self.num_samples, size)
+        orders = [rng.permutation(size) for _ in range(passes)]
+        if rest:
+            orders.append(rng.permutation(size)[:rest])
+        return np.concatenate(orders)
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(_DrawnAtOnce):
+    """The given ``indices`` in a new random order every epoch (each once)."""
+
+    def __init__(
+        self, indices: Sequence[int], generator: minitorch_random.Generator | None = None
+    ) -> None:
+        self.indices, self.generator = indices, generator
+
+    def _epoch(self) -> np.ndarray:
+        order = minitorch_random.numpy_generator(self.generator).permutation(len(self.indices))
+        return np.asarray(self.indices, dtype=np.int64)[order]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(_DrawnAtOnce):
+    """``num_samples`` indices in [0, len(weights)), index i drawn with probability
+    proportional to ``weights[i]`` (weights need not add up to 1). Without ``replacement``
+    an index is drawn at most once per epoch, so that needs at least ``num_samples``
+    non-zero weights. Weights are checked here, not when drawing: negative, infinite or
+    NaN weights, or weights that are all zero, raise a ValueError."""
+
+    def __init__(
+        self,
+        weights: Sequence[float],
+        num_samples: int,
+        replacement: bool = True,
+        generator: minitorch_random.Generator | None = None,
+    ) -> None:
+        _check_positive_int(num_samples, "num_samples")
+        if not isinstance(replacement, bool):
+            raise ValueError(
+                f"replacement should be a boolean value, but got replacement={replacement!r}"
+            )
+        array = np.asarray(weights, dtype=np.float64)
+        if array.ndim != 1:
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape {array.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
+        if bad.size:
+            raise ValueError(
+                f"weights must be finite and >= 0, got {array[bad[0]]} at position {bad[0]}"
+            )
+        if not array.sum() > 0:
+            raise ValueError(f"weights must not all be zero, got {len(array)} zero weights")
+        nonzero = int(np.count_nonzero(array))
+        if not replacement and num_samples > nonzero:
+            raise ValueError(
+                f"cannot draw {num_samples} samples without replacement from {nonzero} "
+                f"indices of non-zero weight"
+            )
+        self.weights: Tensor = from_numpy(array)
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def _epoch(self) -> np.ndarray:
+        return minitorch_random.multinomial(
+            self.weights.numpy(), self.num_samples, self.replacement, generator=self.generator
+        )
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler[list[int]]):
+    """The indices of ``sampler`` in lists of ``batch_size``; the last list is shorter when
+    they do not divide evenly, or left out with ``drop_last``.
+
+        list(BatchSampler(SequentialSampler(range(10)), 3, drop_last=False))
+        # [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    """
+
+    def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int,
+                 drop_last: bool) -> None:
+        _check_positive_int(batch_size, "batch_size")
+        if not isinstance(drop_last, bool):
+            raise ValueError(
+                f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
+            )
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
+
+    def __iter__(self) -> Iterator[list[int]]:
+        indices = iter(self.sampler)
+        while batch := list(itertools.islice(indices, self.batch_size)):
+            if self.drop_last and len(batch) < self.batch_size:
+                return
+            yield batch
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return -(-len(self.sampler) // self.batch_size)
+
+    def _index_arrays(self) -> Iterator[np.ndarray | list[Any]]:
+        """The batches of ``__iter__``, sliced from one array when the sampler draws its
+        epoch as one (see ``_DrawnAtOnce``); as ``__iter__`` gives them otherwise, or when a
+        subclass defines its own ``__iter__``."""
+        if (type(self).__iter__ is not BatchSampler.__iter__
+                or type(self.sampler).__iter__ is not _DrawnAtOnce.__iter__):
+            yield from self
+            return
+        order = self.sampler._epoch()
+        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
+        for start in range(0, stop, self.batch_size):
+            yield order[start : start + self.batch_size]
+
+
+class _InfiniteConstantSampler(Sampler[None]):
+    """None forever: the sampler of a DataLoader over an IterableDataset, which has no
+    indices (as in PyTorch, so ``loader.sampler`` and ``loader.batch_sampler`` exist)."""
+
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None)
+
+
+def _check_positive_int(value: Any, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} should be a positive integer value, but got {name}={value!r}")
