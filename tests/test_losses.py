@@ -459,3 +459,29 @@ def test_loss_options_match_torch(name, options):
     theirs.backward()
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-10)
     np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ----- one home for the functional forms ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("module_name", "names"), [
+    ("minitorch.nn.losses", ["cross_entropy", "cross_entropy_loss", "nll_loss", "mse_loss",
+                             "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
+    ("minitorch.loss", ["cross_entropy", "cross_entropy_loss", "nll_loss", "mse_loss",
+                        "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
+    ("minitorch.nn.sequence", ["embedding", "layer_norm", "scaled_dot_product_attention"]),
+])
+def test_functional_forms_are_defined_once_in_nn_functional(module_name, names):
+    import importlib
+
+    module = importlib.import_module(module_name)
+    for name in names:
+        assert getattr(module, name) is getattr(F, name)  # the old paths still import
+        assert getattr(F, name).__module__ == "minitorch.nn.functional"
+
+
+def test_loss_modules_call_the_functional_forms():
+    for module, function in ((nn.CrossEntropyLoss, F.cross_entropy), (nn.NLLLoss, F.nll_loss),
+                             (nn.MSELoss, F.mse_loss), (nn.BCELoss, F.binary_cross_entropy),
+                             (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits)):
+        assert module.function is function
