@@ -97,10 +97,10 @@ class DataLoader(Generic[T_co]):
             generator = Generator().manual_seed(seed)
         is_iterable = isinstance(dataset, IterableDataset)
         if is_iterable:
-            for name, value, unset in (("shuffle", shuffle, (None, False)),
-                                       ("sampler", sampler, (None,)),
-                                       ("batch_sampler", batch_sampler, (None,))):
-                if not any(value is u for u in unset):
+            # shuffle=False counts as unspecified: it was once the default.
+            given = {"shuffle": shuffle or None, "sampler": sampler, "batch_sampler": batch_sampler}
+            for name, value in given.items():
+                if value is not None:
                     raise ValueError(
                         f"DataLoader with IterableDataset: expected unspecified {name} option, "
                         f"but got {name}={value!r}"
