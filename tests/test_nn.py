@@ -364,8 +364,14 @@ def test_buffers_register_and_update_by_assignment():
     model = WithBuffer()
     assert [name for name, _ in model.named_buffers()] == ["running_mean"]
     model.running_mean = Tensor([3.0, 4.0])
-    assert isinstance(model.running_mean, np.ndarray)
+    assert isinstance(model.running_mean, Tensor) and not model.running_mean.requires_grad
     np.testing.assert_array_equal(model.buffers()[0], [3.0, 4.0])
+    stats = np.zeros(2, dtype=np.float32)
+    model.running_mean = stats  # an array is wrapped, sharing its memory, as from_numpy does
+    stats += 1
+    assert model.running_mean.tolist() == [1.0, 1.0]
+    model.running_mean.mul_(2)  # PyTorch code updates buffers with Tensor methods
+    assert model.state_dict()["running_mean"].tolist() == [2.0, 2.0]
     model.running_mean = None
     assert model.buffers() == [] and "running_mean" not in model.state_dict()
     with pytest.raises(KeyError, match="attribute 'fc' already exists"):

@@ -110,7 +110,7 @@ class Module:
                 )
             modules[name] = None
         elif name in buffers:
-            value = _buffer_array(name, value)
+            value = _buffer_tensor(name, value)
             buffers[name] = value
         object.__setattr__(self, name, value)
 
@@ -124,8 +124,9 @@ class Module:
 
     def register_buffer(self, name: str, array: Any) -> None:
         """Register state that is saved in ``state_dict`` but not trained (running
-        statistics, for example). ``array`` is kept as a NumPy array (a Tensor's data is
-        used as is); assigning to the attribute later replaces it; None is allowed."""
+        statistics, for example). It is kept as a Tensor that does not require grad,
+        sharing the memory of the array or Tensor given, as in PyTorch; assigning to the
+        attribute later replaces it; None is allowed."""
         _check_name("buffer", name)
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute {name!r} already exists")
@@ -190,10 +191,10 @@ class Module:
         """All parameters as a list, so the parameters of two models can be added with ``+``."""
         return [p for _, _, _, p in self._members("_parameters", recurse)]
 
-    def named_buffers(self, recurse: bool = True) -> list[tuple[str, np.ndarray]]:
+    def named_buffers(self, recurse: bool = True) -> list[tuple[str, Tensor]]:
         return [(key, b) for key, _, _, b in self._members("_buffers", recurse)]
 
-    def buffers(self, recurse: bool = True) -> list[np.ndarray]:
+    def buffers(self, recurse: bool = True) -> list[Tensor]:
         return [b for _, _, _, b in self._members("_buffers", recurse)]
 
     def _members(self, registry: str, recurse: bool = True) -> list[tuple[str, Module, str, Any]]:
@@ -400,13 +401,17 @@ def _array(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
 
 
-def _buffer_array(name: str, value: Any) -> np.ndarray | None:
+def _buffer_tensor(name: str, value: Any) -> Tensor | None:
+    """``value`` as a buffer: a Tensor that does not require grad, sharing the memory of
+    the array or Tensor given (so in-place updates of either are seen by both)."""
     if value is None:
         return None
+    if isinstance(value, Tensor) and not value.requires_grad:
+        return value
     array = value._data if isinstance(value, Tensor) else np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"buffer {name!r} must be numeric, got dtype {array.dtype}")
-    return array
+    return Tensor._make(array, False)
 
 
 class _ModuleSequence(Module):
