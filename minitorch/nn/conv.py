@@ -1,5 +1,6 @@
-"""Layers for images: convolution, pooling and batch normalisation, in module and functional
-form. Images are NCHW: (batch, channels, height, width), as in PyTorch."""
+"""Layers for images: convolution, pooling and batch normalisation. Images are NCHW: (batch,
+channels, height, width), as in PyTorch. Their functional forms are in
+:mod:`minitorch.nn.functional`."""
 
 from __future__ import annotations
 
@@ -7,96 +8,32 @@ from typing import Any
 
 import numpy as np
 
+from minitorch import devices
+from minitorch.nn import functional as F
 from minitorch.nn import init
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import conv as ops
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
 
 IntOrPair = int | tuple[int, int]
-
-# ----- functional forms ---------------------------------------------------------------------
-
-
-def conv2d(
-    x: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: IntOrPair = 1,
-    padding: IntOrPair = 0,
-) -> Tensor:
-    """2-D convolution (cross-correlation, as in PyTorch) of x (N, C, H, W) with weight
-    (out_channels, C, KH, KW), plus bias (out_channels,); zero padding on every side."""
-    inputs = (as_tensor(x), weight) if bias is None else (as_tensor(x), weight, bias)
-    return ops.Conv2d.apply(
-        *inputs, stride=ops.pair(stride, "stride", 1), padding=ops.pair(padding, "padding", 0)
-    )
-
-
-def max_pool2d(x: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None) -> Tensor:
-    """Maximum over each kernel_size window of x (N, C, H, W); ``stride`` defaults to
-    ``kernel_size`` (windows side by side). A tied window's gradient goes to its first maximum."""
-    kernel = ops.pair(kernel_size, "kernel_size", 1)
-    step = kernel if stride is None else ops.pair(stride, "stride", 1)
-    return ops.MaxPool2d.apply(as_tensor(x), kernel_size=kernel, stride=step)
-
-
-def avg_pool2d(x: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None) -> Tensor:
-    """Mean over each kernel_size window of x (N, C, H, W); ``stride`` defaults to
-    ``kernel_size``."""
-    kernel = ops.pair(kernel_size, "kernel_size", 1)
-    step = kernel if stride is None else ops.pair(stride, "stride", 1)
-    return ops.AvgPool2d.apply(as_tensor(x), kernel_size=kernel, stride=step)
-
-
-def batch_norm(
-    x: Tensor,
-    running_mean: Any,
-    running_var: Any,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    training: bool = False,
-    momentum: float = 0.1,
-    eps: float = 1e-5,
-) -> Tensor:
-    """Normalise each channel (axis 1) of x (N, C, ...) to zero mean and unit variance, then
-    scale by ``weight`` and shift by ``bias`` (per channel; None means 1 and 0).
-
-    ``training``: use this batch's statistics, and update ``running_mean`` and
-    ``running_var`` (arrays or Tensors, or None) in place with ``momentum``, using the
-    unbiased variance, as PyTorch does. Otherwise normalise with the running statistics.
-    """
-    x = as_tensor(x)
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm expected input of shape (N, C, ...), got shape {x.shape}")
-    channels = x.shape[1]
-    if weight is None:
-        weight = Tensor._make(np.ones(channels, dtype=x.dtype), False)
-    if bias is None:
-        bias = Tensor._make(np.zeros(channels, dtype=x.dtype), False)
-    stats = [s._data if isinstance(s, Tensor) else s for s in (running_mean, running_var)]
-    for name, array in zip(("running_mean", "running_var"), stats, strict=True):
-        if array is not None and np.shape(array) != (channels,):
-            raise ValueError(
-                f"batch_norm: {name} has shape {np.shape(array)}, expected ({channels},) for "
-                f"an input with {channels} channels"
-            )
-    return ops.BatchNorm.apply(
-        x, weight, bias, running_mean=stats[0], running_var=stats[1], training=training,
-        momentum=momentum, eps=eps,
-    )
-
-
-# ----- modules --------------------------------------------------------------------------------
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class Conv2d(Module):
     """2-D convolution over images (N, in_channels, H, W) -> (N, out_channels, OH, OW), with
-    OH = (H + 2 * padding - kernel_size) // stride + 1 (and OW likewise).
+    OH = (H + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1 (and OW likewise).
 
-    ``kernel_size``, ``stride`` and ``padding`` are ints or (height, width) pairs. ``weight``
-    is (out_channels, in_channels, KH, KW) and starts, like ``Linear``'s, with He uniform
-    initialisation on fan_in = in_channels * KH * KW; ``bias`` (out_channels,) starts at zero.
-    An input of another dtype is converted to the parameters' dtype first.
+    ``kernel_size``, ``stride``, ``padding`` and ``dilation`` are ints or (height, width)
+    pairs; ``padding`` may also be ``'valid'`` (none) or ``'same'`` (the output keeps the
+    input's size; stride 1 only). ``padding_mode`` is what the padding holds: ``'zeros'``, or
+    the image's own values (``'reflect'``, ``'replicate'``, ``'circular'``, as in ``F.pad``).
+    ``dilation`` spaces the kernel's taps; ``groups`` splits the channels into that many
+    independent convolutions (both channel counts must be divisible by it).
+
+    ``weight`` is (out_channels, in_channels / groups, KH, KW) and starts, like ``Linear``'s,
+    with He uniform initialisation on fan_in = in_channels / groups * KH * KW; ``bias``
+    (out_channels,) starts at zero. An input of another dtype is converted to the parameters'
+    dtype first. ``device`` can only be the CPU.
     """
 
     def __init__(
@@ -105,58 +42,119 @@ class Conv2d(Module):
         out_channels: int,
         kernel_size: IntOrPair,
         stride: IntOrPair = 1,
-        padding: IntOrPair = 0,
+        padding: IntOrPair | str = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
         bias: bool = True,
-        dtype: Any = DEFAULT_DTYPE,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        if device is not None:
+            devices.device(device)  # raises for anything but the CPU
         self.in_channels = positive_int(in_channels, "in_channels", "Conv2d")
         self.out_channels = positive_int(out_channels, "out_channels", "Conv2d")
+        self.groups = positive_int(groups, "groups", "Conv2d")
+        for name, channels in (("in_channels", self.in_channels),
+                               ("out_channels", self.out_channels)):
+            if channels % self.groups:
+                raise ValueError(f"Conv2d {name} must be divisible by groups, got {name}="
+                                 f"{channels} and groups={self.groups}")
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"Conv2d padding_mode must be one of "
+                             f"{', '.join(map(repr, PADDING_MODES))}, got {padding_mode!r}")
         self.kernel_size = ops.pair(kernel_size, "kernel_size", 1)
         self.stride = ops.pair(stride, "stride", 1)
-        self.padding = ops.pair(padding, "padding", 0)
-        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.dilation = ops.pair(dilation, "dilation", 1)
+        (top, bottom), (left, right) = ops.conv_padding(padding, self.kernel_size, self.stride,
+                                                        self.dilation)
+        self.padding = padding if isinstance(padding, str) else ops.pair(padding, "padding", 0)
+        self.padding_mode = padding_mode
+        self._pad_amounts = (left, right, top, bottom)  # F.pad's order, for the other modes
+        dtype = DEFAULT_DTYPE if dtype is None else dtype
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         init.kaiming_uniform_(self.weight, nonlinearity="relu")
         self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype)) if bias else None
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x).astype(self.weight.dtype)  # the tensor itself when it already matches
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+    def forward(self, input: Tensor) -> Tensor:
+        x = as_tensor(input).astype(self.weight.dtype)  # the tensor itself when it matches
+        if self.padding_mode == "zeros":
+            return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                            self.groups)
+        padded = F.pad(x, self._pad_amounts, mode=self.padding_mode)
+        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
 
     def extra_repr(self) -> str:
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding}, bias={self.bias is not None}"
-        )
+        """PyTorch's: the sizes, then only the arguments that differ from their defaults."""
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        return text
 
 
 class _Pool2d(Module):
-    """What MaxPool2d and AvgPool2d share: a window size and a stride that defaults to it."""
+    """What MaxPool2d and AvgPool2d share: a window size, a stride that defaults to it, a
+    padding and ceil_mode. The arguments are kept as given, as PyTorch keeps them, and
+    checked now rather than at the first call."""
 
-    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None) -> None:
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None, padding: IntOrPair,
+                 ceil_mode: bool) -> None:
         super().__init__()
-        self.kernel_size = ops.pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else ops.pair(stride, "stride", 1)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        ops.pool_arguments(kernel_size, stride, padding)
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.ceil_mode = padding, ceil_mode
 
 
 class MaxPool2d(_Pool2d):
-    """Maximum over each ``kernel_size`` window of images (N, C, H, W); ``stride`` defaults
-    to ``kernel_size``. Rows or columns left over at the edge are dropped, as in PyTorch."""
+    """The maximum of each ``kernel_size`` window of images (N, C, H, W) or (C, H, W); see
+    ``F.max_pool2d`` for the arguments (``stride`` defaults to ``kernel_size``). With
+    ``return_indices`` the layer returns (values, indices), the input of ``MaxUnpool2d``."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                 padding: IntOrPair = 0, dilation: IntOrPair = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        ops.pair(dilation, "dilation", 1)
+        self.dilation, self.return_indices = dilation, return_indices
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool2d(_Pool2d):
-    """Mean over each ``kernel_size`` window of images (N, C, H, W); ``stride`` defaults to
-    ``kernel_size``. Rows or columns left over at the edge are dropped, as in PyTorch."""
+    """The mean of each ``kernel_size`` window of images (N, C, H, W) or (C, H, W); see
+    ``F.avg_pool2d`` for the arguments (``stride`` defaults to ``kernel_size``)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                 padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _BatchNorm(Module):
@@ -222,7 +220,7 @@ class _BatchNorm(Module):
             x = x.astype(self.running_mean.dtype)
         elif self.weight is not None:
             x = x.astype(self.weight.dtype)
-        return batch_norm(
+        return F.batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
             self.training or self.running_mean is None, momentum or 0.0, self.eps,
         )

@@ -2,9 +2,9 @@
 ``F.relu(x)``, ``F.linear(x, w, b)``, ``F.cross_entropy(logits, labels)``, ...
 
 This module is the one place where every functional form is defined: activations, losses,
-embeddings, layer norm and attention, convolution and pooling. The layers in
-:mod:`minitorch.nn` are thin Modules that hold parameters and options and call these
-functions; the checks of their arguments live in :mod:`minitorch.nn._checks`.
+embeddings, layer norm and attention, convolution, pooling, padding and batch norm. The
+layers in :mod:`minitorch.nn` are thin Modules that hold parameters and options and call
+these functions; the checks of their arguments live in :mod:`minitorch.nn._checks`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import numpy as np
 
 from minitorch.dtypes import int64
 from minitorch.nn import _checks
+from minitorch.ops import conv as image_ops
 from minitorch.ops import elementwise as ew
 from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
+from minitorch.ops.shape import IndexAdd
 from minitorch.random import generator
 from minitorch.tensor import Tensor, as_tensor
 
@@ -413,5 +415,223 @@ def scaled_dot_product_attention(
     return sequence_ops.ScaledDotProductAttention.apply(*inputs, **options)
 
 
-# Images: convolution, pooling and batch norm (defined beside their layers).
-from minitorch.nn.conv import avg_pool2d, batch_norm, conv2d, max_pool2d  # noqa: E402, F401
+# ----- images: convolution, pooling, padding and batch norm ---------------------------------
+
+IntOrPair = int | tuple[int, int]
+
+
+def _image_batch(input: Any, name: str) -> tuple[Tensor, bool]:
+    """``input`` as a batch of images (N, C, H, W), and whether it was a single image
+    (C, H, W), which PyTorch's image functions accept too (the result then has no batch axis
+    either)."""
+    x = as_tensor(input)
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    if x.ndim != 4:
+        raise ValueError(
+            f"{name} expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}"
+        )
+    return x, False
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntOrPair = 1,
+    padding: IntOrPair | str = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-D convolution (cross-correlation, as in PyTorch) of ``input`` (N, C, H, W) or
+    (C, H, W) with ``weight`` (out_channels, C / groups, KH, KW), plus ``bias``
+    (out_channels,).
+
+    ``padding``: zeros on every side (an int or a (height, width) pair), ``'valid'`` (none)
+    or ``'same'`` (the output keeps the input's size; stride 1 only; an odd total padding puts
+    the extra row or column at the bottom or right, as PyTorch does). ``dilation``: the
+    spacing of the kernel's taps. ``groups``: the channels split into that many independent
+    convolutions, each of C / groups input and out_channels / groups output channels.
+    """
+    x, one_image = _image_batch(input, "conv2d")
+    if weight.ndim != 4:
+        raise ValueError(
+            "conv2d expected a weight of shape (out_channels, in_channels / groups, KH, KW), "
+            f"got shape {weight.shape}"
+        )
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"groups must be a positive int, got {groups!r}")
+    stride = image_ops.pair(stride, "stride", 1)
+    dilation = image_ops.pair(dilation, "dilation", 1)
+    sides = image_ops.conv_padding(padding, weight.shape[2:], stride, dilation)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    out = image_ops.Conv2d.apply(*inputs, stride=stride, padding=sides, dilation=dilation,
+                                 groups=int(groups))
+    return out.squeeze(0) if one_image else out
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each ``kernel_size`` window of ``input`` (N, C, H, W) or (C, H, W).
+
+    ``stride`` defaults to ``kernel_size`` (windows side by side). ``padding`` (at most half
+    the kernel) adds -inf on every side, so it is never a maximum; ``dilation`` spaces the
+    window's taps. The output has floor((H + 2 * padding - dilation * (kernel_size - 1) - 1)
+    / stride) + 1 rows (and columns likewise), or with ``ceil_mode`` that rounded up, unless
+    the last window would then start past the input and its left padding. A tied window's
+    gradient goes to its first maximum in row-major order. ``return_indices``: also where each
+    maximum is, as an int64 index into its flattened H * W plane (see ``max_unpool2d``).
+    """
+    x, one_image = _image_batch(input, "max_pool2d")
+    kernel, step, pad = image_ops.pool_arguments(kernel_size, stride, padding)
+    spacing = image_ops.pair(dilation, "dilation", 1)
+    out = image_ops.MaxPool2d.apply(x, kernel_size=kernel, stride=step, padding=pad,
+                                    dilation=spacing, ceil_mode=bool(ceil_mode))
+    if not return_indices:
+        return out.squeeze(0) if one_image else out
+    where = image_ops.max_pool_indices(x._data, kernel, step, pad, spacing, bool(ceil_mode))
+    indices = Tensor._make(where, False)
+    return (out.squeeze(0), indices.squeeze(0)) if one_image else (out, indices)
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """The mean of each ``kernel_size`` window of ``input`` (N, C, H, W) or (C, H, W).
+
+    ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) adds zeros
+    on every side; ``ceil_mode`` rounds the output size up as in ``max_pool2d``. Each sum is
+    divided by the number of pixels its window covers: those of the input and, with
+    ``count_include_pad``, those of the padding (never the part past the padding that
+    ``ceil_mode`` reaches), or by ``divisor_override`` when given.
+    """
+    x, one_image = _image_batch(input, "avg_pool2d")
+    kernel, step, pad = image_ops.pool_arguments(kernel_size, stride, padding)
+    if divisor_override is not None and (
+        isinstance(divisor_override, bool)
+        or not isinstance(divisor_override, (int, np.integer))
+        or divisor_override == 0
+    ):
+        raise ValueError(f"divisor_override must be a nonzero int or None, got "
+                         f"{divisor_override!r}")
+    out = image_ops.AvgPool2d.apply(
+        x, kernel_size=kernel, stride=step, padding=pad, ceil_mode=bool(ceil_mode),
+        count_include_pad=bool(count_include_pad),
+        divisor_override=None if divisor_override is None else int(divisor_override),
+    )
+    return out.squeeze(0) if one_image else out
+
+
+# PyTorch's padding modes and the np.pad modes that pick the same values.
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """``input`` with values added around its last axes: ``pad`` is (left, right) for the
+    last axis, then (top, bottom) for the one before, and so on, as in PyTorch. A negative
+    amount crops instead.
+
+    ``mode``: ``'constant'`` (``value``, by default 0); ``'reflect'`` (mirrored about the
+    edge, which is not repeated: less than the axis length); ``'replicate'`` (the edge value
+    repeated); ``'circular'`` (wrapped around from the other end: at most the axis length).
+
+    Every value of the result is a value of the input or the constant, so these are indexing
+    operations, and the gradient of each input value is the sum of those of its copies.
+    """
+    x = as_tensor(input)
+    amounts = tuple(pad)
+    if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in amounts):
+        raise TypeError(f"pad must be a sequence of ints, got {pad!r}")
+    if len(amounts) % 2 or len(amounts) // 2 > x.ndim:
+        raise ValueError(
+            f"pad must have an even length of at most 2 * {x.ndim} (a pair for each of the "
+            f"last axes of an input of shape {x.shape}), got {len(amounts)} values"
+        )
+    if mode != "constant" and mode not in _PAD_MODES:
+        raise ValueError(
+            f"pad mode must be one of 'constant', 'reflect', 'replicate', 'circular', "
+            f"got {mode!r}"
+        )
+    if mode != "constant" and value not in (None, 0):
+        raise ValueError(f"pad mode {mode!r} takes no value, got value={value!r}")
+    # (before, after) for every axis, the last of pad's pairs for the first padded axis.
+    pairs = [(0, 0)] * (x.ndim - len(amounts) // 2) + [
+        (int(amounts[i]), int(amounts[i + 1])) for i in range(len(amounts) - 2, -1, -2)]
+    crop = tuple(slice(max(-before, 0), length - max(-after, 0))
+                 for (before, after), length in zip(pairs, x.shape, strict=True))
+    if any(c.start or c.stop != length for c, length in zip(crop, x.shape, strict=True)):
+        if any(c.stop < c.start for c in crop):
+            raise ValueError(f"pad {amounts} crops more than the input of shape {x.shape} has")
+        x = x[crop]
+    widths = [(max(before, 0), max(after, 0)) for before, after in pairs]
+    if mode == "constant":
+        shape = tuple(n + before + after for n, (before, after) in zip(x.shape, widths))
+        inside = tuple(slice(before, before + n) for n, (before, _) in zip(x.shape, widths))
+        padded = IndexAdd.apply(x, shape=shape, index=inside)  # x added into zeros
+        if value:
+            border = np.full(shape, value, dtype=x.dtype)
+            border[inside] = 0
+            padded = padded + border
+        return padded
+    for length, (before, after) in zip(x.shape, widths, strict=True):
+        limit = length - 1 if mode == "reflect" else length
+        if (before or after) and max(before, after) > limit:
+            raise ValueError(
+                f"pad mode {mode!r} pads an axis of length {length} by at most {limit} on "
+                f"each side, got ({before}, {after})"
+            )
+    padded_axes = len(amounts) // 2
+    sources = [np.pad(np.arange(length), width, mode=_PAD_MODES[mode])
+               for length, width in zip(x.shape[-padded_axes:], widths[-padded_axes:])]
+    return x[(slice(None),) * (x.ndim - padded_axes) + np.ix_(*sources)]
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Any,
+    running_var: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each channel (axis 1) of ``input`` (N, C, ...) to zero mean and unit variance,
+    then scale by ``weight`` and shift by ``bias`` (per channel; None means 1 and 0).
+
+    ``training``: use this batch's statistics, and update ``running_mean`` and
+    ``running_var`` (arrays or Tensors, or None) in place with ``momentum``, using the
+    unbiased variance, as PyTorch does. Otherwise normalise with the running statistics.
+    """
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm expected input of shape (N, C, ...), got shape {x.shape}")
+    channels = x.shape[1]
+    if weight is None:
+        weight = Tensor._make(np.ones(channels, dtype=x.dtype), False)
+    if bias is None:
+        bias = Tensor._make(np.zeros(channels, dtype=x.dtype), False)
+    stats = [s._data if isinstance(s, Tensor) else s for s in (running_mean, running_var)]
+    for name, array in zip(("running_mean", "running_var"), stats, strict=True):
+        if array is not None and np.shape(array) != (channels,):
+            raise ValueError(
+                f"batch_norm: {name} has shape {np.shape(array)}, expected ({channels},) for "
+                f"an input with {channels} channels"
+            )
+    return image_ops.BatchNorm.apply(
+        x, weight, bias, running_mean=stats[0], running_var=stats[1], training=training,
+        momentum=momentum, eps=eps,
+    )

@@ -1,9 +1,14 @@
 """Convolution, pooling and batch normalisation on NCHW arrays.
 
-Convolution and pooling see their input the same way: as windows of a zero-padded input, a
-strided view made by ``sliding_window_view`` that copies nothing (:func:`image_windows`). Their
-gradients go back the same way too: :func:`add_windows_back` adds each window's gradient onto
-the pixels that window covered (col2im), one strided slice per kernel position.
+Convolution and pooling see their input the same way: as windows of a padded input, a
+strided view made by ``sliding_window_view`` that copies nothing (:func:`image_windows`). A
+dilated window, whose taps are D pixels apart, is every D-th pixel of a wider window: a
+slice of the same view. Their gradients go back the same way too: :func:`add_windows_back`
+adds each window's gradient onto the pixels that window covered (col2im), one strided slice
+per kernel position.
+
+Padding is given per side, ((top, bottom), (left, right)), or as a pair (height, width) that
+pads both sides of each axis alike (see :func:`sides`).
 
 Like PyTorch, "convolution" here is cross-correlation: the kernel is not flipped.
 
@@ -27,6 +32,10 @@ if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
 Pair = tuple[int, int]
+Sides = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+
+
+# ----- arguments ----------------------------------------------------------------------------
 
 
 def pair(value: Any, name: str, minimum: int) -> Pair:
@@ -41,81 +50,170 @@ def pair(value: Any, name: str, minimum: int) -> Pair:
     return int(values[0]), int(values[1])
 
 
-def _check_images(x: np.ndarray, kernel: Pair, padding: Pair) -> None:
-    if x.ndim != 4:
-        raise ValueError(f"expected input of shape (N, C, H, W), got {x.ndim}-D shape {x.shape}")
-    padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1])
-    if padded[0] < kernel[0] or padded[1] < kernel[1]:
+def conv_padding(padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Sides:
+    """A convolution's ``padding`` argument as PyTorch reads it, per side: an int or a pair
+    pads both sides alike; ``'valid'`` is no padding; ``'same'`` (stride 1 only) keeps the
+    output the size of the input, padding D * (K - 1) pixels along each axis, the odd one (if
+    any) at the bottom or right."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding != "same":
+            raise ValueError(
+                f"padding must be 'valid', 'same', an int or a pair of ints, got {padding!r}"
+            )
+        if stride != (1, 1):
+            raise ValueError(
+                f"padding='same' is not supported for strided convolutions (stride must be 1, "
+                f"got stride={stride})"
+            )
+        (top_bottom, left_right) = (d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
+        return ((top_bottom // 2, top_bottom - top_bottom // 2),
+                (left_right // 2, left_right - left_right // 2))
+    height, width = pair(padding, "padding", 0)
+    return (height, height), (width, width)
+
+
+def pool_arguments(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Pair]:
+    """A pooling's kernel size, stride (None: the kernel size, windows side by side) and
+    padding as pairs; the padding at most half the kernel, as PyTorch requires."""
+    kernel = pair(kernel_size, "kernel_size", 1)
+    step = kernel if stride is None else pair(stride, "stride", 1)
+    pad = pair(padding, "padding", 0)
+    if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
+        raise ValueError(
+            f"padding should be at most half of kernel_size, got padding={padding!r} and "
+            f"kernel_size={kernel_size!r} (padding <= {(kernel[0] // 2, kernel[1] // 2)})"
+        )
+    return kernel, step, pad
+
+
+def sides(padding: Pair | Sides) -> Sides:
+    """``padding`` as ((top, bottom), (left, right)); a pair (height, width) pads both sides
+    of its axis alike."""
+    height, width = padding
+    if isinstance(height, tuple):
+        return padding  # type: ignore[return-value]
+    return (height, height), (width, width)  # type: ignore[return-value]
+
+
+def span(kernel: Pair, dilation: Pair) -> Pair:
+    """The pixels a kernel reaches across with its taps D apart: D * (K - 1) + 1 per axis."""
+    return dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1
+
+
+def _expect_images(shape: tuple[int, ...]) -> None:
+    if len(shape) != 4:
+        raise ValueError(f"expected input of shape (N, C, H, W), got {len(shape)}-D shape {shape}")
+
+
+def _check_images(x: np.ndarray, kernel: Pair, padding: Pair | Sides,
+                  dilation: Pair = (1, 1)) -> None:
+    _expect_images(x.shape)
+    (top, bottom), (left, right) = sides(padding)
+    padded = (x.shape[2] + top + bottom, x.shape[3] + left + right)
+    reach = span(kernel, dilation)
+    if padded[0] < reach[0] or padded[1] < reach[1]:
+        dilated = f" (dilated: {reach[0]}x{reach[1]})" if reach != tuple(kernel) else ""
         raise ValueError(
             f"input of {x.shape[2]}x{x.shape[3]} pixels (padded: {padded[0]}x{padded[1]}) is "
-            f"smaller than the {kernel[0]}x{kernel[1]} kernel"
+            f"smaller than the {kernel[0]}x{kernel[1]} kernel{dilated}"
         )
 
 
-def image_windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
-    """Every ``kernel``-sized window of ``x`` (N, C, H, W) zero-padded by ``padding``, moved by
-    ``stride``: a view of shape (N, C, OH, OW, KH, KW) (only the padding is copied)."""
-    (ph, pw), (sh, sw) = padding, stride
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::sh, ::sw]
+# ----- windows --------------------------------------------------------------------------------
 
 
-def tensor_windows(x: Tensor, kernel: Pair, stride: Pair, padding: Pair) -> Tensor:
-    """:func:`image_windows` of a Tensor, for the composite forms: the same (N, C, OH, OW, KH,
-    KW) windows, gathered by indexing, whose gradient is an op of its own."""
-    (ph, pw), (sh, sw), (kh, kw) = padding, stride, kernel
-    if ph or pw:  # zero padding: x added into zeros of the padded size
+def image_windows(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair | Sides,
+                  dilation: Pair = (1, 1), fill: float = 0) -> np.ndarray:
+    """Every ``kernel``-sized window of ``x`` (N, C, H, W) padded with ``fill``, moved by
+    ``stride``, its taps ``dilation`` apart: a view of shape (N, C, OH, OW, KH, KW) (only the
+    padding is copied)."""
+    (top, bottom), (left, right) = sides(padding)
+    if top or bottom or left or right:
+        x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
+    (sh, sw), (dh, dw) = stride, dilation
+    return sliding_window_view(x, span(kernel, dilation), axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def tensor_windows(x: Tensor, kernel: Pair, stride: Pair, padding: Pair | Sides,
+                   dilation: Pair = (1, 1)) -> Tensor:
+    """:func:`image_windows` of a Tensor (zero-padded), for the composite forms: the same (N,
+    C, OH, OW, KH, KW) windows, gathered by indexing, whose gradient is an op of its own."""
+    (top, bottom), (left, right) = sides(padding)
+    if top or bottom or left or right:  # zero padding: x added into zeros of the padded size
         n, c, h, w = x.shape
-        inside = (slice(None), slice(None), slice(ph, ph + h), slice(pw, pw + w))
-        x = IndexAdd.apply(x, shape=(n, c, h + 2 * ph, w + 2 * pw), index=inside)
-    oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
-    rows = (np.arange(oh) * sh)[:, None, None, None] + np.arange(kh)[:, None]  # (OH, 1, KH, 1)
-    cols = (np.arange(ow) * sw)[:, None, None] + np.arange(kw)  # (OW, 1, KW)
+        inside = (slice(None), slice(None), slice(top, top + h), slice(left, left + w))
+        x = IndexAdd.apply(x, shape=(n, c, h + top + bottom, w + left + right), index=inside)
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    reach = span(kernel, dilation)
+    oh, ow = (x.shape[2] - reach[0]) // sh + 1, (x.shape[3] - reach[1]) // sw + 1
+    rows = (np.arange(oh) * sh)[:, None, None, None] + (np.arange(kh) * dh)[:, None]
+    cols = (np.arange(ow) * sw)[:, None, None] + np.arange(kw) * dw  # with rows: (OH, OW, KH, KW)
     return x[:, :, rows, cols]
 
 
-def add_windows_back(window_grads: np.ndarray, size: Pair, stride: Pair) -> np.ndarray:
+def add_windows_back(window_grads: np.ndarray, size: Pair, stride: Pair,
+                     dilation: Pair = (1, 1)) -> np.ndarray:
     """col2im: the gradient of the (padded) input of ``image_windows`` from its windows'.
 
     ``window_grads`` is (KH, KW, A, B, OH, OW): the gradient at kernel position (u, v) of
-    window (i, j), i.e. of pixel (i*SH + u, j*SW + v). Returns (A, B, *size), where a pixel
-    covered by several windows collects the sum of their gradients.
+    window (i, j), i.e. of pixel (i*SH + u*DH, j*SW + v*DW). Returns (A, B, *size), where a
+    pixel covered by several windows collects the sum of their gradients.
     """
     kh, kw, *lead, oh, ow = window_grads.shape
-    (sh, sw) = stride
+    (sh, sw), (dh, dw) = stride, dilation
     out = np.zeros((*lead, *size), dtype=window_grads.dtype)
     for u in range(kh):
         for v in range(kw):
-            out[..., u : u + sh * (oh - 1) + 1 : sh, v : v + sw * (ow - 1) + 1 : sw] += (
-                window_grads[u, v]
-            )
+            rows = slice(u * dh, u * dh + sh * (oh - 1) + 1, sh)
+            cols = slice(v * dw, v * dw + sw * (ow - 1) + 1, sw)
+            out[..., rows, cols] += window_grads[u, v]
     return out
 
 
+def _kernel_positions(windows: np.ndarray) -> list[np.ndarray]:
+    """The (N, C, OH, OW) views windows[..., u, v], one per kernel position, row-major."""
+    kh, kw = windows.shape[4:]
+    return [windows[..., u, v] for u, v in np.ndindex(kh, kw)]
+
+
+# ----- convolution ----------------------------------------------------------------------------
+
+
 class Conv2d(Function):
-    """2-D convolution of x (N, C, H, W) with weight (O, C, KH, KW) and optional bias (O,):
+    """2-D convolution of x (N, C, H, W) with weight (O, C/G, KH, KW) in G groups, and
+    optional bias (O,):
 
-        y[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * xp[n, c, i*SH + u, j*SW + v]
+        y[n, o, i, j] = b[o] + sum over c, u, v of
+                        w[o, c, u, v] * xp[n, g*C/G + c, i*SH + u*DH, j*SW + v*DW]
 
-    with xp the zero-padded input. As im2col: the windows of xp become the columns of
-    X (C*KH*KW, N*OH*OW), W is the weight as (O, C*KH*KW), and Y = W @ X is one matrix product.
-    With G = dL/dY laid out like Y:
+    with xp the zero-padded input, S the stride, D the dilation (the spacing of the kernel's
+    taps) and g = o // (O/G) the group of output channel o: each group of O/G output channels
+    sees only its own C/G input channels. As im2col: the windows of xp become the columns of
+    X (C*KH*KW, N*OH*OW), split by rows into the groups' X_g (C/G*KH*KW, N*OH*OW); W_g is the
+    group's weight as (O/G, C/G*KH*KW), and Y_g = W_g @ X_g, one batched matrix product over
+    the groups. With G_g = dL/dY_g laid out like Y_g:
 
-        dL/dW = G @ X^T,   dL/db = G summed over its columns,   dL/dX = W^T @ G,
+        dL/dW_g = G_g @ X_g^T,   dL/db = G summed over its columns,   dL/dX_g = W_g^T @ G_g,
 
     and col2im adds each column of dL/dX back onto the pixels its window covered. The output
-    height is OH = (H + 2 * padding - KH) // stride + 1 (and OW likewise), as in PyTorch.
+    height is OH = (H + top + bottom - DH*(KH-1) - 1) // SH + 1 (and OW likewise), as in
+    PyTorch.
     """
 
     @staticmethod
     def composite(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Pair = (1, 1),
-                  padding: Pair = (0, 0)) -> Tensor:
-        out_channels, _, kh, kw = weight.shape
-        windows = tensor_windows(x, (kh, kw), stride, padding)
+                  padding: Pair | Sides = (0, 0), dilation: Pair = (1, 1),
+                  groups: int = 1) -> Tensor:
+        out_channels, group_channels, kh, kw = weight.shape
+        windows = tensor_windows(x, (kh, kw), stride, padding, dilation)
         n, _, oh, ow = windows.shape[:4]
-        columns = windows.permute(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, -1)
-        out = (columns @ weight.reshape(out_channels, -1).T).reshape(n, oh, ow, out_channels)
+        columns = (windows.reshape(n, groups, group_channels, oh, ow, kh, kw)
+                   .permute(1, 0, 3, 4, 2, 5, 6).reshape(groups, n * oh * ow, -1))
+        group_weights = weight.reshape(groups, out_channels // groups, -1).swapaxes(1, 2)
+        out = (columns @ group_weights).reshape(groups, n, oh, ow, -1)  # (G, N, OH, OW, O/G)
+        out = out.permute(1, 2, 3, 0, 4).reshape(n, oh, ow, out_channels)
         if bias is not None:
             out = out + bias
         return out.permute(0, 3, 1, 2)
@@ -126,29 +224,41 @@ class Conv2d(Function):
         weight: np.ndarray,
         bias: np.ndarray | None = None,
         stride: Pair = (1, 1),
-        padding: Pair = (0, 0),
+        padding: Pair | Sides = (0, 0),
+        dilation: Pair = (1, 1),
+        groups: int = 1,
     ) -> np.ndarray:
         if weight.ndim != 4:
             raise ValueError(
-                "expected a weight of shape (out_channels, in_channels, KH, KW), "
+                "expected a weight of shape (out_channels, in_channels / groups, KH, KW), "
                 f"got {weight.shape}"
             )
-        out_channels, in_channels, kh, kw = weight.shape
-        _check_images(x, (kh, kw), padding)
-        if x.shape[1] != in_channels:
+        out_channels, group_channels, kh, kw = weight.shape
+        in_channels = group_channels * groups
+        if out_channels % groups:
             raise ValueError(
-                f"input has {x.shape[1]} channels, but the weight expects {in_channels} "
-                "(its shape is out_channels, in_channels, KH, KW)"
+                f"out_channels must be divisible by groups, got a weight of shape "
+                f"{weight.shape} ({out_channels} out_channels) with groups={groups}"
+            )
+        _check_images(x, (kh, kw), padding, dilation)
+        if x.shape[1] != in_channels:
+            grouped = f" ({groups} groups of {group_channels})" if groups > 1 else ""
+            raise ValueError(
+                f"input has {x.shape[1]} channels, but the weight expects {in_channels}"
+                f"{grouped} (its shape is out_channels, in_channels / groups, KH, KW)"
             )
         if bias is not None and bias.shape != (out_channels,):
             raise ValueError(f"expected a bias of shape ({out_channels},), got {bias.shape}")
-        windows = image_windows(x, (kh, kw), stride, padding)
+        windows = image_windows(x, (kh, kw), stride, padding, dilation)
         n, _, oh, ow = windows.shape[:4]
         # The one copy of the forward pass: rows (c, u, v) match the weight's layout, columns
         # (n, i, j) run along the contiguous output rows, so the copy reads whole image rows.
-        self.columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(in_channels * kh * kw, -1)
-        self.weight, self.x_shape, self.stride, self.padding = weight, x.shape, stride, padding
-        out = weight.reshape(out_channels, -1) @ self.columns
+        # The rows of one group are consecutive, so splitting them by group is a reshape.
+        self.columns = windows.transpose(1, 4, 5, 0, 2, 3).reshape(groups, -1, n * oh * ow)
+        self.weight, self.x_shape, self.stride = weight, x.shape, stride
+        self.padding, self.dilation, self.groups = sides(padding), dilation, groups
+        out = weight.reshape(groups, out_channels // groups, -1) @ self.columns
+        out = out.reshape(out_channels, -1)  # (O, N*OH*OW): the groups' rows one after another
         if bias is not None:
             out += bias[:, None]  # in place: the product is a fresh array
         # The product is laid out (O, N, OH, OW); viewing it as NCHW costs nothing, and the
@@ -156,30 +266,72 @@ class Conv2d(Function):
         return out.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
-        out_channels, in_channels, kh, kw = self.weight.shape
+        out_channels, group_channels, kh, kw = self.weight.shape
+        groups = self.groups
         n, _, oh, ow = grad.shape
         need_x, need_weight, *need_bias = self.needs_input_grad
         # Laid out (O, N*OH*OW) like the forward product: free when grad kept that layout.
-        grad_rows = grad.transpose(1, 0, 2, 3).reshape(out_channels, -1)
+        grad_rows = grad.transpose(1, 0, 2, 3).reshape(groups, out_channels // groups, -1)
         grad_x = grad_weight = grad_bias = None
         if need_weight:
-            grad_weight = (grad_rows @ self.columns.T).reshape(self.weight.shape)
+            grad_weight = (grad_rows @ self.columns.transpose(0, 2, 1)).reshape(self.weight.shape)
         if need_bias and need_bias[0]:
-            grad_bias = np.add.reduce(grad_rows, axis=1)
+            grad_bias = np.add.reduce(grad_rows.reshape(out_channels, -1), axis=1)
         if need_x:
-            column_grads = self.weight.reshape(out_channels, -1).T @ grad_rows
-            window_grads = column_grads.reshape(in_channels, kh, kw, n, oh, ow)
-            (ph, pw), (h, w) = self.padding, self.x_shape[2:]
-            padded = add_windows_back(
-                window_grads.transpose(1, 2, 0, 3, 4, 5), (h + 2 * ph, w + 2 * pw), self.stride
-            )
-            grad_x = padded[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+            group_weights = self.weight.reshape(groups, out_channels // groups, -1)
+            column_grads = group_weights.transpose(0, 2, 1) @ grad_rows
+            window_grads = column_grads.reshape(group_channels * groups, kh, kw, n, oh, ow)
+            (top, bottom), (left, right) = self.padding
+            h, w = self.x_shape[2:]
+            padded = add_windows_back(window_grads.transpose(1, 2, 0, 3, 4, 5),
+                                      (h + top + bottom, w + left + right), self.stride,
+                                      self.dilation)
+            grad_x = padded[:, :, top : top + h, left : left + w].transpose(1, 0, 2, 3)
         return (grad_x, grad_weight, grad_bias)[: len(self.parents)]
 
 
+# ----- pooling --------------------------------------------------------------------------------
+
+
+def pool_output_size(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                     dilation: Pair, ceil_mode: bool) -> Pair:
+    """PyTorch's pooled height and width: (size + 2 * padding - span) / stride + 1 along each
+    axis (span = D * (K - 1) + 1), rounded down, or up in ``ceil_mode``; there a last window
+    must still start inside the input or its left padding, else it is dropped."""
+    _expect_images(x_shape)
+    sizes = []
+    for size, k, s, p, d in zip(x_shape[2:], kernel, stride, padding, dilation, strict=True):
+        reach = size + 2 * p - (d * (k - 1) + 1)
+        count = (reach + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= size + p:
+            count -= 1
+        sizes.append(count)
+    return sizes[0], sizes[1]
+
+
+def pool_sides(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+               dilation: Pair, ceil_mode: bool) -> Sides:
+    """The padding per side under which :func:`image_windows` gives exactly the windows of
+    :func:`pool_output_size`: ``padding`` on every side, and on the bottom and right as much
+    more as the last window of ``ceil_mode`` reaches past it."""
+    out = pool_output_size(x_shape, kernel, stride, padding, dilation, ceil_mode)
+    reach = span(kernel, dilation)
+    per_axis = []
+    for size, count, s, p, r in zip(x_shape[2:], out, stride, padding, reach, strict=True):
+        covered = (count - 1) * s + r  # rows (or columns) from the first window to the last
+        per_axis.append((p, max(p, covered - size - p)))
+    return per_axis[0], per_axis[1]
+
+
+def _lowest(dtype: np.dtype) -> float:
+    """The padding of max pooling: below every value, so it never is a window's maximum."""
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
 class MaxPool2d(Function):
-    """y[n, c, i, j] = max of x[n, c] over the window of rows i*SH .. i*SH + KH - 1 and
-    columns j*SW .. j*SW + KW - 1 (no padding; a partial window at the edge is dropped).
+    """y[n, c, i, j] = max over the kernel positions (u, v) of x[n, c, i*SH + u*DH - PH,
+    j*SW + v*DW - PW], positions outside the input left out (x padded with -inf); the number
+    of windows is :func:`pool_output_size`'s.
 
     dL/dx: each window's gradient goes to the position of its maximum. Where several
     positions tie (common after ReLU, where windows are often all zero) it goes to the first
@@ -188,18 +340,30 @@ class MaxPool2d(Function):
     """
 
     @staticmethod
-    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)) -> Tensor:
-        windows = tensor_windows(x, kernel_size, stride, (0, 0))
-        flat = windows.reshape(*windows.shape[:4], -1)
-        first_max = np.argmax(flat._data, axis=-1)  # PyTorch's pick among tied maxima
-        return flat[(*np.indices(first_max.shape, sparse=True), first_max)]
+    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2),
+                  padding: Pair = (0, 0), dilation: Pair = (1, 1),
+                  ceil_mode: bool = False) -> Tensor:
+        """x gathered at each window's first maximum, found once: a constant of the formula."""
+        where = max_pool_indices(x._data, kernel_size, stride, padding, dilation, ceil_mode)
+        n, c = x.shape[:2]
+        planes = x.reshape(n, c, -1)
+        return planes[np.arange(n)[:, None, None, None], np.arange(c)[:, None, None], where]
 
     def forward(
-        self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
+        self,
+        x: np.ndarray,
+        kernel_size: Pair = (2, 2),
+        stride: Pair = (2, 2),
+        padding: Pair = (0, 0),
+        dilation: Pair = (1, 1),
+        ceil_mode: bool = False,
     ) -> np.ndarray:
-        _check_images(x, kernel_size, (0, 0))
-        self.windows = image_windows(x, kernel_size, stride, (0, 0))  # a view: no memory cost
-        self.x, self.stride = x, stride
+        self.sides = pool_sides(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+        _check_images(x, kernel_size, self.sides, dilation)
+        # A view of x, or of its padded copy: no memory cost beyond the padding.
+        self.windows = image_windows(x, kernel_size, stride, self.sides, dilation,
+                                     fill=_lowest(x.dtype))
+        self.x, self.stride, self.dilation = x, stride, dilation
         # One pass per kernel position over strided views is much faster than NumPy's
         # reduction over the two short window axes.
         self.out = reduce(np.maximum, _kernel_positions(self.windows))
@@ -208,7 +372,9 @@ class MaxPool2d(Function):
     def backward(self, grad: np.ndarray) -> np.ndarray:
         kh, kw = self.windows.shape[4:]
         (oh, ow), (sh, sw) = grad.shape[2:], self.stride
-        side_by_side = (sh, sw) == (kh, kw)
+        (top, bottom), (left, right) = self.sides
+        side_by_side = ((sh, sw) == (kh, kw) and self.dilation == (1, 1)
+                        and not (top or bottom or left or right))
         if side_by_side:
             # Each pixel lies in at most one window: every kernel position's gradient goes
             # straight into its strided slice of grad_x (laid out like x, so the layers
@@ -235,37 +401,92 @@ class MaxPool2d(Function):
         np.multiply(grad, unclaimed, out=last_target)
         if side_by_side:
             return grad_x
-        return add_windows_back(window_grads, self.x.shape[2:], self.stride)
+        h, w = self.x.shape[2:]
+        padded = add_windows_back(window_grads, (h + top + bottom, w + left + right),
+                                  self.stride, self.dilation)
+        return padded[:, :, top : top + h, left : left + w]
+
+
+def max_pool_indices(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
+                     dilation: Pair, ceil_mode: bool) -> np.ndarray:
+    """Where each window of :class:`MaxPool2d` has its first maximum (row-major, the position
+    its gradient goes to), as PyTorch's ``return_indices`` gives it: an int64 index into
+    each flattened H*W plane of x, of shape (N, C, OH, OW)."""
+    padded = pool_sides(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    _check_images(x, kernel_size, padded, dilation)
+    windows = image_windows(x, kernel_size, stride, padded, dilation, fill=_lowest(x.dtype))
+    n, c, oh, ow, kh, kw = windows.shape
+    u, v = np.divmod(np.argmax(windows.reshape(n, c, oh, ow, kh * kw), axis=-1), kw)
+    (top, _), (left, _) = padded
+    rows = (np.arange(oh) * stride[0] - top)[:, None] + u * dilation[0]
+    cols = np.arange(ow) * stride[1] - left + v * dilation[1]
+    return (rows * x.shape[3] + cols).astype(np.int64)
+
+
+def average_divisor(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                    ceil_mode: bool, count_include_pad: bool, divisor_override: int | None,
+                    dtype: np.dtype) -> np.ndarray:
+    """What :class:`AvgPool2d` divides each window's sum by, (OH, OW) or a number:
+    ``divisor_override`` if given, else PyTorch's count of the window's pixels: those in the
+    input and, with ``count_include_pad``, those in the padding, never those past it that
+    ``ceil_mode`` adds."""
+    if divisor_override is not None:
+        return np.asarray(divisor_override, dtype=dtype)
+    out = pool_output_size(x_shape, kernel, stride, padding, (1, 1), ceil_mode)
+    counts = []
+    for size, count, k, s, p in zip(x_shape[2:], out, kernel, stride, padding, strict=True):
+        starts = np.arange(count) * s - p
+        ends = np.minimum(starts + k, size + p)
+        if not count_include_pad:
+            starts, ends = np.maximum(starts, 0), np.minimum(ends, size)
+        counts.append(ends - starts)
+    return (counts[0][:, None] * counts[1]).astype(dtype)
 
 
 class AvgPool2d(Function):
-    """y[n, c, i, j] = mean of x[n, c] over the window of rows i*SH .. i*SH + KH - 1 and
-    columns j*SW .. j*SW + KW - 1 (no padding);  dL/dx = dL/dy / (KH*KW) at each pixel of the
-    window, summed over the windows that share a pixel."""
+    """y[n, c, i, j] = (sum of x[n, c, i*SH + u - PH, j*SW + v - PW] over the kernel
+    positions (u, v), zero outside the input) / divisor[i, j], the divisor of
+    :func:`average_divisor`;  dL/dx = dL/dy / divisor at each pixel of the window, summed over
+    the windows that share a pixel."""
 
     @staticmethod
-    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)) -> Tensor:
-        return tensor_windows(x, kernel_size, stride, (0, 0)).mean((4, 5))
+    def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2),
+                  padding: Pair = (0, 0), ceil_mode: bool = False,
+                  count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+        padded = pool_sides(x.shape, kernel_size, stride, padding, (1, 1), ceil_mode)
+        divisor = average_divisor(x.shape, kernel_size, stride, padding, ceil_mode,
+                                  count_include_pad, divisor_override, x.dtype)
+        return tensor_windows(x, kernel_size, stride, padded).sum((4, 5)) / divisor
 
     def forward(
-        self, x: np.ndarray, kernel_size: Pair = (2, 2), stride: Pair = (2, 2)
+        self,
+        x: np.ndarray,
+        kernel_size: Pair = (2, 2),
+        stride: Pair = (2, 2),
+        padding: Pair = (0, 0),
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
     ) -> np.ndarray:
-        _check_images(x, kernel_size, (0, 0))
-        windows = image_windows(x, kernel_size, stride, (0, 0))
+        self.sides = pool_sides(x.shape, kernel_size, stride, padding, (1, 1), ceil_mode)
+        _check_images(x, kernel_size, self.sides)
+        windows = image_windows(x, kernel_size, stride, self.sides)
+        self.divisor = average_divisor(x.shape, kernel_size, stride, padding, ceil_mode,
+                                       count_include_pad, divisor_override, x.dtype)
         self.kernel_size, self.x_size, self.stride = kernel_size, x.shape[2:], stride
-        return reduce(np.add, _kernel_positions(windows)) / (kernel_size[0] * kernel_size[1])
+        return reduce(np.add, _kernel_positions(windows)) / self.divisor
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         kh, kw = self.kernel_size
+        (top, bottom), (left, right) = self.sides
+        h, w = self.x_size
         # Every position of a window gets the same share: a broadcast view, not KH*KW copies.
-        shares = np.broadcast_to(grad / (kh * kw), (kh, kw, *grad.shape))
-        return add_windows_back(shares, self.x_size, self.stride)
+        shares = np.broadcast_to(grad / self.divisor, (kh, kw, *grad.shape))
+        padded = add_windows_back(shares, (h + top + bottom, w + left + right), self.stride)
+        return padded[:, :, top : top + h, left : left + w]
 
 
-def _kernel_positions(windows: np.ndarray) -> list[np.ndarray]:
-    """The (N, C, OH, OW) views windows[..., u, v], one per kernel position, row-major."""
-    kh, kw = windows.shape[4:]
-    return [windows[..., u, v] for u, v in np.ndindex(kh, kw)]
+# ----- batch normalisation --------------------------------------------------------------------
 
 
 class BatchNorm(Function):
