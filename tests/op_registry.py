@@ -16,6 +16,7 @@ from typing import Any
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
+from image_references import avg_pool2d_loops, conv2d_loops, max_pool2d_loops
 
 import minitorch as mt
 from minitorch.nn import functional as F
@@ -291,6 +292,87 @@ def _np_squeeze_all(x):
     return np.squeeze(x)
 
 
+def _small_pairs(data: st.DataObject, low: int, high: int) -> tuple[int, int]:
+    return data.draw(st.integers(low, high)), data.draw(st.integers(low, high))
+
+
+def _image(data: st.DataObject, channels: int, kernel: tuple[int, int],
+           dilation: tuple[int, int], padding: Any, domain=anywhere) -> np.ndarray:
+    """A batch of 1 or 2 images of ``channels``, each side from the smallest that fits a
+    dilated window (with ``padding`` on both sides) to a little more. Never narrower than the
+    dilation: a window's taps could then all miss the input, which leaves max pooling without
+    a maximum."""
+    sizes = []
+    for k, d, p in zip(kernel, dilation, np.broadcast_to(padding, 2)):
+        reach = d * (k - 1) + 1
+        sizes.append(data.draw(st.integers(max(1, d, reach - 2 * int(p)), reach + 2)))
+    return draw_array(data, (data.draw(st.integers(1, 2)), channels, *sizes), domain)
+
+
+def draw_conv2d(data: st.DataObject) -> Inputs:
+    """Groups, dilation, stride and every kind of padding ('same' with stride 1, as PyTorch
+    requires), with or without a bias."""
+    groups, group_in, group_out = (data.draw(st.integers(1, 2)) for _ in range(3))
+    kernel, dilation = _small_pairs(data, 1, 3), _small_pairs(data, 1, 2)
+    padding = data.draw(st.sampled_from([0, 1, (1, 0), "valid", "same"]))
+    stride = 1 if padding == "same" else _small_pairs(data, 1, 2)
+    fitting = {"same": [d * (k - 1) // 2 for k, d in zip(kernel, dilation)], "valid": 0}
+    arrays = [_image(data, groups * group_in, kernel, dilation, fitting.get(padding, padding)),
+              draw_array(data, (groups * group_out, group_in, *kernel))]
+    if data.draw(st.booleans()):
+        arrays.append(draw_array(data, (groups * group_out,)))
+    return arrays, {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+
+
+def draw_max_pool2d(data: st.DataObject) -> Inputs:
+    kernel, dilation, stride = _small_pairs(data, 1, 3), _small_pairs(data, 1, 2), (
+        data.draw(st.none() | st.integers(1, 3)))
+    padding = tuple(data.draw(st.integers(0, k // 2)) for k in kernel)
+    x = _image(data, data.draw(st.integers(1, 2)), kernel, dilation, padding, distinct)
+    return [x], {"kernel_size": kernel, "stride": stride, "padding": padding,
+                 "dilation": dilation, "ceil_mode": data.draw(st.booleans())}
+
+
+def draw_avg_pool2d(data: st.DataObject) -> Inputs:
+    kernel, stride = _small_pairs(data, 1, 3), data.draw(st.none() | st.integers(1, 3))
+    padding = tuple(data.draw(st.integers(0, k // 2)) for k in kernel)
+    x = _image(data, data.draw(st.integers(1, 2)), kernel, (1, 1), padding)
+    return [x], {"kernel_size": kernel, "stride": stride, "padding": padding,
+                 "ceil_mode": data.draw(st.booleans()),
+                 "count_include_pad": data.draw(st.booleans()),
+                 "divisor_override": data.draw(st.sampled_from([None, 3]))}
+
+
+def draw_pad(data: st.DataObject) -> Inputs:
+    """Every mode on the last one or two axes, cropping too (a negative amount), within each
+    mode's limits (reflect: less than the axis length, circular: at most it)."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=2, max_dims=4, min_side=2,
+                                                    max_side=4)))
+    mode = data.draw(st.sampled_from(["constant", "reflect", "replicate", "circular"]))
+    amounts = []
+    for length in x.shape[::-1][: data.draw(st.integers(1, 2))]:
+        crop = data.draw(st.integers(0, 1))
+        limit = length - crop - (mode == "reflect")
+        amounts += [-crop, data.draw(st.integers(0, limit))][:: data.draw(st.sampled_from([1, -1]))]
+    value = data.draw(st.sampled_from([None, 1.5])) if mode == "constant" else None
+    return [x], {"pad": tuple(amounts), "mode": mode, "value": value}
+
+
+_NUMPY_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+                    "circular": "wrap"}
+
+
+def _np_pad(x, pad, mode, value):
+    """Crop the negative amounts first, then pad the others with np.pad's mode of that name."""
+    pairs = [(pad[i], pad[i + 1]) for i in range(len(pad) - 2, -1, -2)]
+    pairs = [(0, 0)] * (x.ndim - len(pairs)) + pairs
+    x = x[tuple(slice(max(-a, 0), n - max(-b, 0)) for (a, b), n in zip(pairs, x.shape))]
+    widths = [(max(a, 0), max(b, 0)) for a, b in pairs]
+    if mode == "constant":
+        return np.pad(x, widths, constant_values=value or 0)
+    return np.pad(x, widths, mode=_NUMPY_PAD_MODES[mode])
+
+
 def draw_triangle(data: st.DataObject) -> Inputs:
     x = draw_array(data, data.draw(hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)))
     return [x], {"diagonal": data.draw(st.integers(-2, 2))}
@@ -427,6 +509,12 @@ OPS: list[OpSpec] = [
            lambda q, k, v, *mask, **options: F.scaled_dot_product_attention(
                q, k, v, *mask, **options),
            _np_attention, draw_attention),
+    # image layers
+    OpSpec("conv2d", lambda x, w, *bias, **options: F.conv2d(x, w, *bias, **options),
+           conv2d_loops, draw_conv2d),
+    OpSpec("max_pool2d", F.max_pool2d, max_pool2d_loops, draw_max_pool2d),
+    OpSpec("avg_pool2d", F.avg_pool2d, avg_pool2d_loops, draw_avg_pool2d),
+    OpSpec("pad", F.pad, _np_pad, draw_pad),
     # matrix product
     OpSpec("matmul", lambda a, b: a @ b, np.matmul, draw_matmul),
     # shape

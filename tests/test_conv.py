@@ -1,5 +1,6 @@
-"""Convolution, pooling and batch norm: forward against plain loops written out here, backward
-against finite differences, and the errors a user sees for wrong shapes and arguments."""
+"""Convolution, pooling and batch norm: forward against plain loops (tests/image_references.py
+and here), backward against finite differences, and the errors a user sees for wrong shapes
+and arguments. The PyTorch comparisons are in tests/test_conv_torch.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from image_references import avg_pool2d_loops, conv2d_loops, max_pool2d_loops
 
 import minitorch as mt
 from minitorch import nn, optim
@@ -17,33 +19,6 @@ from minitorch.nn import functional as F
 from minitorch.ops.conv import AvgPool2d, BatchNorm, Conv2d, MaxPool2d, pair
 
 # ----- plain reference implementations --------------------------------------------------------
-
-
-def conv2d_loops(x, weight, bias, stride, padding):
-    n, c, h, w = x.shape
-    out_channels, _, kh, kw = weight.shape
-    (sh, sw), (ph, pw) = stride, padding
-    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
-    padded[:, :, ph : ph + h, pw : pw + w] = x
-    oh = (h + 2 * ph - kh) // sh + 1
-    ow = (w + 2 * pw - kw) // sw + 1
-    out = np.zeros((n, out_channels, oh, ow))
-    for b in range(n):
-        for o in range(out_channels):
-            for i in range(oh):
-                for j in range(ow):
-                    window = padded[b, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
-                    out[b, o, i, j] = np.sum(window * weight[o]) + (0 if bias is None else bias[o])
-    return out
-
-
-def pool_loops(x, kernel, stride, combine):
-    n, c, h, w = x.shape
-    (kh, kw), (sh, sw) = kernel, stride
-    out = np.zeros((n, c, (h - kh) // sh + 1, (w - kw) // sw + 1))
-    for b, ch, i, j in np.ndindex(*out.shape):
-        out[b, ch, i, j] = combine(x[b, ch, i * sh : i * sh + kh, j * sw : j * sw + kw])
-    return out
 
 
 def batch_norm_plain(x, weight, bias, eps=1e-5):
@@ -159,9 +134,9 @@ def test_conv_pool_batchnorm_chain_gradients():
 def test_pools_forward_match_loops(case, data):
     shape, kernel, stride = case
     x = arrays(data, shape)
-    for function, combine in ((MaxPool2d, np.max), (AvgPool2d, np.mean)):
+    for function, loops in ((MaxPool2d, max_pool2d_loops), (AvgPool2d, avg_pool2d_loops)):
         out = function.apply(mt.Tensor(x, dtype=np.float64), kernel_size=kernel, stride=stride)
-        np.testing.assert_allclose(out.data, pool_loops(x, kernel, stride, combine), rtol=1e-12)
+        np.testing.assert_allclose(out.data, loops(x, kernel, stride), rtol=1e-12)
         out32 = function.apply(mt.Tensor(x, dtype=np.float32), kernel_size=kernel, stride=stride)
         assert out32.dtype == np.float32
 
@@ -304,10 +279,10 @@ def test_conv2d_module_matches_functional_form():
 
 def test_pool_modules_default_stride_to_kernel_size():
     x = mt.randn(2, 3, 7, 7)
-    for module, function, combine in ((nn.MaxPool2d, F.max_pool2d, np.max),
-                                      (nn.AvgPool2d, F.avg_pool2d, np.mean)):
+    for module, function, loops in ((nn.MaxPool2d, F.max_pool2d, max_pool2d_loops),
+                                    (nn.AvgPool2d, F.avg_pool2d, avg_pool2d_loops)):
         assert module(2).stride == 2  # kept as given, as PyTorch keeps it
-        expected = pool_loops(x.data, (2, 2), (2, 2), combine)
+        expected = loops(x.data, (2, 2))
         np.testing.assert_allclose(module(2)(x).data, expected, rtol=1e-6)
         np.testing.assert_allclose(function(x, 2).data, expected, rtol=1e-6)
         assert module(3, stride=1)(x).shape == (2, 3, 5, 5)
