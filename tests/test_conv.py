@@ -369,6 +369,139 @@ def test_module_errors_name_expected_and_given():
         nn.BatchNorm2d(3, momentum=2.0)
 
 
+def test_grouped_and_dilated_convolution_errors_name_expected_and_given():
+    x = mt.zeros(1, 4, 5, 5)
+    with pytest.raises(ValueError, match="Conv2d in_channels must be divisible by groups, got "
+                                         "in_channels=3 and groups=2"):
+        nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="Conv2d out_channels must be divisible by groups, got "
+                                         "out_channels=3 and groups=2"):
+        nn.Conv2d(4, 3, 3, groups=2)
+    with pytest.raises(ValueError, match="Conv2d groups must be a positive int, got 0"):
+        nn.Conv2d(4, 4, 3, groups=0)
+    with pytest.raises(ValueError, match=r"input has 4 channels, but the weight expects 6 "
+                                         r"\(2 groups of 3\)"):
+        F.conv2d(x, mt.zeros(4, 3, 3, 3), groups=2)
+    with pytest.raises(ValueError, match=r"out_channels must be divisible by groups, got a "
+                                         r"weight of shape \(3, 2, 3, 3\)"):
+        F.conv2d(x, mt.zeros(3, 2, 3, 3), groups=2)
+    with pytest.raises(ValueError, match="groups must be a positive int, got -1"):
+        F.conv2d(x, mt.zeros(4, 4, 3, 3), groups=-1)
+    for dilation in (0, -1, (1, 0)):
+        with pytest.raises(ValueError, match=rf"dilation must be >= 1, got {dilation}"
+                                             .replace("(", r"\(").replace(")", r"\)")):
+            F.conv2d(x, mt.zeros(4, 4, 3, 3), dilation=dilation)
+    with pytest.raises(ValueError, match="dilation must be >= 1, got 0"):
+        nn.Conv2d(4, 4, 3, dilation=0)
+    with pytest.raises(ValueError, match=r"input of 5x5 pixels \(padded: 5x5\) is smaller than "
+                                         r"the 3x3 kernel \(dilated: 7x7\)"):
+        F.conv2d(x, mt.zeros(4, 4, 3, 3), dilation=3)
+    with pytest.raises(ValueError, match=r"conv2d expected a weight of shape \(out_channels, "
+                                         r"in_channels / groups, KH, KW\), got shape \(4, 4\)"):
+        F.conv2d(x, mt.zeros(4, 4))
+    with pytest.raises(ValueError, match=r"conv2d expected input of shape \(N, C, H, W\) or "
+                                         r"\(C, H, W\), got shape \(5, 5\)"):
+        F.conv2d(mt.zeros(5, 5), mt.zeros(4, 4, 3, 3))
+
+
+def test_conv_padding_argument_errors():
+    x, weight = mt.zeros(1, 2, 6, 6), mt.zeros(2, 2, 3, 3)
+    with pytest.raises(ValueError, match=r"padding='same' is not supported for strided "
+                                         r"convolutions \(stride must be 1, got stride=\(2, 2\)\)"):
+        F.conv2d(x, weight, stride=2, padding="same")
+    with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
+        nn.Conv2d(2, 2, 3, stride=(1, 2), padding="same")
+    with pytest.raises(ValueError, match="padding must be 'valid', 'same', an int or a pair of "
+                                         "ints, got 'full'"):
+        F.conv2d(x, weight, padding="full")
+    with pytest.raises(ValueError, match="padding must be 'valid', 'same'"):
+        nn.Conv2d(2, 2, 3, padding="full")
+    with pytest.raises(ValueError, match="Conv2d padding_mode must be one of 'zeros', 'reflect', "
+                                         "'replicate', 'circular', got 'mirror'"):
+        nn.Conv2d(2, 2, 3, padding_mode="mirror")
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        nn.Conv2d(2, 2, 3, device="cuda")
+
+
+def test_pool_argument_errors_name_expected_and_given():
+    x = mt.zeros(1, 2, 6, 6)
+    with pytest.raises(ValueError, match=r"padding should be at most half of kernel_size, got "
+                                         r"padding=2 and kernel_size=3 \(padding <= \(1, 1\)\)"):
+        F.max_pool2d(x, 3, padding=2)
+    with pytest.raises(ValueError, match=r"got padding=\(0, 2\) and kernel_size=\(2, 3\)"):
+        F.avg_pool2d(x, (2, 3), padding=(0, 2))
+    with pytest.raises(ValueError, match="padding should be at most half of kernel_size"):
+        nn.MaxPool2d(2, padding=2)
+    with pytest.raises(ValueError, match="padding should be at most half of kernel_size"):
+        nn.AvgPool2d(1, padding=1)
+    with pytest.raises(ValueError, match="dilation must be >= 1, got 0"):
+        F.max_pool2d(x, 2, dilation=0)
+    with pytest.raises(ValueError, match=r"dilation must be >= 1, got \(-1, 1\)"):
+        nn.MaxPool2d(2, dilation=(-1, 1))
+    with pytest.raises(ValueError, match="divisor_override must be a nonzero int or None, got 0"):
+        F.avg_pool2d(x, 2, divisor_override=0)
+    with pytest.raises(ValueError, match=r"input of 6x6 pixels \(padded: 6x6\) is smaller than "
+                                         r"the 3x3 kernel \(dilated: 7x7\)"):
+        F.max_pool2d(x, 3, dilation=3)
+    with pytest.raises(ValueError, match=r"max_pool2d expected input of shape \(N, C, H, W\)"):
+        F.max_pool2d(mt.zeros(6, 6), 2)
+
+
+def test_pad_errors_name_expected_and_given():
+    x = mt.zeros(1, 2, 3, 4)
+    with pytest.raises(ValueError, match="pad mode must be one of 'constant', 'reflect', "
+                                         "'replicate', 'circular', got 'mirror'"):
+        F.pad(x, (1, 1), mode="mirror")
+    with pytest.raises(ValueError, match=r"pad mode 'reflect' pads an axis of length 4 by at "
+                                         r"most 3 on each side, got \(4, 0\)"):
+        F.pad(x, (4, 0), mode="reflect")
+    with pytest.raises(ValueError, match=r"pad mode 'circular' pads an axis of length 3 by at "
+                                         r"most 3 on each side, got \(0, 4\)"):
+        F.pad(x, (0, 0, 0, 4), mode="circular")
+    with pytest.raises(ValueError, match="pad mode 'replicate' takes no value, got value=1.0"):
+        F.pad(x, (1, 1), mode="replicate", value=1.0)
+    with pytest.raises(ValueError, match="pad must have an even length of at most 2 \\* 4"):
+        F.pad(x, (1, 1, 1))
+    with pytest.raises(TypeError, match=r"pad must be a sequence of ints, got \(1.5, 1\)"):
+        F.pad(x, (1.5, 1))
+    with pytest.raises(ValueError, match=r"crops more than the input of shape \(1, 2, 3, 4\)"):
+        F.pad(x, (-3, -2))
+
+
+def test_conv2d_module_arguments_repr_and_device():
+    layer = nn.Conv2d(4, 8, 3, stride=2, padding=1, dilation=2, groups=2, bias=False,
+                      padding_mode="reflect", device=mt.device("cpu"), dtype=mt.float64)
+    assert layer.weight.shape == (8, 2, 3, 3) and layer.weight.dtype == np.float64
+    assert repr(layer) == ("Conv2d(4, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), "
+                           "dilation=(2, 2), groups=2, bias=False, padding_mode=reflect)")
+    assert repr(nn.Conv2d(4, 8, (3, 1), padding="same", device="cpu")) == (
+        "Conv2d(4, 8, kernel_size=(3, 1), stride=(1, 1), padding=same)")
+    assert layer(mt.zeros(2, 4, 9, 9, dtype=mt.float64)).shape == (2, 8, 4, 4)
+    same = nn.Conv2d(2, 3, (2, 4), padding="same", padding_mode="circular")
+    assert same(mt.randn(1, 2, 5, 6)).shape == (1, 3, 5, 6)
+    assert repr(nn.MaxPool2d(3, 2, 1, ceil_mode=True)) == (
+        "MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=True)")
+    assert repr(nn.AvgPool2d((2, 3))) == (
+        "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0)")
+
+
+def test_pool_options_on_a_small_example():
+    """Worked out by hand: 4x4 values 0..15, 3x3 windows moved by 2 with padding 1."""
+    x = mt.arange(16.0).reshape(1, 1, 4, 4)
+    np.testing.assert_array_equal(F.max_pool2d(x, 3, 2, 1).numpy(), [[[[5, 7], [13, 15]]]])
+    values, indices = F.max_pool2d(x, 3, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(indices.numpy(), [[[[5, 7], [13, 15]]]])
+    # ceil_mode: the last windows start at row and column 3, inside the input
+    assert F.max_pool2d(x, 3, 2, 1, ceil_mode=True).shape == (1, 1, 3, 3)
+    # the top-left window holds 0, 1, 4, 5 and five padding zeros
+    assert F.avg_pool2d(x, 3, 2, 1)[0, 0, 0, 0].item() == pytest.approx(10 / 9)
+    assert F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)[0, 0, 0, 0].item() == 2.5
+    assert F.avg_pool2d(x, 3, 2, 1, divisor_override=2)[0, 0, 0, 0].item() == 5.0
+    # ceil_mode's last window reaches past the padding: those pixels are not counted
+    corner = F.avg_pool2d(x, 3, 2, 1, ceil_mode=True)[0, 0, 2, 2].item()
+    assert corner == pytest.approx(15 / 4)  # 15 and three padding zeros of the 2x2 in reach
+
+
 def test_small_cnn_learns_to_tell_stripes_apart():
     """Horizontal against vertical stripes: a task a convolution solves in a few steps."""
     mt.manual_seed(0)

@@ -547,6 +547,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     ``mode``: ``'constant'`` (``value``, by default 0); ``'reflect'`` (mirrored about the
     edge, which is not repeated: less than the axis length); ``'replicate'`` (the edge value
     repeated); ``'circular'`` (wrapped around from the other end: at most the axis length).
+    PyTorch pads only the last one to three axes of a 2-D to 5-D input in these three modes;
+    here they pad any axes, as ``'constant'`` does.
 
     Every value of the result is a value of the input or the constant, so these are indexing
     operations, and the gradient of each input value is the sum of those of its copies.
