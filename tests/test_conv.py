@@ -468,6 +468,27 @@ def test_pad_errors_name_expected_and_given():
         F.pad(x, (-3, -2))
 
 
+def test_max_unpool2d_puts_values_back_and_names_bad_arguments():
+    x = mt.arange(16.0).reshape(1, 1, 4, 4)
+    values, indices = F.max_pool2d(x, 2, return_indices=True)
+    expected = np.where(np.isin(np.arange(16), [5, 7, 13, 15]), np.arange(16.0), 0)
+    np.testing.assert_array_equal(F.max_unpool2d(values, indices, 2).numpy().ravel(), expected)
+    layer = nn.MaxUnpool2d(2)
+    assert layer(values, indices, output_size=(5, 5)).shape == (1, 1, 5, 5)
+    assert F.max_unpool2d(values[0], indices[0], 2).shape == (1, 4, 4)  # no batch axis
+    overlapping = np.random.default_rng(0).permutation(25).reshape(1, 1, 5, 5) * 0.1
+    _, shared = F.max_pool2d(mt.tensor(overlapping), 3, 1, return_indices=True)
+    assert mt.gradgradcheck(lambda v: F.max_unpool2d(v, shared, 3, 1), np.ones((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match="max_unpool2d found index 17, outside the 4x4 output"):
+        F.max_unpool2d(values, indices + 2, 2)
+    with pytest.raises(ValueError, match=r"expected int64 indices of the input's shape "
+                                         r"\(1, 1, 2, 2\), got float32 indices of shape"):
+        F.max_unpool2d(values, values, 2)
+    with pytest.raises(ValueError, match=r"output_size must be \(H, W\) or \(N, C, H, W\) "
+                                         r"with H strictly between 2 and 6 .* got \(6, 6\)"):
+        F.max_unpool2d(values, indices, 2, output_size=(6, 6))
+
+
 def test_conv2d_module_arguments_repr_and_device():
     layer = nn.Conv2d(4, 8, 3, stride=2, padding=1, dilation=2, groups=2, bias=False,
                       padding_mode="reflect", device=mt.device("cpu"), dtype=mt.float64)

@@ -222,3 +222,23 @@ def test_max_pool_module_returns_indices_like_torch():
         torch.tensor(x))
     np.testing.assert_array_equal(values.numpy(), their_values.numpy())
     np.testing.assert_array_equal(indices.numpy(), their_indices.numpy())
+
+
+@pytest.mark.parametrize("args, output_size", [
+    ((2,), (7, 7)), ((2,), (1, 3, 7, 7)), ((3, 1), None), ((3, 2, 1), None), ((3, 2, 1), (2, 3, 8, 7)),
+])
+def test_max_unpool2d_matches_torch(args, output_size):
+    """Pooled with indices, then put back; overlapping windows share maxima (repeated
+    indices), whose values are put once and whose gradients each get."""
+    x = np.maximum(_images(2, 3, 7, 7), 0).round(0)
+    values, indices = F.max_pool2d(mt.tensor(x), *args, return_indices=True)
+    their_indices = TF.max_pool2d(torch.tensor(x), *args, return_indices=True)[1]
+    np.testing.assert_array_equal(indices.numpy(), their_indices.numpy())
+    _same_results(lambda v: F.max_unpool2d(v, indices, *args, output_size=output_size),
+                  lambda v: TF.max_unpool2d(v, their_indices, *args, output_size=output_size),
+                  values.numpy())
+    layer, their_layer = nn.MaxUnpool2d(*args), torch.nn.MaxUnpool2d(*args)
+    assert repr(layer) == repr(their_layer)
+    np.testing.assert_array_equal(
+        layer(values, indices, output_size).numpy(),
+        their_layer(torch.from_numpy(values.numpy()), their_indices, output_size).numpy())

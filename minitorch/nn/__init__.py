@@ -5,7 +5,14 @@
 # ruff: noqa: F401
 
 from minitorch.nn import functional, init
-from minitorch.nn.conv import AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, MaxPool2d
+from minitorch.nn.conv import (
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    MaxPool2d,
+    MaxUnpool2d,
+)
 from minitorch.nn.layers import (
     GELU,
     Dropout,

@@ -139,6 +139,25 @@ class MaxPool2d(_Pool2d):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
+class MaxUnpool2d(Module):
+    """The inverse of ``MaxPool2d(..., return_indices=True)``: ``layer(values, indices)`` puts
+    each value back where it came from, zeros elsewhere; see ``F.max_unpool2d``."""
+
+    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+                 padding: IntOrPair = 0) -> None:
+        super().__init__()
+        self.kernel_size = ops.pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else ops.pair(stride, "stride", 1)
+        self.padding = ops.pair(padding, "padding", 0)
+
+    def forward(self, input: Tensor, indices: Any, output_size: Any = None) -> Tensor:
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
 class AvgPool2d(_Pool2d):
     """The mean of each ``kernel_size`` window of images (N, C, H, W) or (C, H, W); see
     ``F.avg_pool2d`` for the arguments (``stride`` defaults to ``kernel_size``)."""

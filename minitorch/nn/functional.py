@@ -20,7 +20,7 @@ from minitorch.ops import conv as image_ops
 from minitorch.ops import elementwise as ew
 from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
-from minitorch.ops.shape import IndexAdd
+from minitorch.ops.shape import IndexAdd, SetItem
 from minitorch.random import generator
 from minitorch.tensor import Tensor, as_tensor
 
@@ -499,6 +499,54 @@ def max_pool2d(
     where = image_ops.max_pool_indices(x._data, kernel, step, pad, spacing, bool(ceil_mode))
     indices = Tensor._make(where, False)
     return (out.squeeze(0), indices.squeeze(0)) if one_image else (out, indices)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Any,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The inverse of ``max_pool2d`` with ``return_indices``: zeros, with each value of
+    ``input`` put back where its index into the H * W plane says, as PyTorch does.
+
+    The output is (H_in - 1) * stride - 2 * padding + kernel_size high (and wide likewise), or
+    ``output_size`` ((H, W) or (N, C, H, W), within a stride of that size; needed when the
+    pooling dropped rows or columns). Each value's gradient is the output's gradient where
+    the value was put.
+    """
+    x, one_image = _image_batch(input, "max_unpool2d")
+    kernel = image_ops.pair(kernel_size, "kernel_size", 1)
+    step = kernel if stride is None else image_ops.pair(stride, "stride", 1)
+    pad = image_ops.pair(padding, "padding", 0)
+    where = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    where = where[None] if one_image else where
+    if where.dtype != np.int64 or where.shape != x.shape:
+        raise ValueError(f"max_unpool2d expected int64 indices of the input's shape "
+                         f"{tuple(x.shape)}, got {where.dtype} indices of shape {where.shape}")
+    size = [(n - 1) * s - 2 * p + k for n, k, s, p in zip(x.shape[2:], kernel, step, pad)]
+    if output_size is not None:
+        wanted = tuple(output_size)[-2:] if len(output_size) == 4 else tuple(output_size)
+        if len(wanted) != 2 or any(not size[d] - step[d] < wanted[d] < size[d] + step[d]
+                                   for d in range(len(wanted))):
+            raise ValueError(
+                f"max_unpool2d output_size must be (H, W) or (N, C, H, W) with H strictly "
+                f"between {size[0] - step[0]} and {size[0] + step[0]} and W between "
+                f"{size[1] - step[1]} and {size[1] + step[1]}, got {output_size!r}"
+            )
+        size = list(wanted)
+    height, width = size
+    if where.size and (where.min() < 0 or where.max() >= height * width):
+        bad = where.min() if where.min() < 0 else where.max()
+        raise ValueError(f"max_unpool2d found index {bad}, outside the {height}x{width} output")
+    n, c = x.shape[:2]
+    zeros = Tensor._make(np.zeros((n, c, height * width), dtype=x.dtype), False)
+    # Assigned, not added: windows that share a maximum put the same value there.
+    put = (np.arange(n)[:, None, None, None], np.arange(c)[:, None, None], where)
+    out = SetItem.apply(zeros, x, index=put).reshape(n, c, height, width)
+    return out.squeeze(0) if one_image else out
 
 
 def avg_pool2d(
