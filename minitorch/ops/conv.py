@@ -172,6 +172,15 @@ def add_windows_back(window_grads: np.ndarray, size: Pair, stride: Pair,
     return out
 
 
+def _unpadded(padded: np.ndarray, padding: Sides) -> np.ndarray:
+    """The part of a gradient of the padded input that lies on the input itself: without
+    padding, the array itself, which the engine can then keep as a gradient without a copy."""
+    (top, bottom), (left, right) = padding
+    if not (top or bottom or left or right):
+        return padded
+    return padded[:, :, top : padded.shape[2] - bottom, left : padded.shape[3] - right]
+
+
 def _kernel_positions(windows: np.ndarray) -> list[np.ndarray]:
     """The (N, C, OH, OW) views windows[..., u, v], one per kernel position, row-major."""
     kh, kw = windows.shape[4:]
@@ -402,9 +411,8 @@ class MaxPool2d(Function):
         if side_by_side:
             return grad_x
         h, w = self.x.shape[2:]
-        padded = add_windows_back(window_grads, (h + top + bottom, w + left + right),
-                                  self.stride, self.dilation)
-        return padded[:, :, top : top + h, left : left + w]
+        return _unpadded(add_windows_back(window_grads, (h + top + bottom, w + left + right),
+                                          self.stride, self.dilation), self.sides)
 
 
 def max_pool_indices(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
@@ -482,8 +490,8 @@ class AvgPool2d(Function):
         h, w = self.x_size
         # Every position of a window gets the same share: a broadcast view, not KH*KW copies.
         shares = np.broadcast_to(grad / self.divisor, (kh, kw, *grad.shape))
-        padded = add_windows_back(shares, (h + top + bottom, w + left + right), self.stride)
-        return padded[:, :, top : top + h, left : left + w]
+        return _unpadded(add_windows_back(shares, (h + top + bottom, w + left + right),
+                                          self.stride), self.sides)
 
 
 # ----- batch normalisation --------------------------------------------------------------------
