@@ -225,7 +225,8 @@ def test_max_pool_module_returns_indices_like_torch():
 
 
 @pytest.mark.parametrize("args, output_size", [
-    ((2,), (7, 7)), ((2,), (1, 3, 7, 7)), ((3, 1), None), ((3, 2, 1), None), ((3, 2, 1), (2, 3, 8, 7)),
+    ((2,), (7, 7)), ((2,), (1, 3, 7, 7)), ((3, 1), None), ((3, 2, 1), None),
+    ((3, 2, 1), (2, 3, 8, 7)),
 ])
 def test_max_unpool2d_matches_torch(args, output_size):
     """Pooled with indices, then put back; overlapping windows share maxima (repeated

@@ -20,7 +20,7 @@ from minitorch.ops import conv as image_ops
 from minitorch.ops import elementwise as ew
 from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
-from minitorch.ops.shape import IndexAdd, SetItem
+from minitorch.ops.shape import PAD_MODES, Pad, SetItem
 from minitorch.random import generator
 from minitorch.tensor import Tensor, as_tensor
 
@@ -583,23 +583,16 @@ def avg_pool2d(
     return out.squeeze(0) if one_image else out
 
 
-# PyTorch's padding modes and the np.pad modes that pick the same values.
-_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
-
-
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """``input`` with values added around its last axes: ``pad`` is (left, right) for the
     last axis, then (top, bottom) for the one before, and so on, as in PyTorch. A negative
-    amount crops instead.
+    amount crops instead (before any padding).
 
     ``mode``: ``'constant'`` (``value``, by default 0); ``'reflect'`` (mirrored about the
     edge, which is not repeated: less than the axis length); ``'replicate'`` (the edge value
     repeated); ``'circular'`` (wrapped around from the other end: at most the axis length).
     PyTorch pads only the last one to three axes of a 2-D to 5-D input in these three modes;
     here they pad any axes, as ``'constant'`` does.
-
-    Every value of the result is a value of the input or the constant, so these are indexing
-    operations, and the gradient of each input value is the sum of those of its copies.
     """
     x = as_tensor(input)
     amounts = tuple(pad)
@@ -610,7 +603,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             f"pad must have an even length of at most 2 * {x.ndim} (a pair for each of the "
             f"last axes of an input of shape {x.shape}), got {len(amounts)} values"
         )
-    if mode != "constant" and mode not in _PAD_MODES:
+    if mode not in PAD_MODES:
         raise ValueError(
             f"pad mode must be one of 'constant', 'reflect', 'replicate', 'circular', "
             f"got {mode!r}"
@@ -626,27 +619,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         if any(c.stop < c.start for c in crop):
             raise ValueError(f"pad {amounts} crops more than the input of shape {x.shape} has")
         x = x[crop]
-    widths = [(max(before, 0), max(after, 0)) for before, after in pairs]
-    if mode == "constant":
-        shape = tuple(n + before + after for n, (before, after) in zip(x.shape, widths))
-        inside = tuple(slice(before, before + n) for n, (before, _) in zip(x.shape, widths))
-        padded = IndexAdd.apply(x, shape=shape, index=inside)  # x added into zeros
-        if value:
-            border = np.full(shape, value, dtype=x.dtype)
-            border[inside] = 0
-            padded = padded + border
-        return padded
-    for length, (before, after) in zip(x.shape, widths, strict=True):
-        limit = length - 1 if mode == "reflect" else length
-        if (before or after) and max(before, after) > limit:
-            raise ValueError(
-                f"pad mode {mode!r} pads an axis of length {length} by at most {limit} on "
-                f"each side, got ({before}, {after})"
-            )
-    padded_axes = len(amounts) // 2
-    sources = [np.pad(np.arange(length), width, mode=_PAD_MODES[mode])
-               for length, width in zip(x.shape[-padded_axes:], widths[-padded_axes:])]
-    return x[(slice(None),) * (x.ndim - padded_axes) + np.ix_(*sources)]
+    widths = tuple((max(before, 0), max(after, 0)) for before, after in pairs)
+    return Pad.apply(x, widths=widths, mode=mode, value=0.0 if value is None else value)
 
 
 def batch_norm(

@@ -128,3 +128,73 @@ class Stack(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         before = (slice(None),) * self.axis
         return tuple(grad[(*before, i)] for i in range(grad.shape[self.axis]))
+
+
+# PyTorch's padding modes and the np.pad modes that pick the same values.
+PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+             "circular": "wrap"}
+
+
+class Pad(Function):
+    """z = x with ``widths[axis]`` = (before, after) values added along each axis: the
+    constant ``value``, or in the other modes copies of x's own values. Along an axis of
+    length n, position i of z then holds x at source[i] = np.pad(arange(n), (before, after),
+    mode)[i]: mirrored about the edge ('reflect', less than n on each side), the edge
+    repeated ('replicate'), or wrapped around from the other end ('circular', at most n).
+
+    dL/dx, one padded axis at a time: the gradient of the inside, plus the gradient of each
+    border position added onto its source (none for a constant). A corner is a copy of a
+    copy, so its gradient travels back along both axes.
+    """
+
+    @staticmethod
+    def composite(x: Any, widths: tuple[tuple[int, int], ...] = (), mode: str = "constant",
+                  value: float = 0.0) -> Any:
+        """x added into zeros (plus the constant around it), or x gathered at the sources."""
+        from minitorch.tensor import Tensor  # the composite builds on Tensor operations
+
+        shape = tuple(n + before + after for n, (before, after) in zip(x.shape, widths))
+        if mode == "constant":
+            inside = tuple(slice(before, before + n) for n, (before, _) in zip(x.shape, widths))
+            padded = IndexAdd.apply(x, shape=shape, index=inside)
+            if not value:
+                return padded
+            border = np.full(shape, value, dtype=x.dtype)
+            border[inside] = 0
+            return padded + Tensor._make(border, False)
+        return x[np.ix_(*(_sources(n, width, mode) for n, width in zip(x.shape, widths)))]
+
+    def forward(self, x: np.ndarray, widths: tuple[tuple[int, int], ...] = (),
+                mode: str = "constant", value: float = 0.0) -> np.ndarray:
+        for length, (before, after) in zip(x.shape, widths, strict=True):
+            limit = {"reflect": length - 1, "circular": length}.get(mode)
+            if limit is not None and (before or after) and max(before, after) > limit:
+                raise ValueError(
+                    f"pad mode {mode!r} pads an axis of length {length} by at most {limit} on "
+                    f"each side, got ({before}, {after})"
+                )
+            if mode == "replicate" and (before or after) and not length:
+                raise ValueError("pad mode 'replicate' cannot pad an axis of length 0")
+        self.widths, self.mode = widths, mode
+        if mode == "constant":
+            return np.pad(x, widths, constant_values=value)
+        return np.pad(x, widths, mode=PAD_MODES[mode])
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        inside = tuple(slice(before, n - after) for n, (before, after) in
+                       zip(grad.shape, self.widths))
+        if self.mode == "constant":
+            return grad[inside]
+        grad = grad.copy()  # the border's gradients are added onto their sources in place
+        for axis, (before, after) in enumerate(self.widths):
+            length = grad.shape[axis] - before - after
+            sources = before + _sources(length, (before, after), self.mode)  # in z's positions
+            lead = (slice(None),) * axis
+            for i in (*range(before), *range(before + length, len(sources))):
+                grad[(*lead, sources[i])] += grad[(*lead, i)]
+        return grad[inside]
+
+
+def _sources(length: int, width: tuple[int, int], mode: str) -> np.ndarray:
+    """Where each position along a padded axis takes its value from (see :class:`Pad`)."""
+    return np.pad(np.arange(length), width, mode=PAD_MODES[mode])
