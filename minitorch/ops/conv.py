@@ -434,7 +434,7 @@ def max_pool_indices(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pa
 def average_divisor(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
                     ceil_mode: bool, count_include_pad: bool, divisor_override: int | None,
                     dtype: np.dtype) -> np.ndarray:
-    """What :class:`AvgPool2d` divides each window's sum by, (OH, OW) or a number:
+    """What :class:`AvgPool2d` divides each window's sum by, (OH, OW) or one number:
     ``divisor_override`` if given, else PyTorch's count of the window's pixels: those in the
     input and, with ``count_include_pad``, those in the padding, never those past it that
     ``ceil_mode`` adds."""
@@ -448,7 +448,10 @@ def average_divisor(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, paddin
         if not count_include_pad:
             starts, ends = np.maximum(starts, 0), np.minimum(ends, size)
         counts.append(ends - starts)
-    return (counts[0][:, None] * counts[1]).astype(dtype)
+    divisor = (counts[0][:, None] * counts[1]).astype(dtype)
+    # One number where every window counts alike (no padding, or count_include_pad without
+    # ceil_mode): dividing by it is faster than by an array broadcast over the batch.
+    return divisor[0, 0] if (divisor == divisor[0, 0]).all() else divisor
 
 
 class AvgPool2d(Function):
