@@ -470,6 +470,7 @@ def test_loss_options_match_torch(name, options):
     ("minitorch.loss", ["cross_entropy", "cross_entropy_loss", "nll_loss", "mse_loss",
                         "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
     ("minitorch.nn.sequence", ["embedding", "layer_norm", "scaled_dot_product_attention"]),
+    ("minitorch.nn.conv", ["conv2d", "max_pool2d", "avg_pool2d", "batch_norm"]),
 ])
 def test_functional_forms_are_defined_once_in_nn_functional(module_name, names):
     import importlib

@@ -9,8 +9,14 @@ from typing import Any
 import numpy as np
 
 from minitorch import devices
+from minitorch.nn import _checks, init
 from minitorch.nn import functional as F
-from minitorch.nn import init
+from minitorch.nn.functional import (  # noqa: F401  (re-exported from their old home)
+    avg_pool2d,
+    batch_norm,
+    conv2d,
+    max_pool2d,
+)
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import conv as ops
 from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
@@ -67,8 +73,8 @@ class Conv2d(Module):
         self.kernel_size = ops.pair(kernel_size, "kernel_size", 1)
         self.stride = ops.pair(stride, "stride", 1)
         self.dilation = ops.pair(dilation, "dilation", 1)
-        (top, bottom), (left, right) = ops.conv_padding(padding, self.kernel_size, self.stride,
-                                                        self.dilation)
+        (top, bottom), (left, right) = _checks.conv_padding(padding, self.kernel_size,
+                                                            self.stride, self.dilation)
         self.padding = padding if isinstance(padding, str) else ops.pair(padding, "padding", 0)
         self.padding_mode = padding_mode
         self._pad_amounts = (left, right, top, bottom)  # F.pad's order, for the other modes
@@ -112,7 +118,7 @@ class _Pool2d(Module):
     def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None, padding: IntOrPair,
                  ceil_mode: bool) -> None:
         super().__init__()
-        ops.pool_arguments(kernel_size, stride, padding)
+        _checks.pool_arguments(kernel_size, stride, padding)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, ceil_mode

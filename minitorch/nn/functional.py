@@ -463,7 +463,7 @@ def conv2d(
         raise ValueError(f"groups must be a positive int, got {groups!r}")
     stride = image_ops.pair(stride, "stride", 1)
     dilation = image_ops.pair(dilation, "dilation", 1)
-    sides = image_ops.conv_padding(padding, weight.shape[2:], stride, dilation)
+    sides = _checks.conv_padding(padding, weight.shape[2:], stride, dilation)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     out = image_ops.Conv2d.apply(*inputs, stride=stride, padding=sides, dilation=dilation,
                                  groups=int(groups))
@@ -490,7 +490,7 @@ def max_pool2d(
     maximum is, as an int64 index into its flattened H * W plane (see ``max_unpool2d``).
     """
     x, one_image = _image_batch(input, "max_pool2d")
-    kernel, step, pad = image_ops.pool_arguments(kernel_size, stride, padding)
+    kernel, step, pad = _checks.pool_arguments(kernel_size, stride, padding)
     spacing = image_ops.pair(dilation, "dilation", 1)
     out = image_ops.MaxPool2d.apply(x, kernel_size=kernel, stride=step, padding=pad,
                                     dilation=spacing, ceil_mode=bool(ceil_mode))
@@ -567,7 +567,7 @@ def avg_pool2d(
     ``ceil_mode`` reaches), or by ``divisor_override`` when given.
     """
     x, one_image = _image_batch(input, "avg_pool2d")
-    kernel, step, pad = image_ops.pool_arguments(kernel_size, stride, padding)
+    kernel, step, pad = _checks.pool_arguments(kernel_size, stride, padding)
     if divisor_override is not None and (
         isinstance(divisor_override, bool)
         or not isinstance(divisor_override, (int, np.integer))

@@ -50,44 +50,6 @@ def pair(value: Any, name: str, minimum: int) -> Pair:
     return int(values[0]), int(values[1])
 
 
-def conv_padding(padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Sides:
-    """A convolution's ``padding`` argument as PyTorch reads it, per side: an int or a pair
-    pads both sides alike; ``'valid'`` is no padding; ``'same'`` (stride 1 only) keeps the
-    output the size of the input, padding D * (K - 1) pixels along each axis, the odd one (if
-    any) at the bottom or right."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0), (0, 0)
-        if padding != "same":
-            raise ValueError(
-                f"padding must be 'valid', 'same', an int or a pair of ints, got {padding!r}"
-            )
-        if stride != (1, 1):
-            raise ValueError(
-                f"padding='same' is not supported for strided convolutions (stride must be 1, "
-                f"got stride={stride})"
-            )
-        (top_bottom, left_right) = (d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
-        return ((top_bottom // 2, top_bottom - top_bottom // 2),
-                (left_right // 2, left_right - left_right // 2))
-    height, width = pair(padding, "padding", 0)
-    return (height, height), (width, width)
-
-
-def pool_arguments(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Pair]:
-    """A pooling's kernel size, stride (None: the kernel size, windows side by side) and
-    padding as pairs; the padding at most half the kernel, as PyTorch requires."""
-    kernel = pair(kernel_size, "kernel_size", 1)
-    step = kernel if stride is None else pair(stride, "stride", 1)
-    pad = pair(padding, "padding", 0)
-    if pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
-        raise ValueError(
-            f"padding should be at most half of kernel_size, got padding={padding!r} and "
-            f"kernel_size={kernel_size!r} (padding <= {(kernel[0] // 2, kernel[1] // 2)})"
-        )
-    return kernel, step, pad
-
-
 def sides(padding: Pair | Sides) -> Sides:
     """``padding`` as ((top, bottom), (left, right)); a pair (height, width) pads both sides
     of its axis alike."""
