@@ -282,3 +282,23 @@ def test_inference_mode_stops_recording_and_false_turns_it_on():
 
     assert bare(w) is False and called(w) is False
     assert mt.is_grad_enabled()
+
+
+def test_no_grad_and_enable_grad_decorate_bare_as_in_pytorch():
+    w = Tensor([2.0], requires_grad=True)
+
+    @mt.no_grad
+    def evaluate(x):
+        """evaluates"""
+        return (x * 2.0).requires_grad
+
+    @mt.enable_grad
+    def train(x):
+        return (x * 2.0).requires_grad
+
+    assert evaluate(w) is False and evaluate.__doc__ == "evaluates"
+    with mt.no_grad():
+        assert train(w) is True
+    assert mt.is_grad_enabled()
+    with pytest.raises(TypeError, match=r"no_grad\(\) takes no arguments .*got int"):
+        mt.no_grad(3)

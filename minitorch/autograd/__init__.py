@@ -191,7 +191,22 @@ class _GradMode(contextlib.ContextDecorator):
 
         return generator_under_mode
 
-class no_grad(_GradMode):
+class _ModeWithoutArguments(_GradMode):
+    """A mode that takes no arguments, so that it also decorates a function written bare:
+    ``@no_grad`` works as ``@no_grad()`` does, as in PyTorch."""
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        if func is None:
+            return super().__new__(cls)
+        if not callable(func):
+            raise TypeError(
+                f"{cls.__name__}() takes no arguments (or a function to decorate), got "
+                f"{type(func).__name__}"
+            )
+        return cls()(func)
+
+
+class no_grad(_ModeWithoutArguments):
     """Context manager and decorator: no graph is recorded inside it.
 
     Use it for evaluation and for parameter updates::
@@ -203,7 +218,7 @@ class no_grad(_GradMode):
     enabled = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_ModeWithoutArguments):
     """Context manager and decorator that turns recording back on inside ``no_grad``."""
 
     enabled = True
