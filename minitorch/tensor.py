@@ -1073,11 +1073,11 @@ class Tensor:
         samples = mt_random.multinomial(self._data, num_samples, replacement, generator=generator)
         return Tensor._make(samples, False)
 
-    def histogram(self, bins: int | Any, *, range: tuple[float, float] | None = None,
+    def histogram(self, bins: int | Any = 100, *, range: tuple[float, float] | None = None,
                   weight: Tensor | None = None, density: bool = False
                   ) -> Histogram:
-        """(hist, bin_edges): counts of the values in ``bins`` equal bins over ``range``
-        (default: min to max), or in the bins between the given increasing edges. The last
+        """(hist, bin_edges): counts of the values in ``bins`` equal bins (100 by default, as
+        in PyTorch) over ``range`` (default: min to max), or in the bins between the given increasing edges. The last
         bin includes its right edge. ``weight`` weighs each value; ``density`` normalises to
         a density. Both results are in this tensor's floating dtype."""
         if self.dtype.kind != "f":

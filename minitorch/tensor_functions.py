@@ -145,6 +145,6 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     return as_tensor(input).multinomial(num_samples, replacement, generator=generator)
 
 
-def histogram(input: Tensor, bins: Any, *, range: tuple[float, float] | None = None,
+def histogram(input: Tensor, bins: Any = 100, *, range: tuple[float, float] | None = None,
               weight: Tensor | None = None, density: bool = False) -> Histogram:
     return as_tensor(input).histogram(bins, range=range, weight=weight, density=density)

@@ -262,6 +262,25 @@ def test_histogram_matches_numpy():
     assert ranged.hist.tolist() == [1.0, 1.0] and ranged.bin_edges.tolist() == [0.0, 1.0, 2.0]
 
 
+def test_histogram_has_100_bins_by_default():
+    values = np.random.default_rng(1).normal(size=500).astype(np.float32)
+    hy, hx = mt.histogram(mt.tensor(values), density=True)  # as makemore part 3 draws them
+    expected, expected_edges = np.histogram(values, 100, density=True)
+    assert hy.shape == (100,) and hx.shape == (101,)
+    np.testing.assert_allclose(hy.numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(hx.numpy(), expected_edges, rtol=1e-6)
+    assert mt.tensor(values).histogram().hist.sum().item() == 500
+
+
+def test_histogram_matches_torch():
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(2).normal(size=300).astype(np.float32)
+    ours, theirs = mt.histogram(mt.tensor(values), density=True), torch.histogram(
+        torch.tensor(values), density=True)
+    np.testing.assert_allclose(ours.hist.numpy(), theirs.hist.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours.bin_edges.numpy(), theirs.bin_edges.numpy(), atol=1e-6)
+
+
 @pytest.mark.parametrize(("call", "error", "match"), [
     (lambda: mt.histogram(mt.tensor([1, 2]), 3), TypeError, "floating-point tensor"),
     (lambda: mt.histogram(mt.tensor([1.0]), 0), ValueError, "bins > 0, got 0"),
