@@ -1077,9 +1077,10 @@ class Tensor:
                   weight: Tensor | None = None, density: bool = False
                   ) -> Histogram:
         """(hist, bin_edges): counts of the values in ``bins`` equal bins (100 by default, as
-        in PyTorch) over ``range`` (default: min to max), or in the bins between the given increasing edges. The last
-        bin includes its right edge. ``weight`` weighs each value; ``density`` normalises to
-        a density. Both results are in this tensor's floating dtype."""
+        in PyTorch) over ``range`` (default: min to max), or in the bins between the given
+        increasing edges. The last bin includes its right edge. ``weight`` weighs each value;
+        ``density`` normalises to a density. Both results are in this tensor's floating
+        dtype."""
         if self.dtype.kind != "f":
             raise TypeError(f"histogram needs a floating-point tensor, got dtype {self.dtype}")
         if isinstance(bins, (int, np.integer)) and bins <= 0:
