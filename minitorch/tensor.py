@@ -507,7 +507,8 @@ class Tensor:
     # ----- representation -------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
+                               floatmode=_float_mode(self._data))
         default = DEFAULT_DTYPE if self.dtype.kind == "f" else (
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
@@ -714,26 +715,26 @@ class Tensor:
     # ----- element-wise functions -----------------------------------------------------------
 
     def exp(self) -> Tensor:
-        return ew.Exp.apply(self)
+        return ew.Exp.apply(_floating(self))
 
     def log(self) -> Tensor:
-        return ew.Log.apply(self)
+        return ew.Log.apply(_floating(self))
 
     def sqrt(self) -> Tensor:
-        return ew.Sqrt.apply(self)
+        return ew.Sqrt.apply(_floating(self))
 
     def abs(self) -> Tensor:
         return ew.Abs.apply(self)
 
     def tanh(self) -> Tensor:
-        return ew.Tanh.apply(self)
+        return ew.Tanh.apply(_floating(self))
 
     def erf(self) -> Tensor:
         """The error function, element-wise."""
-        return ew.Erf.apply(self)
+        return ew.Erf.apply(_floating(self))
 
     def sigmoid(self) -> Tensor:
-        return ew.Sigmoid.apply(self)
+        return ew.Sigmoid.apply(_floating(self))
 
     def relu(self) -> Tensor:
         return ew.ReLU.apply(self)
@@ -961,10 +962,10 @@ class Tensor:
         return bool(np.allclose(self._data, other_data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def log10(self) -> Tensor:
-        return ew.LogBase.apply(self, base=10)
+        return ew.LogBase.apply(_floating(self), base=10)
 
     def log2(self) -> Tensor:
-        return ew.LogBase.apply(self, base=2)
+        return ew.LogBase.apply(_floating(self), base=2)
 
     def t(self) -> Tensor:
         """The transpose of a matrix; a tensor of fewer than 2 dimensions is returned as is."""
@@ -1165,6 +1166,28 @@ def _refuse_inside_formula(tensor: Tensor) -> None:
             "formula under create_graph, which would drop it from the graph; write the "
             "formula with operators, Tensor methods or minitorch.ops.generic"
         )
+
+
+def _float_mode(values: np.ndarray) -> str:
+    """How ``repr`` writes floats, as PyTorch does: whole numbers as ``1.``, anything else
+    with four decimals (``0.2500``, ``1.0000e-05``); NumPy picks scientific notation by the
+    same rule as PyTorch (largest >= 1e8, smallest < 1e-4, or a ratio above 1000)."""
+    if values.dtype.kind != "f":
+        return "maxprec"
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or not np.all(finite == np.round(finite)):
+        return "fixed"
+    magnitudes = np.abs(finite[finite != 0])
+    if magnitudes.size and (magnitudes.max() >= 1e8 or magnitudes.max() > 1000 * magnitudes.min()):
+        return "fixed"
+    return "maxprec"
+
+
+def _floating(tensor: Tensor) -> Tensor:
+    """The tensor, or for integers and bools its float32 copy: PyTorch computes its
+    floating-point functions (exp, log, sqrt, tanh, ...) of integers in the default float
+    dtype, where NumPy would give float64 (or float16 for bools)."""
+    return tensor if tensor._data.dtype.kind == "f" else tensor.astype(DEFAULT_DTYPE)
 
 
 def _require_floating(tensor: Tensor, name: str) -> None:

@@ -83,6 +83,25 @@ def test_repr_is_readable():
     assert "dtype=float64" in repr(Tensor(np.zeros(2)))
 
 
+@pytest.mark.parametrize(("values", "expected"), [
+    (3.14159265, "tensor(3.1416)"),
+    (0.25, "tensor(0.2500)"),
+    ([[1.5, 2.25], [3.0, 4.0]], "tensor([[1.5000, 2.2500],\n        [3.0000, 4.0000]])"),
+    ([0.5, 1e-5], "tensor([5.0000e-01, 1.0000e-05])"),
+    ([1e9, 1.0], "tensor([1.0000e+09, 1.0000e+00])"),
+    ([1.0, 2.0], "tensor([1., 2.])"),
+    ([float("nan"), 1.5], "tensor([   nan, 1.5000])"),
+])
+def test_repr_writes_floats_as_pytorch_does(values, expected):
+    assert repr(mt.tensor(values)) == expected  # what PyTorch prints for the same values
+
+
+def test_repr_of_a_loss_as_pytorch_prints_it():
+    torch = pytest.importorskip("torch")
+    for values in ([3.348236, 0.1, 2.0], [[0.001, 12.5]], [7.0], [123456789.0, 2.5]):
+        assert repr(mt.tensor(values)) == repr(torch.tensor(values)), values
+
+
 def test_factories():
     assert mt.zeros(2, 3).shape == (2, 3) and mt.zeros((2, 3)).dtype == np.float32
     np.testing.assert_array_equal(mt.ones(2).data, [1.0, 1.0])

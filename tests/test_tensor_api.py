@@ -262,6 +262,25 @@ def test_histogram_matches_numpy():
     assert ranged.hist.tolist() == [1.0, 1.0] and ranged.bin_edges.tolist() == [0.0, 1.0, 2.0]
 
 
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "erf", "sigmoid", "log10",
+                                  "log2"])
+@pytest.mark.parametrize("values", [[1, 2, 4], [True, True]])
+def test_floating_functions_of_integers_give_float32(name, values):
+    x = mt.tensor(values)
+    out = getattr(x, name)()
+    assert out.dtype == np.float32  # PyTorch's default float dtype, not NumPy's float64
+    expected = getattr(x.float(), name)()
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def test_floating_functions_of_integers_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ["exp", "log", "sqrt", "tanh", "sigmoid", "log10", "log2"]:
+        ours, theirs = getattr(mt.arange(1, 5), name)(), getattr(torch.arange(1, 5), name)()
+        assert str(theirs.dtype) == f"torch.{ours.dtype}", name
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, err_msg=name)
+
+
 def test_histogram_has_100_bins_by_default():
     values = np.random.default_rng(1).normal(size=500).astype(np.float32)
     hy, hx = mt.histogram(mt.tensor(values), density=True)  # as makemore part 3 draws them
