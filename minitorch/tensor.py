@@ -961,6 +961,20 @@ class Tensor:
         other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
         return bool(np.allclose(self._data, other_data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        """Element-wise |self - other| <= atol + rtol * |other| (bool, broadcasting)."""
+        other_data = other._data if isinstance(other, Tensor) else np.asarray(other)
+        return Tensor._make(np.asarray(np.isclose(self._data, other_data, rtol=rtol, atol=atol,
+                                                  equal_nan=equal_nan)), False)
+
+    def equal(self, other: Tensor) -> bool:
+        """Whether ``other`` has this shape and these values (a Python bool)."""
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self ** exponent
+
     def log10(self) -> Tensor:
         return ew.LogBase.apply(_floating(self), base=10)
 

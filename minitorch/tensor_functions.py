@@ -39,12 +39,59 @@ def erf(input: Tensor) -> Tensor:
     return as_tensor(input).erf()
 
 
+def abs(input: Tensor) -> Tensor:
+    return as_tensor(input).abs()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return as_tensor(input).sigmoid()
+
+
+def relu(input: Tensor) -> Tensor:
+    return as_tensor(input).relu()
+
+
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    return as_tensor(input).clamp(min, max)
+
+
+clip = clamp
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent``; one of them may be a number."""
+    base = input if isinstance(exponent, Tensor) else as_tensor(input)
+    return base ** exponent
+
+
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     return as_tensor(input).sum(dim, keepdim, dtype=dtype)
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     return as_tensor(input).mean(dim, keepdim, dtype=dtype)
+
+
+def std(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: float | None = None) -> Tensor:
+    return as_tensor(input).std(dim, unbiased, keepdim, correction=correction)
+
+
+def var(input: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+        *, correction: float | None = None) -> Tensor:
+    return as_tensor(input).var(dim, unbiased, keepdim, correction=correction)
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).logsumexp(dim, keepdim)
+
+
+def amax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).amax(dim, keepdim)
+
+
+def amin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).amin(dim, keepdim)
 
 
 def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
@@ -61,8 +108,16 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return as_tensor(input).argmax(dim, keepdim)
 
 
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return as_tensor(input).argmin(dim, keepdim)
+
+
 def softmax(input: Tensor, dim: int) -> Tensor:
     return as_tensor(input).softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    return as_tensor(input).log_softmax(dim)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -84,6 +139,15 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 def allclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     return as_tensor(input).allclose(other, rtol, atol, equal_nan)
+
+
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    return as_tensor(input).isclose(other, rtol, atol, equal_nan)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    return as_tensor(input).equal(as_tensor(other))
 
 
 def eq(input: Tensor, other: Any) -> Tensor:

@@ -338,3 +338,54 @@ def test_integer_scalar_tensor_is_an_index():
         classes[mt.tensor(1.0)]
     with pytest.raises(TypeError, match=r"shape \(2,\)"):
         classes[mt.tensor([1, 2])]
+
+
+def test_more_top_level_functions_are_the_methods():
+    x = mt.tensor([[0.5, -2.0, 1.0], [3.0, 0.25, -4.0]])
+    for name in ["abs", "sigmoid", "relu"]:
+        np.testing.assert_array_equal(getattr(mt, name)(x).numpy(), getattr(x, name)().numpy())
+    np.testing.assert_array_equal(mt.clamp(x, min=0.0, max=1.0).numpy(), x.clamp(0.0, 1.0).numpy())
+    np.testing.assert_array_equal(mt.clip(x, max=0.0).numpy(), x.clamp(max=0.0).numpy())
+    np.testing.assert_array_equal(mt.log_softmax(x, 1).numpy(), x.log_softmax(1).numpy())
+    assert mt.std(x, 0, keepdim=True).tolist() == x.std(0, keepdim=True).tolist()
+    assert mt.var(x, 1, correction=0).tolist() == x.var(1, correction=0).tolist()
+    assert mt.var(x, 1, False).tolist() == x.var(1, unbiased=False).tolist()
+    np.testing.assert_array_equal(mt.logsumexp(x, 1).numpy(), x.logsumexp(1).numpy())
+    assert mt.amax(x, 0).tolist() == [3.0, 0.25, 1.0] and mt.amin(x).item() == -4.0
+    assert mt.argmin(x, 1).tolist() == [1, 2]
+    assert mt.pow(x, 2).tolist() == (x * x).tolist() == x.pow(2).tolist()
+    assert mt.pow(2, mt.tensor([1.0, 3.0])).tolist() == [2.0, 8.0]
+    w = mt.tensor([1.5, 2.0], requires_grad=True)
+    mt.pow(w, 3).sum().backward()  # the ** operator, so differentiable
+    assert w.grad.tolist() == [3 * 1.5**2, 3 * 2.0**2]
+
+
+def test_isclose_and_equal():
+    a = mt.tensor([1.0, 2.0, float("nan")])
+    b = mt.tensor([1.0 + 1e-7, 2.1, float("nan")])
+    assert mt.isclose(a, b).tolist() == [True, False, False]
+    assert a.isclose(b, equal_nan=True).tolist() == [True, False, True]
+    assert a.isclose(b, atol=0.2).dtype == np.bool_ and a.isclose(2.0).tolist() == [
+        False, True, False]
+    assert mt.equal(mt.tensor([1, 2]), mt.tensor([1, 2])) is True
+    assert mt.tensor([1, 2]).equal(mt.tensor([1, 3])) is False
+    assert mt.equal(mt.tensor([1, 2]), mt.tensor([[1, 2]])) is False  # shapes differ
+
+
+def test_more_top_level_functions_match_torch():
+    torch = pytest.importorskip("torch")
+    values = np.array([[0.5, -2.0, 1.0], [3.0, 0.25, -4.0]], np.float32)
+    ours, theirs = mt.tensor(values), torch.tensor(values)
+    calls = [
+        lambda lib, x: lib.abs(x), lambda lib, x: lib.sigmoid(x), lambda lib, x: lib.relu(x),
+        lambda lib, x: lib.clamp(x, min=-1.0), lambda lib, x: lib.log_softmax(x, dim=1),
+        lambda lib, x: lib.std(x, 0), lambda lib, x: lib.var(x, 1, keepdim=True),
+        lambda lib, x: lib.logsumexp(x, 1), lambda lib, x: lib.amax(x, 1),
+        lambda lib, x: lib.argmin(x, 0), lambda lib, x: lib.pow(x, 2),
+        lambda lib, x: lib.isclose(x, x + 1e-6),
+    ]
+    for call in calls:
+        mine, reference = call(mt, ours), call(torch, theirs)
+        assert str(reference.dtype) == f"torch.{mine.dtype}"
+        np.testing.assert_allclose(mine.numpy(), reference.numpy(), rtol=1e-6)
+    assert mt.equal(ours, ours) == torch.equal(theirs, theirs)
