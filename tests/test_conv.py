@@ -596,6 +596,39 @@ def test_max_pool_side_by_side_windows_leave_uncovered_pixels_at_zero_and_keep_t
     assert mt.gradcheck(lambda a: MaxPool2d.apply(a, kernel_size=(2, 2), stride=(2, 2)), no_ties)
 
 
+@pytest.mark.parametrize("stride", [(2, 2), (1, 1)])
+def test_max_pool_gradient_in_another_memory_layout_gives_the_same_input_gradient(stride):
+    """After Flatten the gradient comes back NCHW while the pooled input is channel-major; a
+    cropped view is not contiguous at all. Both are read in the output's layout."""
+    rng = np.random.default_rng(0)
+    x = np.ascontiguousarray(rng.standard_normal((3, 2, 6, 5)).transpose(1, 0, 2, 3))
+    oh, ow = (6 - 2) // stride[0] + 1, (5 - 2) // stride[1] + 1
+    upstream = rng.standard_normal((2, 3, oh, ow))
+    grads = []
+    for grad in (upstream,  # NCHW, unlike x
+                 np.ascontiguousarray(upstream.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3),
+                 np.pad(upstream, ((0, 0), (0, 0), (1, 1), (1, 1)))[:, :, 1:-1, 1:-1]):
+        t = mt.Tensor(x, requires_grad=True)
+        MaxPool2d.apply(t, kernel_size=(2, 2), stride=stride).backward(grad)
+        grads.append(np.asarray(t.grad))
+    expected = pool_gradient_loops(x, upstream, (2, 2), stride)
+    np.testing.assert_allclose(grads[0], expected, rtol=1e-12)  # overlapping windows: sum order
+    for grad in grads[1:]:
+        np.testing.assert_array_equal(grad, grads[0])
+    assert grads[0].strides == x.strides
+
+
+def pool_gradient_loops(x, upstream, kernel, stride):
+    """Each window's gradient to the first position of its maximum (no ties in the tests)."""
+    grad = np.zeros_like(x)
+    (kh, kw), (sh, sw) = kernel, stride
+    for b, c, i, j in np.ndindex(upstream.shape):
+        window = x[b, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
+        u, v = np.unravel_index(np.argmax(window), window.shape)
+        grad[b, c, i * sh + u, j * sw + v] += upstream[b, c, i, j]
+    return grad
+
+
 def test_batch_norm_of_a_channel_major_input_matches_the_plain_formula():
     rng = np.random.default_rng(0)
     x = np.ascontiguousarray(rng.normal(2, 3, (3, 4, 5, 6)).transpose(1, 0, 2, 3))
