@@ -35,6 +35,7 @@ LAYERS = {
 IMPLEMENTATIONS = ("minitorch", "numpy", "torch")
 WARMUP = 3
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A step runs forward and backward once.
 Step = Callable[[], object]
@@ -197,6 +198,8 @@ def run_worker(implementation: str, layer: str, repeats: int) -> None:
 
 def measure(implementation: str, layer: str, repeats: int, threads: int) -> float | None:
     env = dict(os.environ, **{name: str(threads) for name in THREAD_ENV_VARS})
+    # This checkout's minitorch, even where another copy is installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, env.get("PYTHONPATH")]))
     command = [sys.executable, __file__, "--worker", implementation, "--layer", layer,
                "--repeats", str(repeats)]
     done = subprocess.run(command, capture_output=True, text=True, env=env)

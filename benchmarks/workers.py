@@ -16,12 +16,17 @@ from cpu_share import OtherCpuMeter
 from results import WorkerRun
 
 BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 WORKER_TIMEOUT_S = 900
 
 
 def worker_env(threads: int) -> dict[str, str]:
+    """The caller's environment with the thread count set, and this checkout first on the
+    import path: the minitorch measured is the one beside the benchmarks, even where another
+    copy is installed (an editable install of another checkout, say)."""
     env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     for name in THREAD_ENV_VARS:
         env[name] = str(threads)
     return env
