@@ -99,6 +99,19 @@ def test_conv2d_gradients(case, data):
     assert mt.gradcheck(lambda *t: Conv2d.apply(*t, stride=stride, padding=padding), *inputs)
 
 
+@pytest.mark.parametrize("in_channels, out_channels, groups", [(1, 12, 1), (3, 2, 1),
+                                                               (2, 24, 2), (4, 2, 2)])
+def test_conv2d_weight_gradient_in_either_product_order(in_channels, out_channels, groups):
+    """dL/dW is computed as (X @ G^T)^T when X has more rows (C/G*KH*KW) than G (O/G), else as
+    G @ X^T: both orders are checked against finite differences."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, in_channels, 5, 4))
+    weight = rng.standard_normal((out_channels, in_channels // groups, 3, 3))
+    assert mt.gradcheck(
+        lambda *t: Conv2d.apply(*t, stride=(2, 1), padding=(1, 0), groups=groups), x, weight
+    )
+
+
 def test_conv2d_gradients_stay_float32_and_skip_inputs_without_grad():
     x = mt.randn(2, 3, 6, 6)  # no grad wanted: the input gradient is not computed
     weight = mt.randn(4, 3, 3, 3, requires_grad=True)
