@@ -220,6 +220,14 @@ def test_relu_derivative_at_zero_is_zero():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0])
 
 
+def test_relu_of_minus_infinity_is_zero_and_nan_stays_nan():
+    x = Tensor([-np.inf, -1.0, np.inf, np.nan], requires_grad=True)
+    out = x.relu()
+    np.testing.assert_array_equal(out.data, [0.0, 0.0, np.inf, np.nan])
+    out.backward(mt.ones(4))
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0, 0.0])
+
+
 def test_gradients_keep_dtype():
     for dtype in (np.float32, np.float64):
         x = Tensor([1.0, 2.0], requires_grad=True, dtype=dtype)

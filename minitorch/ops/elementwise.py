@@ -216,7 +216,9 @@ class ReLU(Function):
         # A 0/1 mask in x's dtype: multiplying by it is about twice as fast as by a bool
         # mask, which NumPy converts chunk by chunk.
         self.active = (x > 0).astype(x.dtype)
-        return x * self.active
+        if x.size and x.min() > -np.inf:  # the usual case: no -inf and no NaN
+            return x * self.active
+        return np.maximum(x, x.dtype.type(0))  # slower, but relu(-inf) is 0, not -inf * 0 = NaN
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * self.active
