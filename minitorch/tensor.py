@@ -12,6 +12,7 @@ a Tensor, ``tensor.numpy()`` gives the array.
 from __future__ import annotations
 
 import functools
+import string
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -21,6 +22,7 @@ import numpy as np
 from minitorch import autograd, devices, dtypes
 from minitorch import random as mt_random
 from minitorch.ops import elementwise as ew
+from minitorch.ops import matmul as mm
 from minitorch.ops import reductions as red
 from minitorch.ops import selection as sel
 from minitorch.ops import shape as sh
@@ -1112,6 +1114,479 @@ class Tensor:
             Tensor._make(bin_edges.astype(self.dtype), False),
         )
 
+    # ----- PyTorch parity: gathering and scattering ------------------------------------------
+
+    def _indices_along(self, dim: int, index: Any, name: str,
+                       src: Tensor | None = None) -> tuple[int, np.ndarray]:
+        """``dim`` as an axis and ``index`` as an array, checked as PyTorch checks them for
+        gather and scatter: as many dimensions as this tensor, no longer than it (or than
+        ``src``) along the other dimensions, values in [0, length of ``dim``)."""
+        axis = _dim_index(dim, self.ndim)
+        indices = _integer_array(index, name)
+        if indices.ndim != self.ndim:
+            raise RuntimeError(
+                f"{name}: index has {indices.ndim} dimensions (shape {indices.shape}), expected "
+                f"{self.ndim} like the input of shape {self.shape}"
+            )
+        for d, length in enumerate(indices.shape):
+            if (d != axis and length > self.shape[d]) or (src is not None and
+                                                          length > src.shape[d]):
+                limit = "" if src is None else f" and source {src.shape}"
+                raise RuntimeError(
+                    f"{name}: index of shape {indices.shape} is longer than the input "
+                    f"{self.shape}{limit} at dimension {d} (only dimension {axis} of the input "
+                    "may be shorter)"
+                )
+        _check_in_range(indices, self.shape[axis], axis, name, RuntimeError)
+        return axis, indices
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """Values picked along ``dim``: ``out[i][j] = self[index[i][j]][j]`` for dim = 0 (and
+        ``self[i][index[i][j]]`` for dim = 1). Differentiable: each gradient goes back to the
+        position it was picked from."""
+        if self.ndim == 0:
+            return self.reshape(1).gather(0, as_tensor(index).reshape(1)).reshape(())
+        axis, indices = self._indices_along(dim, index, "gather")
+        return sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
+        """Values picked along ``dim`` at ``indices`` (as gather), the two broadcast against
+        each other in the other dimensions; without ``dim``, from the flattened tensor."""
+        if dim is None:
+            return self.reshape(-1).gather(0, as_tensor(indices).reshape(-1))
+        picks = _integer_array(indices, "take_along_dim")
+        axis = _dim_index(dim, self.ndim)
+        if picks.ndim != self.ndim:
+            raise RuntimeError(
+                f"take_along_dim: indices of shape {picks.shape} need the input's {self.ndim} "
+                f"dimensions (shape {self.shape})"
+            )
+        one = list(np.broadcast_shapes(self.shape[:axis] + (1,) + self.shape[axis + 1:],
+                                       picks.shape[:axis] + (1,) + picks.shape[axis + 1:]))
+        source_shape = tuple(one[:axis] + [self.shape[axis]] + one[axis + 1:])
+        picks = np.broadcast_to(picks, tuple(one[:axis] + [picks.shape[axis]] + one[axis + 1:]))
+        return self.expand(source_shape).gather(axis, Tensor._make(picks, False))
+
+    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+        """A copy with values written along ``dim`` at ``index``: ``out[index[i][j]][j] =
+        src[i][j]`` for dim = 0, or ``value`` (a number) everywhere ``index`` points.
+        Differentiable in this tensor (zero where overwritten) and in ``src``."""
+        if isinstance(src, Tensor):
+            self._same_dtype(src, "scatter")
+            axis, indices = self._indices_along(dim, index, "scatter", src)
+            new = src[tuple(slice(0, n) for n in indices.shape)]
+        else:
+            axis, indices = self._indices_along(dim, index, "scatter")
+            new = self._operand(src if value is None else value).astype(self.dtype)
+        return sh.SetItem.apply(self, new, index=sel.along_dim_index(indices, axis))
+
+    def scatter_add(self, dim: int, index: Any, src: Tensor) -> Tensor:
+        """A copy with ``src`` added along ``dim`` at ``index`` (``out[index[i][j]][j] +=
+        src[i][j]`` for dim = 0), repeated positions adding up. Differentiable in both."""
+        src = as_tensor(src)
+        self._same_dtype(src, "scatter_add")
+        axis, indices = self._indices_along(dim, index, "scatter_add", src)
+        used = src[tuple(slice(0, n) for n in indices.shape)]
+        return sel.ScatterAdd.apply(self, used, indices=indices, dim=axis)
+
+    def _same_dtype(self, src: Tensor, name: str) -> None:
+        if src.dtype != self.dtype:
+            raise RuntimeError(
+                f"{name}(): expected the source's dtype to be the tensor's {self.dtype}, got "
+                f"{src.dtype}"
+            )
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        """The slices along ``dim`` at the positions in ``index`` (a 1-D integer tensor), in
+        that order, repeats allowed. Differentiable."""
+        axis = _dim_index(dim, self.ndim)
+        positions = _integer_array(index, "index_select")
+        if positions.ndim > 1:
+            raise IndexError(
+                f"index_select: index must be 0-D or 1-D, got shape {positions.shape}"
+            )
+        if self.ndim == 0:
+            return self.reshape(1).index_select(0, positions).reshape(())
+        _check_in_range(positions, self.shape[axis], axis, "index_select", IndexError)
+        return self[(slice(None),) * axis + (positions.reshape(-1),)]
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The values where the bool ``mask`` (broadcast with this tensor) is True, as a 1-D
+        tensor. Differentiable."""
+        mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask_data.dtype != np.bool_:
+            raise TypeError(f"masked_select needs a bool mask, got dtype {mask_data.dtype}")
+        shape = np.broadcast_shapes(self.shape, mask_data.shape)
+        return self.expand(shape)[np.broadcast_to(mask_data, shape)]
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The positions of the non-zero values: an int64 tensor of shape (count, ndim), or
+        with ``as_tuple`` one 1-D tensor of positions per dimension."""
+        if as_tuple:
+            positions = np.nonzero(np.atleast_1d(self._data))
+            return tuple(Tensor._make(p.astype(dtypes.int64), False) for p in positions)
+        return Tensor._make(np.argwhere(self._data).astype(dtypes.int64), False)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """This tensor's values where ``condition`` holds, else ``other``'s."""
+        return where(condition, self, other)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """``length`` positions along ``dim`` from ``start`` (negative counts from the end)."""
+        axis = _dim_index(dim, self.ndim)
+        size = self.shape[axis]
+        if not -size <= start <= size:
+            raise IndexError(
+                f"narrow: start {start} is out of range for dimension {axis} of size {size}"
+            )
+        start = start % size if start < 0 else start
+        if length < 0 or start + length > size:
+            raise RuntimeError(
+                f"narrow: start ({start}) + length ({length}) exceeds dimension {axis} of size "
+                f"{size}, or length is negative"
+            )
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, that dimension removed. Each is differentiable."""
+        axis = _dim_index(dim, self.ndim)
+        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.shape[axis]))
+
+    # ----- PyTorch parity: shape -------------------------------------------------------------
+
+    def flip(self, *dims: Any) -> Tensor:
+        """The values in reverse order along each of ``dims``."""
+        axes = {_dim_index(d, self.ndim) for d in _shape_argument(dims)}
+        return self[tuple(slice(None, None, -1) if a in axes else slice(None)
+                          for a in range(self.ndim))]
+
+    def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
+             ) -> Tensor:
+        """The values shifted by ``shifts`` places along ``dims``, those pushed off the end
+        coming back at the start; without ``dims``, along the flattened tensor."""
+        if dims is None:
+            if not isinstance(shifts, (int, np.integer)):
+                shifts, = shifts
+            return self.reshape(-1).roll(shifts, 0).reshape(self.shape)
+        shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(
+                f"roll: shifts and dims must align, got {len(shifts)} shifts and {len(dims)} dims"
+            )
+        out = self
+        for shift, dim in zip(shifts, dims):
+            axis = _dim_index(dim, self.ndim)
+            length = self.shape[axis]
+            shift = shift % length if length else 0
+            if shift:
+                out = cat([out.narrow(axis, length - shift, shift),
+                           out.narrow(axis, 0, length - shift)], axis)
+        return out
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """The tensor tiled ``sizes[d]`` times along each dimension d (``sizes`` may have more
+        dimensions than the tensor: they are added in front)."""
+        sizes = _shape_argument(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                f"repeat: {len(sizes)} repeat sizes for a tensor of {self.ndim} dimensions; give "
+                "at least one per dimension"
+            )
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        # Each dimension n becomes a pair (1, n), broadcast to (r, n), merged into r * n.
+        pairs = [size for n in shape for size in (1, n)]
+        stretched = [size for r, n in zip(sizes, shape) for size in (r, n)]
+        return self.reshape(pairs).expand(stretched).reshape([r * n for r, n in
+                                                              zip(sizes, shape)])
+
+    def repeat_interleave(self, repeats: Any, dim: int | None = None, *,
+                          output_size: int | None = None) -> Tensor:
+        """Each value (each slice along ``dim``) repeated ``repeats`` times in place: a number,
+        or one count per position along ``dim``. Without ``dim``, of the flattened tensor."""
+        source = self.reshape(-1) if dim is None else self
+        axis = 0 if dim is None else _dim_index(dim, self.ndim)
+        length = source.shape[axis] if source.ndim else 1
+        counts = _integer_array(repeats, "repeat_interleave").reshape(-1)
+        if counts.size not in (1, length) or (counts < 0).any():
+            raise RuntimeError(
+                f"repeat_interleave: repeats must be non-negative and one number or one per "
+                f"position ({length}), got {counts.tolist()}"
+            )
+        positions = np.repeat(np.arange(length), np.broadcast_to(counts, (length,)))
+        if output_size is not None and output_size != len(positions):
+            raise RuntimeError(
+                f"repeat_interleave: output_size={output_size}, but the repeats make "
+                f"{len(positions)}"
+            )
+        if source.ndim == 0:
+            source = source.reshape(1)
+        return source[(slice(None),) * axis + (positions,)]
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """This tensor broadcast to ``other``'s shape."""
+        return self.expand(other.shape)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """Of a vector, the square matrix with it on diagonal ``diagonal`` (0 the main one,
+        > 0 above) and zeros elsewhere; of a matrix, that diagonal as a vector."""
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+        length = self.shape[0]
+        size = length + abs(diagonal)
+        rows = np.arange(length) + max(-diagonal, 0)
+        return sh.IndexAdd.apply(self, shape=(size, size),
+                                 index=(rows, rows - max(-diagonal, 0) + max(diagonal, 0)))
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The diagonal ``offset`` (> 0 above the main one) of the matrices in dimensions
+        ``dim1`` and ``dim2``, as the last dimension of the result."""
+        first, second = _dim_index(dim1, self.ndim), _dim_index(dim2, self.ndim)
+        if first == second:
+            raise RuntimeError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
+        rest = [d for d in range(self.ndim) if d not in (first, second)]
+        rows, cols = self.shape[first], self.shape[second]
+        skip_rows, skip_cols = max(-offset, 0), max(offset, 0)
+        length = max(0, min(rows - skip_rows, cols - skip_cols))
+        steps = np.arange(length)
+        moved = self.permute(*rest, first, second)
+        return moved[..., steps + skip_rows, steps + skip_cols]
+
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a matrix (int64 for integer matrices)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, got shape {self.shape}")
+        diagonal = self.diagonal()
+        return diagonal.sum(dtype=dtypes.int64 if self.dtype.kind in "biu" else None)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """The outer product of two vectors: ``out[i, j] = self[i] * vec2[j]``."""
+        vec2 = as_tensor(vec2)
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(
+                f"outer: expected two 1-D tensors, got shapes {self.shape} and {vec2.shape}"
+            )
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    # ----- PyTorch parity: element-wise math --------------------------------------------------
+
+    def square(self) -> Tensor:
+        source = self.astype(dtypes.int64) if self.dtype == dtypes.bool else self
+        return source * source
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(x)."""
+        return _floating(self) ** -0.5
+
+    def _stepwise(self, function: str, decimals: int = 0) -> Tensor:
+        """A piecewise-constant function (zero gradient); integers are their own floor, ceil
+        and trunc, and bools their own sign."""
+        if self.dtype == dtypes.bool and function != "sign":
+            raise TypeError(f"{function}() is not defined for bool tensors")
+        if self.dtype.kind in "biu" and (function != "round" or self.dtype == dtypes.bool):
+            return Tensor._make(self._data.copy(), False)
+        return ew.Stepwise.apply(self, function=function, decimals=decimals)
+
+    def floor(self) -> Tensor:
+        return self._stepwise("floor")
+
+    def ceil(self) -> Tensor:
+        return self._stepwise("ceil")
+
+    def trunc(self) -> Tensor:
+        return self._stepwise("trunc")
+
+    fix = trunc
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even (as PyTorch and NumPy), to ``decimals`` places."""
+        return self._stepwise("round", decimals)
+
+    def sign(self) -> Tensor:
+        return self._stepwise("sign")
+
+    def frac(self) -> Tensor:
+        """The fractional part, x - trunc(x) (floating tensors only)."""
+        _require_floating(self, "frac")
+        return self - self.trunc()
+
+    def _remainder(self, other: Any, truncate: bool) -> Tensor:
+        a, b = self, self._operand(other)
+        if a._data.dtype is not b._data.dtype:
+            target = dtypes.result_type(a._data, b._data)
+            a, b = a.astype(target), b.astype(target)
+        return ew.Remainder.apply(a, b, truncate=truncate)
+
+    def remainder(self, other: Any) -> Tensor:
+        """x - other * floor(x / other): the result has the divisor's sign (Python's %)."""
+        return self._remainder(other, truncate=False)
+
+    def fmod(self, other: Any) -> Tensor:
+        """x - other * trunc(x / other): the result has the dividend's sign (C's fmod)."""
+        return self._remainder(other, truncate=True)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """self + weight * (end - self)."""
+        _require_floating(self, "lerp")
+        return self + weight * (self._operand(end) - self)
+
+    def clamp_min(self, min: float) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: float) -> Tensor:
+        return self.clamp(max=max)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _logical(np.logical_and, self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _logical(np.logical_or, self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _logical(np.logical_xor, self, other)
+
+    def logical_not(self) -> Tensor:
+        return Tensor._make(np.logical_not(self._data), False)
+
+    # ----- PyTorch parity: products, cumulative reductions, norms ------------------------------
+
+    def _counting(self, dtype: Any) -> Tensor:
+        """This tensor for a sum or product: in ``dtype`` if given, and integers and bools in
+        int64, as in PyTorch."""
+        if dtype is not None:
+            return self.astype(dtype)
+        return self.astype(dtypes.int64) if self.dtype.kind in "biu" else self
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+             ) -> Tensor:
+        """The product of the values along ``dim`` (of all of them by default)."""
+        source = self._counting(dtype)
+        if dim is None:
+            return red.Prod.apply(source)
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"prod takes one dimension (an int), got {dim!r}")
+        axis = _dim_index(dim, self.ndim) if self.ndim else None
+        return red.Prod.apply(source, axis=axis, keepdims=keepdim)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running sums along ``dim``."""
+        return self._cumulative(red.Cumsum, dim, dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running products along ``dim``."""
+        return self._cumulative(red.Cumprod, dim, dtype)
+
+    def _cumulative(self, op: type[autograd.Function], dim: int, dtype: Any) -> Tensor:
+        source = self._counting(dtype)
+        axis = _dim_index(dim, self.ndim)
+        if self.ndim == 0:
+            return op.apply(source.reshape(1), axis=0).reshape(())
+        return op.apply(source, axis=axis)
+
+    def norm(self, p: float | str = "fro", dim: Axis = None, keepdim: bool = False,
+             dtype: Any = None) -> Tensor:
+        """The p-norm of the values over ``dim`` (all of them by default): p = 2 ('fro', the
+        default) is the Euclidean length, 1 the sum of magnitudes, inf the largest, 0 the
+        count of non-zeros. A zero vector gets a zero gradient."""
+        if isinstance(p, str):
+            if p != "fro":
+                raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
+            p = 2
+        source = self if dtype is None else self.astype(dtype)
+        _require_floating(source, "norm")
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        return red.Norm.apply(source, p=float(p), axis=dim, keepdims=keepdim)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of (b, n, m) and (b, m, p) tensors: (b, n, p)."""
+        mat2 = as_tensor(mat2)
+        if self.ndim != 3 or mat2.ndim != 3:
+            raise RuntimeError(
+                f"bmm: expected two 3-D tensors, got shapes {self.shape} and {mat2.shape}"
+            )
+        if self.shape[0] != mat2.shape[0] or self.shape[2] != mat2.shape[1]:
+            raise RuntimeError(
+                f"bmm: shapes {self.shape} and {mat2.shape} do not fit (b, n, m) and (b, m, p)"
+            )
+        return self @ mat2
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1
+              ) -> Tensor:
+        """beta * self + alpha * (mat1 @ mat2), for matrices."""
+        return addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    # ----- PyTorch parity: sorting and counting -----------------------------------------------
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """The indices (int64) that sort the values along ``dim``; equal values keep their
+        order."""
+        return self.sort(dim, descending).indices
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The median (the lower of the two middle values for an even count); with ``dim``,
+        ``(values, indices)`` along it. NaN counts as the median where there is one. The
+        gradient goes to the value chosen."""
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError("median() of an empty tensor")
+            return self.reshape(-1).median(0).values
+        if self.ndim == 0:
+            _dim_index(dim, 0)
+            values, indices = self.reshape(1).median(0)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
+        axis = _dim_index(dim, self.ndim)
+        length = self.shape[axis]
+        if length == 0:
+            raise IndexError(f"median(): dimension {axis} has size 0")
+        order = _argsort(self._data, axis, False)
+        middle = np.full(order.shape[:axis] + (1,) + order.shape[axis + 1:], (length - 1) // 2)
+        if self.dtype.kind == "f":  # NaN sorts last; where there is one, it is the median
+            nans = np.isnan(self._data).sum(axis=axis, keepdims=True)
+            middle = np.where(nans > 0, length - nans, middle)
+        indices = np.take_along_axis(order, middle, axis)
+        values = sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
+        if not keepdim:
+            values, indices = values.squeeze(axis), np.squeeze(indices, axis)
+        return ValuesIndices(values, Tensor._make(indices, False))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        """The distinct values in increasing order (of the flattened tensor, or the distinct
+        slices along ``dim``); with ``return_inverse``, where each value went (int64, in this
+        tensor's shape), and with ``return_counts``, how often each occurs."""
+        axis = None if dim is None else _dim_index(dim, self.ndim)
+        values, inverse, counts = np.unique(self._data, return_inverse=True,
+                                            return_counts=True, axis=axis)
+        out = [Tensor._make(values, False)]
+        if return_inverse:
+            inverse = inverse.reshape(self.shape if axis is None else (-1,))
+            out.append(Tensor._make(inverse.astype(dtypes.int64), False))
+        if return_counts:
+            out.append(Tensor._make(counts.astype(dtypes.int64), False))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        """How often each value 0, 1, ..., max occurs in this 1-D tensor of non-negative
+        integers (at least ``minlength`` counts); with ``weights``, their sums instead."""
+        if self.ndim != 1 or self.dtype.kind not in "iu" or (self._data < 0).any():
+            raise RuntimeError(
+                f"bincount needs a 1-D tensor of non-negative integers, got shape {self.shape} "
+                f"and dtype {self.dtype}"
+            )
+        if weights is None:
+            counts = np.bincount(self._data, minlength=minlength)
+            return Tensor._make(counts.astype(dtypes.int64), False)
+        weights = as_tensor(weights)
+        if weights.shape != self.shape:
+            raise RuntimeError(
+                f"bincount: weights of shape {weights.shape}, expected the input's {self.shape}"
+            )
+        sums = np.bincount(self._data, weights._data, minlength=minlength)
+        return Tensor._make(sums.astype(_floating(weights).dtype), False)
 
 _ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
                dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)
@@ -1383,3 +1858,115 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     joined = _joined(tensors, "stack")
     dim = _dim_index(axis if axis is not None else dim, joined[0].ndim + 1)
     return sh.Stack.apply(*joined, axis=dim)
+
+
+def _integer_array(index: Any, name: str) -> np.ndarray:
+    """``index`` (a tensor, array, list or number) as an integer array, for gather, scatter
+    and their kin."""
+    array = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected an integer index, got dtype {array.dtype}")
+    return array
+
+
+def _check_in_range(indices: np.ndarray, length: int, axis: int, name: str,
+                    error: type[Exception]) -> None:
+    outside = (indices < 0) | (indices >= length)
+    if outside.any():
+        raise error(
+            f"{name}: index {indices[outside].flat[0]} is out of bounds for dimension {axis} "
+            f"with size {length}"
+        )
+
+
+def _logical(function: np.ufunc, a: Tensor, b: Any) -> Tensor:
+    other = b._data if isinstance(b, Tensor) else np.asarray(b)
+    return Tensor._make(np.asarray(function(a._data, other)), False)
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), for matrices (input broadcasts)."""
+    mat1, mat2 = as_tensor(mat1), as_tensor(mat2)
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(
+            f"addmm: expected two matrices, got shapes {mat1.shape} and {mat2.shape}"
+        )
+    product = mat1 @ mat2
+    if alpha != 1:
+        product = product * alpha
+    base = as_tensor(input)
+    return (base if beta == 1 else base * beta) + product
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products over the letters of ``equation`` (``"ij,jk->ik"``, ``"bij->bji"``,
+    ``"ii"``, ``"...ij,...jk"``), as ``torch.einsum``; the operands may also come as one
+    list. Without ``->``, the output has the letters that appear once, in alphabetical order
+    (after the ellipsis). Differentiable in every operand."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = _joined(operands, "einsum")
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    subscripts = inputs.split(",")
+    if len(subscripts) != len(tensors):
+        raise ValueError(
+            f"einsum: the equation {equation!r} has {len(subscripts)} operands, got "
+            f"{len(tensors)} tensors"
+        )
+    letters = "".join(subscripts).replace("...", "")
+    if not arrow:
+        once = sorted(c for c in set(letters) if letters.count(c) == 1)
+        output = ("..." if "..." in inputs else "") + "".join(once)
+    # Spell the ellipsis out with spare letters: the batch dimensions, right-aligned.
+    spare = [c for c in string.ascii_letters if c not in equation]
+    widest = max((t.ndim - len(s) + 3 for s, t in zip(subscripts, tensors) if "..." in s),
+                 default=0)
+    batch = "".join(spare[:widest])
+    explicit = []
+    for k, (letters_k, tensor) in enumerate(zip(subscripts, tensors)):
+        if "..." in letters_k:
+            width = tensor.ndim - len(letters_k) + 3
+            letters_k = letters_k.replace("...", batch[widest - width:] if width > 0 else "")
+        if len(letters_k) != tensor.ndim or (letters_k and not letters_k.isalpha()):
+            raise ValueError(
+                f"einsum: operand {k} has {tensor.ndim} dimensions (shape {tensor.shape}), but "
+                f"the equation {equation!r} gives it the subscripts {subscripts[k]!r}"
+            )
+        explicit.append(letters_k)
+    output = output.replace("...", batch)
+    if set(output) - set("".join(explicit)) or len(set(output)) != len(output):
+        raise ValueError(
+            f"einsum: the output subscripts {output!r} of {equation!r} must each appear in "
+            "an operand, and once"
+        )
+    return mm.Einsum.apply(*tensors, equation=",".join(explicit) + "->" + output)
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
+    """The sum of products over the last ``dims`` dimensions of ``a`` and the first ``dims``
+    of ``b``, or over the dimensions in the pair of lists ``dims``."""
+    a, b = as_tensor(a), as_tensor(b)
+    if isinstance(dims, (int, np.integer)):
+        if not 0 <= dims <= min(a.ndim, b.ndim):
+            raise RuntimeError(
+                f"tensordot: dims={dims} for shapes {a.shape} and {b.shape}"
+            )
+        dims = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError(f"tensordot: both sides need as many dims, got {dims_a} and {dims_b}")
+    letters = iter(string.ascii_letters)
+    subscripts_a = [next(letters) for _ in range(a.ndim)]
+    subscripts_b = [next(letters) for _ in range(b.ndim)]
+    for da, db in zip(dims_a, dims_b):
+        da, db = _dim_index(da, a.ndim), _dim_index(db, b.ndim)
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(
+                f"tensordot: dimension {da} of {a.shape} and {db} of {b.shape} differ in length"
+            )
+        subscripts_b[db] = subscripts_a[da]
+    summed = set(subscripts_b) & set(subscripts_a)
+    output = [c for c in subscripts_a + subscripts_b if c not in summed]
+    return einsum("".join(subscripts_a) + "," + "".join(subscripts_b) + "->" + "".join(output),
+                  a, b)

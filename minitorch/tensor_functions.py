@@ -212,3 +212,211 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 def histogram(input: Tensor, bins: Any = 100, *, range: tuple[float, float] | None = None,
               weight: Tensor | None = None, density: bool = False) -> Histogram:
     return as_tensor(input).histogram(bins, range=range, weight=weight, density=density)
+
+
+# ----- gathering and scattering ---------------------------------------------------------------
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    return as_tensor(input).gather(dim, index)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    return as_tensor(input).take_along_dim(indices, dim)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None
+            ) -> Tensor:
+    return as_tensor(input).scatter(dim, index, src, value)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return as_tensor(input).scatter_add(dim, index, src)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    return as_tensor(input).index_select(dim, index)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    return as_tensor(input).masked_select(mask)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    return as_tensor(input).nonzero(as_tuple=as_tuple)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    return as_tensor(input).narrow(dim, start, length)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return as_tensor(input).unbind(dim)
+
+
+# ----- shape ----------------------------------------------------------------------------------
+
+
+def flip(input: Tensor, dims: Sequence[int]) -> Tensor:
+    return as_tensor(input).flip(dims)
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    return as_tensor(input).roll(shifts, dims)
+
+
+def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Each value of ``input`` repeated ``repeats`` times; with ``input`` alone (counts), the
+    positions 0, 1, ... each repeated its count of times."""
+    if repeats is None:
+        counts = as_tensor(input)
+        return as_tensor(list(range(len(counts)))).repeat_interleave(counts)
+    return as_tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
+
+
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    return as_tensor(input).squeeze(dim)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    return as_tensor(input).unsqueeze(dim)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    return as_tensor(input).diag(diagonal)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return as_tensor(input).diagonal(offset, dim1, dim2)
+
+
+def trace(input: Tensor) -> Tensor:
+    return as_tensor(input).trace()
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return as_tensor(input).outer(vec2)
+
+
+ger = outer
+
+
+# ----- element-wise math ----------------------------------------------------------------------
+
+
+def square(input: Tensor) -> Tensor:
+    return as_tensor(input).square()
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    return as_tensor(input).rsqrt()
+
+
+def sign(input: Tensor) -> Tensor:
+    return as_tensor(input).sign()
+
+
+def floor(input: Tensor) -> Tensor:
+    return as_tensor(input).floor()
+
+
+def ceil(input: Tensor) -> Tensor:
+    return as_tensor(input).ceil()
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    return as_tensor(input).round(decimals)
+
+
+def trunc(input: Tensor) -> Tensor:
+    return as_tensor(input).trunc()
+
+
+fix = trunc
+
+
+def frac(input: Tensor) -> Tensor:
+    return as_tensor(input).frac()
+
+
+def fmod(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).fmod(other)
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).remainder(other)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    return as_tensor(input).lerp(end, weight)
+
+
+def clamp_min(input: Tensor, min: float) -> Tensor:
+    return as_tensor(input).clamp_min(min)
+
+
+def clamp_max(input: Tensor, max: float) -> Tensor:
+    return as_tensor(input).clamp_max(max)
+
+
+def logical_and(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).logical_and(other)
+
+
+def logical_or(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).logical_or(other)
+
+
+def logical_xor(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).logical_xor(other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return as_tensor(input).logical_not()
+
+
+# ----- products, cumulative reductions, norms ---------------------------------------------------
+
+
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+         ) -> Tensor:
+    return as_tensor(input).prod(dim, keepdim, dtype=dtype)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    return as_tensor(input).cumsum(dim, dtype=dtype)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    return as_tensor(input).cumprod(dim, dtype=dtype)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+         dtype: Any = None) -> Tensor:
+    return as_tensor(input).norm(p, dim, keepdim, dtype)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    return as_tensor(input).bmm(mat2)
+
+
+# ----- sorting and counting ---------------------------------------------------------------------
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False
+            ) -> Tensor:
+    return as_tensor(input).argsort(dim, descending, stable)
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    return as_tensor(input).median(dim, keepdim)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    return as_tensor(input).unique(sorted, return_inverse, return_counts, dim)
+
+
+def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
+    return as_tensor(input).bincount(weights, minlength)

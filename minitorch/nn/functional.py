@@ -659,3 +659,30 @@ def batch_norm(
         x, weight, bias, running_mean=stats[0], running_var=stats[1], training=training,
         momentum=momentum, eps=eps,
     )
+
+
+# ----- distances and normalisation ------------------------------------------------------------
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between x1 and x2 along ``dim`` (the two broadcast): each
+    divided by its length (at least ``eps``), then their dot product."""
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    shape = np.broadcast_shapes(x1.shape, x2.shape)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    unit1 = x1 / x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    unit2 = x2 / x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return (unit1 * unit2).sum(dim)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``input`` divided by its ``p``-norm along ``dim`` (at least ``eps``)."""
+    x = as_tensor(input)
+    return x / x.norm(p, dim, keepdim=True).clamp_min(eps)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """The ``p``-norm of x1 - x2 + eps along the last dimension (the two broadcast)."""
+    difference = as_tensor(x1) - as_tensor(x2) + eps
+    return difference.norm(p, -1, keepdim)

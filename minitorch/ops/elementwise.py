@@ -373,3 +373,38 @@ class SiLU(Function):
         slope *= s
         slope *= grad
         return slope
+
+
+class Stepwise(Function):
+    """z = a piecewise-constant function of x: floor, ceil, trunc, round (half to even, to
+    ``decimals`` places) or sign;  dz/dx = 0 (where it is defined, and taken as 0 at the
+    steps, as in PyTorch)."""
+
+    FUNCTIONS = {"floor": np.floor, "ceil": np.ceil, "trunc": np.trunc, "sign": np.sign}
+
+    def forward(self, x: np.ndarray, function: str = "floor", decimals: int = 0) -> np.ndarray:
+        if function == "round":
+            return np.round(x, decimals)
+        return self.FUNCTIONS[function](x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return np.zeros(grad.shape, dtype=grad.dtype)  # a constant: no graph under create_graph
+
+
+class Remainder(Function):
+    """z = a - b * q, with q = floor(a / b) (remainder: z has b's sign) or, with ``truncate``,
+    q = trunc(a / b) (fmod: z has a's sign);  dz/da = 1, dz/db = -q (q is piecewise
+    constant)."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, truncate: bool = False) -> np.ndarray:
+        if a.dtype.kind != "f":
+            if np.any(b == 0):
+                raise ZeroDivisionError("integer remainder (fmod) by zero")
+            return np.fmod(a, b) if truncate else np.remainder(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.quotient = np.trunc(a / b) if truncate else np.floor(a / b)
+            return np.fmod(a, b) if truncate else np.remainder(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        return (grad if need_a else None), (-grad * self.quotient if need_b else None)

@@ -76,3 +76,21 @@ def _is_basic_index(index: Any) -> bool:
 def copy(x: Any) -> Any:
     """A copy in new memory, which the formula may then change in place."""
     return x.copy() if isinstance(x, ARRAYS) else x.clone()
+
+
+def cumsum_from_end(x: Any, axis: int) -> Any:
+    """Position i holds x_i + ... + x_last along ``axis``: the gradient of a cumulative sum."""
+    if isinstance(x, ARRAYS):
+        return np.flip(np.cumsum(np.flip(x, axis), axis), axis)
+    return x.flip(axis).cumsum(axis).flip(axis)
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """``np.einsum`` of arrays, or the recorded einsum of Tensors (its gradients are einsums
+    again). ``equation`` is explicit (it has ``->``) and has no ellipsis."""
+    if all(isinstance(x, _PLAIN) for x in operands):
+        return np.einsum(equation, *operands, optimize=True)
+    from minitorch.ops.matmul import Einsum  # matmul.py uses these helpers
+    from minitorch.tensor import as_tensor
+
+    return Einsum.apply(*[as_tensor(x) for x in operands], equation=equation)

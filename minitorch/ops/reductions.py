@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import ARRAYS, exp
+from minitorch.ops.generic import ARRAYS, cumsum_from_end, exp, where
 
 Axis = int | tuple[int, ...] | None
 
@@ -138,3 +139,135 @@ class LogSoftmax(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad - exp(self.out) * grad.sum(axis=self.axis, keepdims=True)
+
+
+def _products_beside(x: np.ndarray, axis: int) -> np.ndarray:
+    """At each position along ``axis``, the product of all the other values there: the
+    product of those before it times the product of those after it (no division, so zeros
+    are fine)."""
+    x = np.moveaxis(x, axis, -1)
+    before, after = np.ones_like(x), np.ones_like(x)
+    np.cumprod(x[..., :-1], axis=-1, out=before[..., 1:])
+    np.cumprod(x[..., :0:-1], axis=-1, out=after[..., -2::-1])
+    return np.moveaxis(before * after, -1, axis)
+
+
+class Prod(Function):
+    """z = the product of x along ``axis`` (of every value when None);
+    dz/dx_i = the product of the other values (see :func:`_products_beside`)."""
+
+    @staticmethod
+    def composite(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+        """The values multiplied one at a time (for create_graph)."""
+        values = x.reshape(-1) if axis is None else x
+        pieces = values.unbind(0 if axis is None else axis)
+        if not pieces:  # the empty product is 1
+            out = values.sum(0 if axis is None else axis) + 1
+        else:
+            out = pieces[0]
+            for piece in pieces[1:]:
+                out = out * piece
+        return out.reshape(_kept_shape(x.shape, axis)) if keepdims else out
+
+    def forward(self, x: np.ndarray, axis: int | None = None, keepdims: bool = False
+                ) -> np.ndarray:
+        self.x, self.axis, self.keepdims = x, axis, keepdims
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x = self.x
+        others = _products_beside(x.reshape(-1), 0).reshape(x.shape) if self.axis is None \
+            else _products_beside(x, self.axis)
+        return grad.reshape(_kept_shape(x.shape, self.axis)) * others
+
+
+class Cumsum(Function):
+    """z_i = x_0 + ... + x_i along ``axis``;  dL/dx_i = g_i + ... + g_last: the gradient
+    summed from the end."""
+
+    def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
+        self.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return cumsum_from_end(grad, self.axis)
+
+
+class Cumprod(Function):
+    """z_i = x_0 * ... * x_i along ``axis``;  dL/dx_i = sum over j >= i of g_j times the
+    product of x_0 .. x_j but x_i, which is P_i * S_i with P_i = x_0 * ... * x_(i-1) and
+    S_i = g_i + x_(i+1) * S_(i+1) (S_last = g_last): no division, so zeros are fine."""
+
+    @staticmethod
+    def composite(x: Any, axis: int = 0) -> Any:
+        """The running product, one multiplication at a time (for create_graph)."""
+        from minitorch.tensor import stack  # the composite builds on Tensor operations
+
+        running = []
+        for piece in x.unbind(axis):
+            running.append(piece if not running else running[-1] * piece)
+        return stack(running, axis) if running else x
+
+    def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
+        self.x, self.axis = x, axis
+        return np.cumprod(x, axis=axis)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, g = np.moveaxis(self.x, self.axis, 0), np.moveaxis(grad, self.axis, 0)
+        if not len(x):
+            return grad
+        later = np.empty(g.shape, dtype=np.result_type(g, x))  # S_i
+        later[-1] = g[-1]
+        for i in range(len(x) - 2, -1, -1):
+            later[i] = g[i] + x[i + 1] * later[i + 1]
+        before = np.ones_like(x)  # P_i
+        np.cumprod(x[:-1], axis=0, out=before[1:])
+        return np.moveaxis(before * later, 0, self.axis)
+
+
+class Norm(Function):
+    """The p-norm over ``axis``: z = (sum of |x|**p) ** (1 / p); for p = inf the largest |x|,
+    for p = -inf the smallest, for p = 0 the count of non-zero values.
+
+    dz/dx = sign(x) * |x|**(p - 1) / z**(p - 1): x / z for p = 2, sign(x) for p = 1, and 0
+    where z = 0 (as in PyTorch, so a zero vector gets a zero gradient, not NaN); for p = +-inf
+    sign(x) at the extreme positions, shared equally on a tie; for p = 0, zero.
+    """
+
+    def forward(self, x: np.ndarray, p: float = 2.0, axis: Axis = None, keepdims: bool = False
+                ) -> np.ndarray:
+        axes = _reduced_axes(x.ndim, axis)
+        magnitude = np.abs(x)
+        if p == 0:
+            out = np.count_nonzero(x, axis=axes, keepdims=True).astype(x.dtype)
+        elif p in (math.inf, -math.inf):
+            if any(x.shape[a] == 0 for a in axes):
+                raise ValueError(f"the {p}-norm of no values is undefined (axis {axis})")
+            reduce = np.maximum.reduce if p > 0 else np.minimum.reduce
+            out = reduce(magnitude, axis=axes, keepdims=True)
+            extreme = magnitude == out
+            self.share = extreme / np.add.reduce(extreme, axis=axes, keepdims=True)
+        elif p == 1:
+            out = np.add.reduce(magnitude, axis=axes, keepdims=True)
+        elif p == 2:
+            out = np.sqrt(np.add.reduce(x * x, axis=axes, keepdims=True))
+        else:
+            out = np.add.reduce(magnitude**p, axis=axes, keepdims=True) ** (1 / p)
+        self.x, self.p, self.kept = x, p, out.shape
+        self.sign, self.zero = np.sign(x), out == 0
+        self.out = out if keepdims else np.squeeze(out, axes)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        p, x, sign = self.p, self.x, self.sign
+        grad = grad.reshape(self.kept)
+        if p == 0:
+            return np.zeros(x.shape, dtype=grad.dtype)  # a constant: no graph
+        if p == 1:
+            return grad * sign
+        if p in (math.inf, -math.inf):
+            return grad * (sign * self.share)
+        norm = where(self.zero, 1, self.out.reshape(self.kept))  # 0 / 1 where z = 0
+        if p == 2:
+            return grad * x / norm
+        return grad * sign * (x * sign) ** (p - 1) / norm ** (p - 1)

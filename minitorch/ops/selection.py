@@ -67,3 +67,20 @@ class TakeAlongDim(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return index_add(grad, self.shape, self.index)
+
+
+class ScatterAdd(Function):
+    """z = x with src added at ``indices`` along axis ``dim``: position (i, ..., j) of src is
+    added to z at (i, ..., indices[i, ..., j], ..., j), adding up where positions repeat
+    (src has the shape of ``indices``). dz/dx = 1; dz/dsrc = the gradient gathered back
+    from the same positions."""
+
+    def forward(self, x: np.ndarray, src: np.ndarray, indices: np.ndarray | None = None,
+                dim: int = 0) -> np.ndarray:
+        self.index = along_dim_index(indices, dim)
+        out = x.copy()
+        np.add.at(out, self.index, src)
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad, grad[self.index]
