@@ -558,3 +558,365 @@ OPS: list[OpSpec] = [
     OpSpec("split", _split_weighted, _np_split_weighted, draw_split),
     OpSpec("chunk", _chunk_weighted, _np_chunk_weighted, draw_split),
 ]
+
+
+# ----- gathering, scattering, shape and math from the Tensor API parity set ---------------
+
+
+def _index_shape_within(data: st.DataObject, shape: tuple[int, ...], dim: int) -> tuple:
+    """An index shape no longer than ``shape`` except along ``dim``, as gather requires."""
+    return tuple(data.draw(st.integers(1, 4)) if d == dim % len(shape) else
+                 data.draw(st.integers(1, n)) for d, n in enumerate(shape))
+
+
+def draw_gather(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    index = data.draw(hnp.arrays(np.int64, _index_shape_within(data, x.shape, dim),
+                                 elements=st.integers(0, x.shape[dim] - 1)))
+    return [x], {"dim": dim, "index": index}
+
+
+def draw_scatter(data: st.DataObject) -> Inputs:
+    """x, a source at least as large as the index, and an index whose positions along dim
+    are distinct in each line (a position written twice keeps one of the values, so the
+    other would get a gradient that finite differences do not see)."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1)) % x.ndim
+    shape = list(_index_shape_within(data, x.shape, dim))
+    shape[dim] = data.draw(st.integers(1, x.shape[dim]))
+    lines = np.argsort(data.draw(hnp.arrays(np.float64, tuple(shape[:dim]) + (x.shape[dim],)
+                                            + tuple(shape[dim + 1:]),
+                                            elements=st.floats(0, 1))), axis=dim, kind="stable")
+    index = np.take(lines, np.arange(shape[dim]), axis=dim)
+    src = draw_array(data, tuple(n + data.draw(st.integers(0, 1)) for n in shape))
+    return [x, src], {"dim": dim, "index": index}
+
+
+def _at_index(index: np.ndarray, dim: int) -> tuple:
+    """Where gather and scatter look: position (i, ..., j) of index names
+    (i, ..., index[i, ..., j], ..., j)."""
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[dim] = index
+    return tuple(positions)
+
+
+def _np_gather(x, dim, index):
+    return x[_at_index(index, dim)]
+
+
+def _np_scatter(x, src, dim, index, add=False):
+    out = x.copy()
+    positions = _at_index(index, dim)
+    values = src[tuple(slice(0, n) for n in index.shape)]
+    if add:
+        np.add.at(out, positions, values)
+    else:
+        out[positions] = values
+    return out
+
+
+def draw_index_select(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    index = data.draw(hnp.arrays(np.int64, data.draw(st.integers(0, 5)),
+                                 elements=st.integers(0, x.shape[dim] - 1)))
+    return [x], {"dim": dim, "index": index}
+
+
+def draw_take_along_dim(data: st.DataObject) -> Inputs:
+    """Indices that broadcast against x in the dimensions other than dim."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1)) % x.ndim
+    shape = [data.draw(st.sampled_from([1, n])) for n in x.shape]
+    shape[dim] = data.draw(st.integers(1, 3))
+    index = data.draw(hnp.arrays(np.int64, tuple(shape),
+                                 elements=st.integers(0, x.shape[dim] - 1)))
+    return [x], {"indices": index, "dim": dim}
+
+
+def draw_narrow(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    start = data.draw(st.integers(0, x.shape[dim]))
+    return [x], {"dim": dim, "start": start,
+                 "length": data.draw(st.integers(0, x.shape[dim] - start))}
+
+
+def draw_dim(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    return [x], {"dim": data.draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+def _unbind_weighted(x, dim):
+    return mt.stack(*_weigh_pieces(x.unbind(dim), dim))
+
+
+def _np_unbind_weighted(x, dim):
+    weights = np.arange(1, x.shape[dim] + 1)
+    return x * np.expand_dims(weights, tuple(a for a in range(x.ndim) if a != dim % x.ndim))
+
+
+def draw_flip(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    return [x], {"dims": tuple(data.draw(st.lists(st.integers(0, max(x.ndim - 1, 0)),
+                                                  max_size=x.ndim, unique=True)))}
+
+
+def draw_roll(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    if data.draw(st.booleans()):
+        return [x], {"shifts": data.draw(st.integers(-5, 5)), "dims": None}
+    dims = tuple(data.draw(st.lists(st.integers(-x.ndim, x.ndim - 1), min_size=1,
+                                    max_size=x.ndim)))
+    return [x], {"shifts": tuple(data.draw(st.integers(-5, 5)) for _ in dims), "dims": dims}
+
+
+def draw_repeat(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    extra = data.draw(st.integers(0, 1))
+    return [x], {"sizes": tuple(data.draw(st.integers(0, 3)) for _ in range(x.ndim + extra))}
+
+
+def draw_repeat_interleave(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.none() | st.integers(-x.ndim, x.ndim - 1))
+    length = x.size if dim is None else x.shape[dim]
+    repeats = data.draw(st.integers(0, 3) | hnp.arrays(np.int64, length,
+                                                       elements=st.integers(0, 3)))
+    return [x], {"repeats": repeats, "dim": dim}
+
+
+def _np_repeat_interleave(x, repeats, dim):
+    return np.repeat(x.reshape(-1) if dim is None else x, repeats, axis=dim or 0)
+
+
+def draw_diagonal(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)))
+    dim1, dim2 = data.draw(st.permutations(range(x.ndim)))[:2]
+    return [x], {"offset": data.draw(st.integers(-3, 3)), "dim1": dim1, "dim2": dim2}
+
+
+def draw_diag(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=4)))
+    return [x], {"diagonal": data.draw(st.integers(-2, 2))}
+
+
+def draw_two_vectors(data: st.DataObject) -> Inputs:
+    return [draw_array(data, (data.draw(st.integers(1, 4)),)) for _ in range(2)], {}
+
+
+def off_steps(x: np.ndarray) -> np.ndarray:
+    """Multiples of 0.5 plus 0.3: never within 0.2 of a step of floor, ceil, trunc, round
+    or sign (nor of round's steps at one decimal)."""
+    return np.round(x * 2) / 2 + 0.3
+
+
+def draw_stepwise(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES), off_steps)
+    function = data.draw(st.sampled_from(["floor", "ceil", "trunc", "round", "round1", "sign"]))
+    return [x], {"function": function}
+
+
+def _stepwise(x, function):
+    return x.round(decimals=1) if function == "round1" else getattr(x, function)()
+
+
+def _np_stepwise(x, function):
+    return np.round(x, 1) if function == "round1" else getattr(np, function)(x)
+
+
+def divisor(x: np.ndarray) -> np.ndarray:
+    """1.3 or -0.9: with off_grid dividends (multiples of 0.5 plus 0.25, |a| <= 2.25) the
+    quotient stays at least 0.05 from a whole number, where remainder and fmod jump."""
+    return np.where(x > 0, 1.3, -0.9)
+
+
+def draw_lerp(data: st.DataObject) -> Inputs:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    return [draw_array(data, s) for s in shapes.input_shapes], {}
+
+
+def _clamp_min_max(x, min, max):
+    if min is None or max is None:
+        return x.clamp_min(min) if max is None else x.clamp_max(max)
+    return x.clamp_min(min).clamp_max(max)
+
+
+def draw_one_axis(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    dim = data.draw(st.none() | st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))
+    return [x], {"dim": dim, "keepdim": data.draw(st.booleans())}
+
+
+def _np_prod(x, dim, keepdim):
+    return np.prod(x, axis=None if x.ndim == 0 else dim, keepdims=keepdim and dim is not None)
+
+
+def draw_cumulative(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    return [x], {"dim": data.draw(st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))}
+
+
+def _np_cumulative(function):
+    return lambda x, dim: function(x.reshape(-1), 0).reshape(()) if x.ndim == 0 else function(
+        x, dim)
+
+
+def distinct_magnitudes(x: np.ndarray) -> np.ndarray:
+    """Non-zero values whose magnitudes differ by 0.25 or more, signs as drawn: no kink of
+    |x| and no tie for the largest or smallest magnitude."""
+    ranks = np.argsort(np.argsort(x.reshape(-1), kind="stable"), kind="stable")
+    return (np.where(x.reshape(-1) >= 0, 1, -1) * (ranks * 0.25 + 0.1)).reshape(x.shape)
+
+
+def draw_norm(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES), distinct_magnitudes)
+    return [x], {"p": data.draw(st.sampled_from([1, 2, 3, 1.5, math.inf, -math.inf])),
+                 "dim": draw_axis(data, x.ndim), "keepdim": data.draw(st.booleans())}
+
+
+def _np_norm(x, p, dim, keepdim):
+    magnitude = np.abs(x)
+    if math.isinf(p):
+        return (np.max if p > 0 else np.min)(magnitude, axis=dim, keepdims=keepdim)
+    return np.sum(magnitude**p, axis=dim, keepdims=keepdim) ** (1 / p)
+
+
+def draw_bmm(data: st.DataObject) -> Inputs:
+    b, n, k, m = (data.draw(st.integers(1, 3)) for _ in range(4))
+    return [draw_array(data, (b, n, k)), draw_array(data, (b, k, m))], {}
+
+
+# (equation, the operands' shapes written with the letters' sizes)
+EINSUMS = [("ij,jk->ik", "ij,jk"), ("bij,bjk->bik", "bij,bjk"), ("ii->i", "ii"), ("ii", "ii"),
+           ("ij->ji", "ij"), ("i,i->", "i,i"), ("i,j->ij", "i,j"), ("ij->", "ij"),
+           ("...ij,...jk", "bij,jk"), ("ijk,ikl,il->jl", "ijk,ikl,il"), ("iij->j", "iij"),
+           ("ij,ij->i", "ij,ij")]
+
+
+def draw_einsum(data: st.DataObject) -> Inputs:
+    equation, shapes = data.draw(st.sampled_from(EINSUMS))
+    sizes = {c: data.draw(st.integers(1, 3)) for c in sorted(set(shapes) - {","})}
+    return [draw_array(data, tuple(sizes[c] for c in s)) for s in shapes.split(",")], {
+        "equation": equation}
+
+
+def draw_tensordot(data: st.DataObject) -> Inputs:
+    a = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    dims = data.draw(st.integers(0, a.ndim))
+    b_shape = a.shape[a.ndim - dims:] + data.draw(hnp.array_shapes(min_dims=0, max_dims=2,
+                                                                  max_side=3))
+    return [a, draw_array(data, b_shape)], {"dims": dims}
+
+
+def draw_addmm(data: st.DataObject) -> Inputs:
+    n, k, m = (data.draw(st.integers(1, 3)) for _ in range(3))
+    base = data.draw(st.sampled_from([(n, m), (m,), (1, m), ()]))
+    return [draw_array(data, base), draw_array(data, (n, k)), draw_array(data, (k, m))], {
+        "beta": data.draw(st.sampled_from([1, 0.5])), "alpha": data.draw(st.sampled_from([1, 2]))}
+
+
+def draw_median(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES), distinct)
+    dim = data.draw(st.none() | st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))
+    return [x], {"dim": dim, "keepdim": data.draw(st.booleans())}
+
+
+def _median(x, dim, keepdim):
+    return x.median() if dim is None else x.median(dim, keepdim).values
+
+
+def _np_median(x, dim, keepdim):
+    ordered = np.sort(x.reshape(-1) if dim is None or x.ndim == 0 else x,
+                      axis=0 if dim is None or x.ndim == 0 else dim)
+    axis = 0 if dim is None or x.ndim == 0 else dim
+    middle = np.take(ordered, [(ordered.shape[axis] - 1) // 2], axis=axis)
+    if dim is None or x.ndim == 0:
+        return middle.reshape(())
+    return middle if keepdim else np.squeeze(middle, axis)
+
+
+def draw_vector_pairs(data: st.DataObject) -> Inputs:
+    """Two batches of vectors (last axis) that broadcast, none of zero length, and never
+    within 0.1 of each other in any value (x1 - x2 has no zero, where |x| has a kink)."""
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3,
+                                                         max_side=3))
+    first, second = shapes.input_shapes
+    return [draw_array(data, first, distinct_magnitudes), draw_array(data, second, off_grid)], {}
+
+
+def _np_cosine_similarity(x1, x2):
+    x1, x2 = np.broadcast_arrays(x1, x2)
+    dot = np.sum(x1 * x2, axis=-1)
+    return dot / (np.linalg.norm(x1, axis=-1) * np.linalg.norm(x2, axis=-1))
+
+
+def _np_pairwise_distance(x1, x2):
+    return np.linalg.norm(x1 - x2 + 1e-6, axis=-1)
+
+
+PARITY_OPS: list[OpSpec] = [
+    OpSpec("gather", lambda x, dim, index: x.gather(dim, index),
+           _np_gather, draw_gather),
+    OpSpec("take_along_dim", lambda x, indices, dim: mt.take_along_dim(x, indices, dim),
+           lambda x, indices, dim: np.take_along_axis(x, indices, dim), draw_take_along_dim),
+    OpSpec("scatter", lambda x, src, dim, index: x.scatter(dim, index, src), _np_scatter,
+           draw_scatter),
+    OpSpec("scatter_add", lambda x, src, dim, index: x.scatter_add(dim, index, src),
+           lambda x, src, dim, index: _np_scatter(x, src, dim, index, add=True), draw_scatter),
+    OpSpec("index_select", lambda x, dim, index: x.index_select(dim, index),
+           lambda x, dim, index: np.take(x, index, axis=dim), draw_index_select),
+    OpSpec("masked_select", lambda x, mask: x.masked_select(mask),
+           lambda x, mask: np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[
+               np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))],
+           draw_masked_fill),
+    OpSpec("narrow", mt.Tensor.narrow,
+           lambda x, dim, start, length: np.take(x, np.arange(start, start + length), dim),
+           draw_narrow),
+    OpSpec("unbind", _unbind_weighted, _np_unbind_weighted, draw_dim),
+    OpSpec("flip", lambda x, dims: x.flip(dims), lambda x, dims: np.flip(x, dims), draw_flip),
+    OpSpec("roll", lambda x, shifts, dims: x.roll(shifts, dims),
+           lambda x, shifts, dims: np.roll(x, shifts, dims), draw_roll),
+    OpSpec("repeat", lambda x, sizes: x.repeat(sizes), lambda x, sizes: np.tile(x, sizes),
+           draw_repeat),
+    OpSpec("repeat_interleave", lambda x, repeats, dim: x.repeat_interleave(repeats, dim),
+           _np_repeat_interleave, draw_repeat_interleave),
+    OpSpec("diagonal", mt.Tensor.diagonal,
+           lambda x, offset, dim1, dim2: np.diagonal(x, offset, dim1, dim2), draw_diagonal),
+    OpSpec("diag", mt.Tensor.diag, lambda x, diagonal: np.diag(x, diagonal), draw_diag),
+    unary("trace", mt.Tensor.trace, np.trace,
+          shapes=hnp.array_shapes(min_dims=2, max_dims=2, max_side=4)),
+    OpSpec("outer", mt.outer, np.outer, draw_two_vectors),
+    unary("square", mt.Tensor.square, np.square),
+    unary("rsqrt", mt.Tensor.rsqrt, lambda x: 1 / np.sqrt(x), domain=positive),
+    OpSpec("stepwise", _stepwise, _np_stepwise, draw_stepwise),
+    unary("frac", mt.Tensor.frac, lambda x: x - np.trunc(x), domain=off_steps),
+    binary("remainder", mt.remainder, np.remainder, off_grid, divisor),
+    binary("fmod", mt.fmod, np.fmod, off_grid, divisor),
+    OpSpec("lerp", mt.lerp, lambda a, b, w: a + w * (b - a), draw_lerp),
+    OpSpec("clamp_min_max", _clamp_min_max, lambda x, min, max: np.clip(x, min, max),
+           draw_clamp),
+    OpSpec("prod", mt.Tensor.prod, _np_prod, draw_one_axis),
+    OpSpec("cumsum", mt.Tensor.cumsum, _np_cumulative(np.cumsum), draw_cumulative),
+    OpSpec("cumprod", mt.Tensor.cumprod, _np_cumulative(np.cumprod), draw_cumulative),
+    OpSpec("norm", mt.Tensor.norm, _np_norm, draw_norm),
+    OpSpec("bmm", mt.bmm, np.matmul, draw_bmm),
+    OpSpec("einsum", lambda *xs, equation: mt.einsum(equation, *xs),
+           lambda *xs, equation: np.einsum(equation, *xs), draw_einsum),
+    OpSpec("tensordot", mt.tensordot, lambda a, b, dims: np.tensordot(a, b, dims),
+           draw_tensordot),
+    OpSpec("addmm", mt.addmm, lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b),
+           draw_addmm),
+    OpSpec("median", _median, _np_median, draw_median),
+    OpSpec("cosine_similarity", lambda a, b: F.cosine_similarity(a, b, dim=-1),
+           _np_cosine_similarity, draw_vector_pairs),
+    OpSpec("normalize", lambda x: F.normalize(x, dim=-1),
+           lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True),
+           lambda data: ([draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3,
+                                                                       max_side=4)),
+                                     distinct_magnitudes)], {})),
+    OpSpec("pairwise_distance", F.pairwise_distance, _np_pairwise_distance, draw_vector_pairs),
+]
+
+OPS += PARITY_OPS
