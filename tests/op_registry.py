@@ -856,7 +856,27 @@ def _np_pairwise_distance(x1, x2):
     return np.linalg.norm(x1 - x2 + 1e-6, axis=-1)
 
 
-PARITY_OPS: list[OpSpec] = [
+def family(name: str, *members: OpSpec) -> OpSpec:
+    """One entry for several related ops: each example draws one of them, so a family costs
+    the examples of one op (tests/test_tensor_parity_torch.py also compares each of them
+    with PyTorch)."""
+    by_name = {member.name: member for member in members}
+
+    def draw(data: st.DataObject) -> Inputs:
+        member = data.draw(st.sampled_from(sorted(by_name)))
+        arrays, options = by_name[member].draw(data)
+        return arrays, {**options, "member": member}
+
+    def fn(*inputs: Any, member: str, **options: Any) -> Any:
+        return by_name[member].fn(*inputs, **options)
+
+    def reference(*arrays: np.ndarray, member: str, **options: Any) -> np.ndarray:
+        return by_name[member].reference(*arrays, **options)
+
+    return OpSpec(name, fn, reference, draw)
+
+
+_PARITY = {spec.name: spec for spec in [
     OpSpec("gather", lambda x, dim, index: x.gather(dim, index),
            _np_gather, draw_gather),
     OpSpec("take_along_dim", lambda x, indices, dim: mt.take_along_dim(x, indices, dim),
@@ -917,6 +937,28 @@ PARITY_OPS: list[OpSpec] = [
                                                                        max_side=4)),
                                      distinct_magnitudes)], {})),
     OpSpec("pairwise_distance", F.pairwise_distance, _np_pairwise_distance, draw_vector_pairs),
+]}
+
+PARITY_OPS: list[OpSpec] = [
+    family("gather", *(_PARITY[n] for n in ("gather", "take_along_dim", "index_select"))),
+    family("scatter", _PARITY["scatter"], _PARITY["scatter_add"]),
+    _PARITY["masked_select"],
+    family("narrow_unbind", _PARITY["narrow"], _PARITY["unbind"]),
+    family("flip_roll", _PARITY["flip"], _PARITY["roll"]),
+    family("repeat", _PARITY["repeat"], _PARITY["repeat_interleave"]),
+    family("diagonals", *(_PARITY[n] for n in ("diagonal", "diag", "trace"))),
+    family("elementwise_math", *(_PARITY[n] for n in ("stepwise", "square", "rsqrt", "frac"))),
+    family("remainder", _PARITY["remainder"], _PARITY["fmod"]),
+    _PARITY["lerp"],
+    _PARITY["clamp_min_max"],
+    _PARITY["prod"],
+    family("cumulative", _PARITY["cumsum"], _PARITY["cumprod"]),
+    _PARITY["norm"],
+    _PARITY["einsum"],
+    family("products", *(_PARITY[n] for n in ("bmm", "tensordot", "addmm", "outer"))),
+    _PARITY["median"],
+    family("distances", *(_PARITY[n] for n in ("cosine_similarity", "normalize",
+                                                "pairwise_distance"))),
 ]
 
 OPS += PARITY_OPS
