@@ -1387,7 +1387,8 @@ class Tensor:
         and trunc, and bools their own sign."""
         if self.dtype == dtypes.bool and function != "sign":
             raise TypeError(f"{function}() is not defined for bool tensors")
-        if self.dtype.kind in "biu" and (function != "round" or self.dtype == dtypes.bool):
+        if self.dtype == dtypes.bool or (self.dtype.kind in "iu" and
+                                          function in ("floor", "ceil", "trunc")):
             return Tensor._make(self._data.copy(), False)
         return ew.Stepwise.apply(self, function=function, decimals=decimals)
 

@@ -231,7 +231,7 @@ class Norm(Function):
 
     dz/dx = sign(x) * |x|**(p - 1) / z**(p - 1): x / z for p = 2, sign(x) for p = 1, and 0
     where z = 0 (as in PyTorch, so a zero vector gets a zero gradient, not NaN); for p = +-inf
-    sign(x) at the extreme positions, shared equally on a tie; for p = 0, zero.
+    sign(x) at the extreme positions, shared equally on a tie; p = 0 passes no gradient.
     """
 
     def forward(self, x: np.ndarray, p: float = 2.0, axis: Axis = None, keepdims: bool = False
@@ -258,11 +258,11 @@ class Norm(Function):
         self.out = out if keepdims else np.squeeze(out, axes)
         return self.out
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
+    def backward(self, grad: np.ndarray) -> np.ndarray | None:
         p, x, sign = self.p, self.x, self.sign
         grad = grad.reshape(self.kept)
         if p == 0:
-            return np.zeros(x.shape, dtype=grad.dtype)  # a constant: no graph
+            return None  # a count: no gradient reaches x (as in PyTorch)
         if p == 1:
             return grad * sign
         if p in (math.inf, -math.inf):

@@ -1,0 +1,249 @@
+"""The Tensor API parity functions (gathering, scattering, shape, math, products, sorting,
+distances) against PyTorch: values, dtypes and gradients on a grid of small cases, and the
+errors for bad input. Each case is written once, for either library as ``lib``."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+
+torch = pytest.importorskip("torch")
+
+_RNG = np.random.default_rng(0)
+X = _RNG.standard_normal((3, 4)).astype(np.float32)
+X64 = _RNG.standard_normal((2, 3, 2))
+INDEX = np.array([[0, 2], [1, 1], [3, 0]])
+INTS = np.array([[3, -1, 2, 0], [5, 2, -4, 1]], dtype=np.int32)
+
+
+def _to(lib, value):
+    if isinstance(value, np.ndarray):
+        return lib.tensor(value, requires_grad=value.dtype.kind == "f")
+    return value
+
+
+def _first(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+# (name, function of (lib, *inputs), inputs): float inputs require grad in both libraries.
+CASES = [
+    ("gather", lambda lib, x, i: lib.gather(x, 1, i), (X, INDEX)),
+    ("gather_dim0", lambda lib, x, i: x.gather(0, i[:2, :3] % 3), (X, INDEX)),
+    ("take_along_dim", lambda lib, x, i: lib.take_along_dim(x, i, 1), (X, INDEX)),
+    ("take_along_dim_broadcast", lambda lib, x, i: lib.take_along_dim(x, i[:1], 1), (X, INDEX)),
+    ("take_along_dim_flat", lambda lib, x, i: lib.take_along_dim(x, i), (X, INDEX)),
+    ("scatter", lambda lib, x, i: lib.scatter(x, 1, i[:, :1], x[:, 1:2] * 2), (X, INDEX)),
+    ("scatter_value", lambda lib, x, i: x.scatter(1, i, 0.5), (X, INDEX)),
+    ("scatter_add", lambda lib, x, i: lib.scatter_add(x, 1, i, x[:, :2] * 2), (X, INDEX)),
+    ("scatter_add_dim0", lambda lib, x, i: x.scatter_add(0, i % 3, x[:, :2]), (X, INDEX)),
+    ("index_select", lambda lib, x, i: lib.index_select(x, 1, i[:, 0]), (X, INDEX)),
+    ("index_select_dim0", lambda lib, x, i: x.index_select(0, i[:, 1]), (X, INDEX)),
+    ("masked_select", lambda lib, x: lib.masked_select(x, x > 0), (X,)),
+    ("masked_select_broadcast", lambda lib, x: x.masked_select(x[0] > 0), (X,)),
+    ("nonzero", lambda lib, x: lib.nonzero(x > 0), (X,)),
+    ("nonzero_tuple", lambda lib, x: lib.nonzero(x > 0, as_tuple=True)[1], (X,)),
+    ("narrow", lambda lib, x: lib.narrow(x, 1, 1, 2), (X,)),
+    ("narrow_negative", lambda lib, x: x.narrow(-1, -3, 2), (X,)),
+    ("unbind", lambda lib, x: lib.unbind(x, 1)[2], (X,)),
+    ("where_method", lambda lib, x: x.where(x > 0, x * 3), (X,)),
+    ("where_method_number", lambda lib, x: x.where(x > 0, 0.0), (X,)),
+    ("flip", lambda lib, x: lib.flip(x, (0, 1)), (X,)),
+    ("flip_method", lambda lib, x: x.flip(-1), (X64,)),
+    ("roll", lambda lib, x: lib.roll(x, (1, -3), (0, 1)), (X,)),
+    ("roll_flat", lambda lib, x: lib.roll(x, 5), (X,)),
+    ("repeat", lambda lib, x: x.repeat(2, 1, 3), (X,)),
+    ("repeat_interleave", lambda lib, x: lib.repeat_interleave(x, 2, dim=1), (X,)),
+    ("repeat_interleave_counts", lambda lib, x: x.repeat_interleave(lib.tensor([1, 0, 2]), 0),
+     (X,)),
+    ("repeat_interleave_flat", lambda lib, x: lib.repeat_interleave(x, 3), (X,)),
+    ("repeat_interleave_indices", lambda lib: lib.repeat_interleave(lib.tensor([2, 0, 1])),
+     ()),
+    ("expand_as", lambda lib, x: x[:1].expand_as(x), (X,)),
+    ("unsqueeze_squeeze", lambda lib, x: lib.squeeze(lib.unsqueeze(x, 1), 1), (X,)),
+    ("diag_vector", lambda lib, x: lib.diag(x[0], 1), (X,)),
+    ("diag_matrix", lambda lib, x: lib.diag(x, -1), (X,)),
+    ("diagonal", lambda lib, x: lib.diagonal(x, 1, 2, 0), (X64,)),
+    ("trace", lambda lib, x: lib.trace(x), (X,)),
+    ("trace_int", lambda lib, x: lib.trace(x), (INTS,)),
+    ("outer", lambda lib, x: lib.outer(x[0], x[1]), (X,)),
+    ("square", lambda lib, x: lib.square(x), (X,)),
+    ("square_int", lambda lib, x: lib.square(x), (INTS,)),
+    ("square_bool", lambda lib, x: lib.square(x > 0), (INTS,)),
+    ("rsqrt", lambda lib, x: lib.rsqrt(x.abs() + 0.1), (X,)),
+    ("rsqrt_int", lambda lib, x: lib.rsqrt(x.abs() + 1), (INTS,)),
+    ("sign", lambda lib, x: lib.sign(x), (X,)),
+    ("sign_int", lambda lib, x: lib.sign(x), (INTS,)),
+    ("floor", lambda lib, x: lib.floor(x * 3), (X,)),
+    ("ceil", lambda lib, x: lib.ceil(x * 3), (X,)),
+    ("trunc", lambda lib, x: lib.trunc(x * 3), (X,)),
+    ("round", lambda lib, x: lib.round(x * 3), (X,)),
+    ("round_decimals", lambda lib, x: lib.round(x * 3, decimals=1), (X,)),
+    ("floor_int", lambda lib, x: lib.floor(x), (INTS,)),
+    ("frac", lambda lib, x: lib.frac(x * 3), (X,)),
+    ("fmod", lambda lib, x: lib.fmod(x * 3, x[0] + 2), (X,)),
+    ("fmod_number", lambda lib, x: x.fmod(0.7), (X,)),
+    ("remainder", lambda lib, x: lib.remainder(x * 3, x[0] + 2), (X,)),
+    ("remainder_int", lambda lib, x: lib.remainder(x, 3), (INTS,)),
+    ("fmod_int", lambda lib, x: lib.fmod(x, -3), (INTS,)),
+    ("lerp", lambda lib, x: lib.lerp(x, x * 2 + 1, 0.3), (X,)),
+    ("lerp_tensor_weight", lambda lib, x: x.lerp(x[0] * 2, x[1].sigmoid()), (X,)),
+    ("clamp_min", lambda lib, x: lib.clamp_min(x, 0.1), (X,)),
+    ("clamp_max", lambda lib, x: x.clamp_max(-0.2), (X,)),
+    ("logical_and", lambda lib, x: lib.logical_and(x > 0, x < 1), (X,)),
+    ("logical_or", lambda lib, x: lib.logical_or(x > 1, x), (INTS,)),
+    ("logical_xor", lambda lib, x: x.logical_xor(x > 0), (X,)),
+    ("logical_not", lambda lib, x: lib.logical_not(x), (INTS,)),
+    ("prod", lambda lib, x: lib.prod(x, 1), (X,)),
+    ("prod_keepdim", lambda lib, x: x.prod(0, keepdim=True), (X,)),
+    ("prod_all", lambda lib, x: lib.prod(x), (X,)),
+    ("prod_with_zero", lambda lib, x: (x * (x > 0)).prod(1), (X,)),
+    ("prod_int", lambda lib, x: lib.prod(x, 1), (INTS,)),
+    ("prod_dtype", lambda lib, x: x.prod(dtype=lib.float64), (X,)),
+    ("cumsum", lambda lib, x: lib.cumsum(x, 1), (X,)),
+    ("cumsum_int", lambda lib, x: lib.cumsum(x, 0), (INTS,)),
+    ("cumsum_bool", lambda lib, x: (x > 0).cumsum(1), (INTS,)),
+    ("cumprod", lambda lib, x: lib.cumprod(x, 0), (X,)),
+    ("cumprod_with_zero", lambda lib, x: (x * (x > 0)).cumprod(1), (X,)),
+    ("norm", lambda lib, x: lib.norm(x), (X,)),
+    ("norm_1", lambda lib, x: lib.norm(x, 1, 1, True), (X,)),
+    ("norm_inf", lambda lib, x: lib.norm(x, float("inf"), 0), (X,)),
+    ("norm_minus_inf", lambda lib, x: x.norm(-math.inf, 1), (X,)),
+    ("norm_0", lambda lib, x: x.norm(0, 1), (X,)),
+    ("norm_3", lambda lib, x: lib.norm(x, 3, 1), (X,)),
+    ("norm_zero_vector", lambda lib, x: (x * 0).norm(dim=1), (X,)),
+    ("norm_dims", lambda lib, x: x.norm(dim=(0, 2)), (X64,)),
+    ("vector_norm", lambda lib, x: lib.linalg.vector_norm(x, 2, (0, 1)), (X,)),
+    ("vector_norm_ord", lambda lib, x: lib.linalg.vector_norm(x, ord=1.5, dim=-1), (X64,)),
+    ("bmm", lambda lib, x: lib.bmm(x.reshape(3, 2, 2), x.reshape(3, 2, 2)), (X,)),
+    ("einsum_matmul", lambda lib, x: lib.einsum("ij,kj->ik", x, x * 2), (X,)),
+    ("einsum_list", lambda lib, x: lib.einsum("ij,kj->ik", [x, x * 2]), (X,)),
+    ("einsum_trace", lambda lib, x: lib.einsum("ii", x[:, :3]), (X,)),
+    ("einsum_diagonal", lambda lib, x: lib.einsum("ii->i", x[:, :3]), (X,)),
+    ("einsum_ellipsis", lambda lib, x: lib.einsum("...j,j", x, x[0]), (X,)),
+    ("einsum_batch", lambda lib, x: lib.einsum("bij,bkj->bik", x, x), (X64,)),
+    ("einsum_sum", lambda lib, x: lib.einsum("ij->", x), (X,)),
+    ("einsum_implicit", lambda lib, x: lib.einsum("ji", x), (X,)),
+    ("einsum_three", lambda lib, x, y: lib.einsum("bij,bjk,bk->bi", x, y, y[:, :, 0]),
+     (X64, X64[:, :2])),
+    ("tensordot", lambda lib, x: lib.tensordot(x, x, dims=([1], [1])), (X,)),
+    ("tensordot_int_dims", lambda lib, x, y: lib.tensordot(x, y, 1), (X64, X64[0].T.copy())),
+    ("addmm", lambda lib, x: lib.addmm(x[0], x[:, :3].T, x, beta=0.5, alpha=2), (X,)),
+    ("addmm_method", lambda lib, x: x[:, :3].addmm(x, x.T[:, :3]), (X,)),
+    ("argsort", lambda lib, x: lib.argsort(x, 1, descending=True), (X,)),
+    ("argsort_method", lambda lib, x: x.argsort(0), (X,)),
+    ("median", lambda lib, x: lib.median(x), (X,)),
+    ("median_even", lambda lib, x: x[:, :2].median(), (X,)),
+    ("median_dim", lambda lib, x: lib.median(x, 1), (X,)),
+    ("median_dim_indices", lambda lib, x: lib.median(x, 0, keepdim=True)[1], (X,)),
+    ("median_nan", lambda lib, x: lib.median(x.where(x > -0.5, math.nan), 1)[0], (X,)),
+    ("median_int", lambda lib, x: lib.median(x, 1)[0], (INTS,)),
+    ("unique", lambda lib, x: lib.unique(x), (INTS,)),
+    ("unique_inverse", lambda lib, x: lib.unique(x % 3, return_inverse=True)[1], (INTS,)),
+    ("unique_counts", lambda lib, x: x.unique(return_counts=True)[1], (INTS,)),
+    ("unique_dim", lambda lib, x: lib.unique(lib.cat([x, x[:1]]), dim=0), (INTS,)),
+    ("bincount", lambda lib, x: lib.bincount(x.abs().reshape(-1).long()), (INTS,)),
+    ("bincount_weights", lambda lib, x, w: lib.bincount(x.abs().reshape(-1).long(),
+                                                      w.detach().reshape(-1), minlength=9),
+     (INTS, X.reshape(-1)[:8].copy())),
+    ("cosine_similarity", lambda lib, x: lib.nn.functional.cosine_similarity(x, x * 2 + 1),
+     (X,)),
+    ("cosine_similarity_broadcast", lambda lib, x: lib.nn.functional.cosine_similarity(
+        x, x[:1], dim=-1), (X,)),
+    ("normalize", lambda lib, x: lib.nn.functional.normalize(x), (X,)),
+    ("normalize_p1_dim0", lambda lib, x: lib.nn.functional.normalize(x, 1, 0), (X,)),
+    ("normalize_zero_row", lambda lib, x: lib.nn.functional.normalize(x * (x > 5)), (X,)),
+    ("pairwise_distance", lambda lib, x: lib.nn.functional.pairwise_distance(x, x[0]), (X,)),
+    ("pairwise_distance_p1", lambda lib, x: lib.nn.functional.pairwise_distance(
+        x, x * 2, p=1, keepdim=True), (X,)),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "inputs"), CASES, ids=[case[0] for case in CASES])
+def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
+    ours_inputs = [_to(mt, value) for value in inputs]
+    theirs_inputs = [_to(torch, value) for value in inputs]
+    ours, theirs = _first(fn(mt, *ours_inputs)), _first(fn(torch, *theirs_inputs))
+    assert ours.shape == tuple(theirs.shape)
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch."), (ours.dtype, theirs.dtype)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5,
+                               atol=1e-6)
+    assert ours.requires_grad == theirs.requires_grad
+    if not theirs.requires_grad:
+        return
+    weights = np.random.default_rng(1).standard_normal(ours.shape).astype(ours.dtype)
+    (ours * mt.tensor(weights)).sum().backward()
+    (theirs * torch.tensor(weights)).sum().backward()
+    for mine, its in zip(ours_inputs, theirs_inputs):
+        if isinstance(mine, mt.Tensor) and mine.requires_grad:
+            assert (mine.grad is None) == (its.grad is None)
+            if mine.grad is not None:
+                np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
+                                           atol=1e-6)
+
+
+def test_second_derivatives_of_norm_and_prod_match_pytorch():
+    """Differentiating the gradient: the norm's formula on tensors, prod's composite."""
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor(X64, requires_grad=True)
+        (first,) = lib.autograd.grad(x.norm(dim=1).sum() + x.prod(1).sum(), x,
+                                     create_graph=True)
+        (second,) = lib.autograd.grad((first * first).sum(), x)
+        results.append(second.detach().numpy())
+    np.testing.assert_allclose(*results, rtol=1e-10)
+
+
+# ----- errors ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda x: x.gather(1, mt.tensor([[0, 4]])), RuntimeError,
+     "index 4 is out of bounds for dimension 1 with size 4"),
+    (lambda x: x.gather(1, mt.tensor([[-1]])), RuntimeError, "index -1 is out of bounds"),
+    (lambda x: x.gather(1, mt.tensor([0, 1])), RuntimeError, "index has 1 dimensions"),
+    (lambda x: x.gather(1, mt.tensor([[0]] * 4)), RuntimeError,
+     "longer than the input .* at dimension 0"),
+    (lambda x: x.gather(2, mt.tensor([[0]])), IndexError, "dimension out of range"),
+    (lambda x: x.gather(0, mt.tensor([[0.5]])), TypeError, "integer index"),
+    (lambda x: x.scatter(0, mt.tensor([[3]]), x), RuntimeError, "index 3 is out of bounds"),
+    (lambda x: x.scatter_add(0, mt.tensor([[0, 1, 0]]), x[:, :2]), RuntimeError,
+     "longer than the input .* and source"),
+    (lambda x: x.scatter_add(0, mt.tensor([[0]]), x.double()), RuntimeError,
+     "source's dtype"),
+    (lambda x: x.index_select(1, mt.tensor([4])), IndexError,
+     "index 4 is out of bounds for dimension 1 with size 4"),
+    (lambda x: x.index_select(0, mt.tensor([[0]])), IndexError, "0-D or 1-D"),
+    (lambda x: x.masked_select(x), TypeError, "bool mask"),
+    (lambda x: x.narrow(1, 2, 3), RuntimeError, r"start \(2\) \+ length \(3\) exceeds"),
+    (lambda x: x.take_along_dim(mt.tensor([0]), 1), RuntimeError, "dimensions"),
+    (lambda x: x.roll((1, 2), 0), RuntimeError, "shifts and dims must align"),
+    (lambda x: x.repeat(2), RuntimeError, "at least one per dimension"),
+    (lambda x: x.repeat_interleave(mt.tensor([1, 2]), 0), RuntimeError, "one per position"),
+    (lambda x: x.reshape(1, 3, 4).diag(), RuntimeError, "1-D or 2-D"),
+    (lambda x: x.diagonal(0, 1, -1), RuntimeError, "must differ"),
+    (lambda x: x[0].trace(), RuntimeError, "expected a matrix"),
+    (lambda x: x.outer(x), RuntimeError, "two 1-D tensors"),
+    (lambda x: mt.bmm(x, x), RuntimeError, "two 3-D tensors"),
+    (lambda x: mt.bmm(x.reshape(1, 3, 4), x.reshape(1, 3, 4)), RuntimeError, "do not fit"),
+    (lambda x: mt.einsum("ij,jk", x), ValueError, "2 operands, got 1 tensors"),
+    (lambda x: mt.einsum("ijk", x), ValueError, "operand 0 has 2 dimensions"),
+    (lambda x: mt.einsum("ij->k", x), ValueError, "must each appear in an operand"),
+    (lambda x: mt.tensordot(x, x, 1), RuntimeError, "differ in length"),
+    (lambda x: mt.addmm(x, x, x), ValueError, "MatMul"),
+    (lambda x: x.norm("nuc"), ValueError, "'fro'"),
+    (lambda x: mt.tensor([1, 2]).norm(), TypeError, "floating point"),
+    (lambda x: mt.tensor([True]).floor(), TypeError, "bool"),
+    (lambda x: mt.tensor([1, 2]).frac(), TypeError, "floating point"),
+    (lambda x: mt.tensor([1, 2]).remainder(0), ZeroDivisionError, "by zero"),
+    (lambda x: x.prod((0, 1)), TypeError, "one dimension"),
+    (lambda x: mt.tensor([1, -1]).bincount(), RuntimeError, "non-negative integers"),
+    (lambda x: mt.tensor([1, 2]).bincount(mt.tensor([1.0])), RuntimeError, "weights of shape"),
+    (lambda x: x[:, :0].median(1), IndexError, "has size 0"),
+    (lambda x: mt.tensor([]).median(), RuntimeError, "empty"),
+])
+def test_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call(mt.tensor(X))
