@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from workers import worker_env
+
 # name: (kind, batch, channels, height = width, out_channels for a convolution)
 LAYERS = {
     "Conv2d 1->32 on 28x28": ("conv", 128, 1, 28, 32),
@@ -34,8 +36,6 @@ LAYERS = {
 }
 IMPLEMENTATIONS = ("minitorch", "numpy", "torch")
 WARMUP = 3
-THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A step runs forward and backward once.
 Step = Callable[[], object]
@@ -197,9 +197,7 @@ def run_worker(implementation: str, layer: str, repeats: int) -> None:
 
 
 def measure(implementation: str, layer: str, repeats: int, threads: int) -> float | None:
-    env = dict(os.environ, **{name: str(threads) for name in THREAD_ENV_VARS})
-    # This checkout's minitorch, even where another copy is installed.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, env.get("PYTHONPATH")]))
+    env = worker_env(threads)  # this checkout's minitorch, the thread count, the malloc settings
     command = [sys.executable, __file__, "--worker", implementation, "--layer", layer,
                "--repeats", str(repeats)]
     done = subprocess.run(command, capture_output=True, text=True, env=env)

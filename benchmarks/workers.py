@@ -18,14 +18,19 @@ from results import WorkerRun
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# The malloc settings minitorch applies when imported (minitorch/memory.py), given to every
+# worker: with glibc's defaults, whether a worker faults its arrays in again every step
+# depends on chance details of its heap, which changed epoch times up to 2x between runs.
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 WORKER_TIMEOUT_S = 900
 
 
 def worker_env(threads: int) -> dict[str, str]:
-    """The caller's environment with the thread count set, and this checkout first on the
-    import path: the minitorch measured is the one beside the benchmarks, even where another
-    copy is installed (an editable install of another checkout, say)."""
-    env = dict(os.environ)
+    """The caller's environment with the thread count and the malloc settings set, and this
+    checkout first on the import path: the minitorch measured is the one beside the
+    benchmarks, even where another copy is installed (an editable install of another
+    checkout, say)."""
+    env = dict(os.environ) | MALLOC_ENV
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     for name in THREAD_ENV_VARS:
         env[name] = str(threads)

@@ -33,3 +33,12 @@ def test_worker_environment_imports_this_checkouts_minitorch_and_keeps_the_calle
         env=env, cwd=tmp_path, capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert Path(found).resolve() == REPO / "minitorch" / "__init__.py"
+
+
+def test_every_worker_runs_with_minitorchs_malloc_settings(workers):
+    from minitorch.memory import keep_freed_memory
+
+    mmap_threshold, trim_threshold = keep_freed_memory.__defaults__
+    env = workers.worker_env(2)
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(mmap_threshold)
+    assert env["MALLOC_TRIM_THRESHOLD_"] == str(trim_threshold)
