@@ -191,6 +191,7 @@ class _GradMode(contextlib.ContextDecorator):
 
         return generator_under_mode
 
+
 class _ModeWithoutArguments(_GradMode):
     """A mode that takes no arguments, so that it also decorates a function written bare:
     ``@no_grad`` works as ``@no_grad()`` does, as in PyTorch."""
