@@ -107,7 +107,7 @@ _grad_mode = _ThreadGradMode()
 # times as much on each operation. A thread that ends inside no_grad leaves it above 0: then
 # apply only takes the slower, still exact, path.
 _threads_not_recording = 0
-_count_lock = threading.Lock()
+_shared_counts_lock = threading.Lock()
 
 
 def _set_mode(enabled: bool) -> None:
@@ -118,10 +118,10 @@ def _set_mode(enabled: bool) -> None:
         return
     if enabled:
         _grad_mode.enabled = True
-        with _count_lock:
+        with _shared_counts_lock:
             _threads_not_recording -= 1
     else:
-        with _count_lock:
+        with _shared_counts_lock:
             _threads_not_recording += 1
         _grad_mode.enabled = False
 
@@ -132,7 +132,7 @@ def in_place_stamp() -> int:
     changes only when some change is newer than the node (rare: the usual loop changes the
     parameters in place before the forward pass)."""
     global _last_change
-    with _count_lock:  # the latest change never goes back, whatever the threads do
+    with _shared_counts_lock:  # the latest change never goes back, whatever the threads do
         _last_change = stamp = next(_sequence)
     return stamp
 
@@ -152,6 +152,11 @@ class _GradMode(contextlib.ContextDecorator):
     """
 
     enabled = True
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and callable(args[0]):  # written bare as a decorator: @no_grad
+            return cls()(args[0])
+        return super().__new__(cls)
 
     def __enter__(self) -> None:
         _grad_mode.to_restore.setdefault(self, []).append(_grad_mode.enabled)
@@ -193,18 +198,15 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class _ModeWithoutArguments(_GradMode):
-    """A mode that takes no arguments, so that it also decorates a function written bare:
-    ``@no_grad`` works as ``@no_grad()`` does, as in PyTorch."""
+    """A mode that takes no arguments (``no_grad()``); like every mode it also decorates a
+    function written bare (``@no_grad``), as in PyTorch."""
 
-    def __new__(cls, func: Callable | None = None) -> Any:
-        if func is None:
-            return super().__new__(cls)
-        if not callable(func):
+    def __init__(self, *args: Any) -> None:
+        if args:
             raise TypeError(
-                f"{cls.__name__}() takes no arguments (or a function to decorate), got "
-                f"{type(func).__name__}"
+                f"{type(self).__name__}() takes no arguments (or a function to decorate), got "
+                f"{type(args[0]).__name__}"
             )
-        return cls()(func)
 
 
 class no_grad(_ModeWithoutArguments):
@@ -228,11 +230,6 @@ class enable_grad(_ModeWithoutArguments):
 class inference_mode(_GradMode):
     """``no_grad`` under the name recent PyTorch code uses: ``inference_mode()`` stops recording
     (as does ``@inference_mode`` on a function), ``inference_mode(False)`` turns it on."""
-
-    def __new__(cls, mode: Any = True) -> Any:
-        if callable(mode):  # used bare as a decorator: @inference_mode
-            return cls()(mode)
-        return super().__new__(cls)
 
     def __init__(self, mode: bool = True) -> None:
         self.enabled = not mode
