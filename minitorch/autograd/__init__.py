@@ -154,8 +154,8 @@ class _GradMode(contextlib.ContextDecorator):
     enabled = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        if len(args) == 1 and not kwargs and callable(args[0]):  # written bare as a decorator: @no_grad
-            return cls()(args[0])
+        if len(args) == 1 and not kwargs and callable(args[0]):
+            return cls()(args[0])  # written bare as a decorator: @no_grad
         return super().__new__(cls)
 
     def __enter__(self) -> None:
