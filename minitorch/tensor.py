@@ -362,18 +362,21 @@ class Tensor:
             self._modified_at = [0]
         return self._modified_at
 
-    def _mark_modified(self) -> None:
+    def _mark_modified(self, stamp: int | None = None) -> None:
         """Record that this tensor's memory was just changed in place.
 
         The record is a sequence number from the same count that orders recorded operations,
         so backward can tell that an operation recorded earlier saved values that are now
         stale (see :mod:`minitorch.autograd`). Code that writes into ``_data`` directly (the
-        optimizers) calls this."""
+        optimizers) calls this; one that changes many tensors at once may pass them all the
+        same ``stamp`` from :func:`autograd.in_place_stamp`."""
+        if stamp is None:
+            stamp = autograd.in_place_stamp()
         record = self._modified_at
         if record is None:
-            self._modified_at = [autograd.in_place_stamp()]
+            self._modified_at = [stamp]
         else:
-            record[0] = autograd.in_place_stamp()
+            record[0] = stamp
 
     def _in_place(self, operand: Tensor | None, recorded: Callable[[Tensor], Tensor],
                   write: Callable[[np.ndarray], Any], name: str) -> Tensor:

@@ -228,6 +228,12 @@ def test_relu_of_minus_infinity_is_zero_and_nan_stays_nan():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 1.0, 0.0])
 
 
+def test_relu_of_a_negative_number_is_plus_zero_as_in_pytorch():
+    out = Tensor([-2.5, -0.0, 3.0]).relu()
+    assert not np.signbit(out.numpy()).any()  # not -0, which prints as "-0."
+    assert "-0" not in repr(out)
+
+
 def test_gradients_keep_dtype():
     for dtype in (np.float32, np.float64):
         x = Tensor([1.0, 2.0], requires_grad=True, dtype=dtype)

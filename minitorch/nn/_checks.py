@@ -92,13 +92,20 @@ def class_indices(
             raise ValueError(
                 f"{name}: class indices must be whole numbers, got {array[i]} at position {i}"
             )
+    if not array.size:
+        return array.astype(np.intp, copy=False), None
+    # The smallest and largest label settle the usual case on their own: every label in
+    # range and ignore_index (-100 by default) outside [smallest, largest], so none ignored.
+    smallest, largest = array.min(), array.max()
     keep = None
-    if ignore_index is not None:
-        ignored = array == ignore_index
-        if ignored.any():
-            keep = ~ignored
-    counted = array if keep is None else array[keep]
-    if counted.size and (counted.min() < 0 or counted.max() >= num_classes):
+    if ignore_index is not None and smallest <= ignore_index <= largest:
+        keep = array != ignore_index
+        counted = array[keep]
+        if counted.size:
+            smallest, largest = counted.min(), counted.max()
+        else:
+            smallest = largest = 0  # every label ignored: nothing to check
+    if smallest < 0 or largest >= num_classes:
         bad = (array < 0) | (array >= num_classes)
         i = int(np.flatnonzero(bad if keep is None else bad & keep)[0])
         raise ValueError(

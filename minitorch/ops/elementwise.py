@@ -216,9 +216,11 @@ class ReLU(Function):
         # A 0/1 mask in x's dtype: multiplying by it is about twice as fast as by a bool
         # mask, which NumPy converts chunk by chunk.
         self.active = (x > 0).astype(x.dtype)
-        if x.size and x.min() > -np.inf:  # the usual case: no -inf and no NaN
-            return x * self.active
-        return np.maximum(x, x.dtype.type(0))  # slower, but relu(-inf) is 0, not -inf * 0 = NaN
+        # max(x, 0) rather than x * mask, which gives -0 for negative x and NaN for -inf. The
+        # zeros are an array, not the scalar 0: NumPy's vectorised loop needs two arrays and
+        # is 2-3x slower with a scalar. NaN stays NaN.
+        out = np.zeros_like(x)
+        return np.maximum(x, out, out=out)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * self.active

@@ -136,6 +136,19 @@ def _sample_weights(
     return weights
 
 
+def _no_nan_logits(loss: np.ndarray, log_sum_exp: np.ndarray) -> np.ndarray:
+    """``loss``, after raising if a row of logits had NaN or +inf (or only -inf): its log-sum-exp
+    is then NaN, and so is the loss. Looking at the loss (one number, or one per sample) first
+    spares a pass over every row in the usual case."""
+    if np.isnan(loss).any() if loss.ndim else loss != loss:
+        bad_rows = np.flatnonzero(np.isnan(log_sum_exp))
+        if bad_rows.size:
+            raise ValueError(
+                f"cross-entropy got logits with NaN or +inf, or only -inf, in row {bad_rows[0]}"
+            )
+    return loss
+
+
 class CrossEntropy(Function):
     """Softmax cross-entropy of logits z (N, C) against a target, fused into one node.
 
@@ -193,17 +206,13 @@ class CrossEntropy(Function):
         probs = np.exp(shifted)
         sum_exp = np.add.reduce(probs, axis=1, keepdims=True)
         log_sum_exp = np.log(sum_exp)
-        if np.isnan(log_sum_exp).any():
-            row = int(np.flatnonzero(np.isnan(log_sum_exp))[0])
-            raise ValueError(
-                f"cross-entropy got logits with NaN or +inf, or only -inf, in row {row}"
-            )
         probs /= sum_exp
         self.probs, self.target, self.reduction = probs, target, reduction
         if target.ndim == 2:
             self.log_probs = shifted - log_sum_exp
             self.divisor = len(target)
-            return _reduce_losses(-np.add.reduce(target * self.log_probs, axis=1), reduction)
+            losses = -np.add.reduce(target * self.log_probs, axis=1)
+            return _no_nan_logits(_reduce_losses(losses, reduction), log_sum_exp)
         self.rows = np.arange(len(target))
         losses = log_sum_exp[:, 0] - shifted[self.rows, target]  # -log p_{i, t_i}
         weights = _sample_weights(target, keep, class_weight, logits.dtype)
@@ -222,21 +231,21 @@ class CrossEntropy(Function):
                 smooth = np.add.reduce(w) * log_sum_exp[:, 0] - shifted @ w
                 losses = losses + b * smooth
                 self.smooth_weight, self.class_weight = np.broadcast_to(b, target.shape), w
-        return _reduce_losses(losses, reduction, self.divisor)
+        return _no_nan_logits(_reduce_losses(losses, reduction, self.divisor), log_sum_exp)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         probs, target = self.probs, self.target
-        scale = _per_sample_grad(grad, self.divisor, self.reduction)
-        if scale.ndim:
-            scale = scale[:, None]
+        scale = _per_sample_grad(grad, self.divisor, self.reduction)  # 0-d, or one per sample
+        row_scale = scale[:, None] if scale.ndim else scale
         need_logits, need_target = self.needs_input_grad
         grad_logits = grad_target = None
         if need_logits:
             if target.ndim == 2:
                 grad_logits = probs * np.add.reduce(target, axis=1, keepdims=True) - target
-            elif self.true_weight is None:
-                grad_logits = probs.copy()  # a copy: backward may run again with retain_graph
-                grad_logits[self.rows, target] -= 1
+                grad_logits *= row_scale
+            elif self.true_weight is None:  # (softmax - one-hot) * scale
+                grad_logits = probs * row_scale
+                grad_logits[self.rows, target] -= scale
             else:
                 a, b = self.true_weight, self.smooth_weight
                 coefficient = a if b is None else a + b * np.add.reduce(self.class_weight)
@@ -244,9 +253,9 @@ class CrossEntropy(Function):
                 grad_logits[self.rows, target] -= a
                 if b is not None:
                     grad_logits -= b[:, None] * self.class_weight
-            grad_logits *= scale
+                grad_logits *= row_scale
         if need_target:
-            grad_target = -scale * self.log_probs
+            grad_target = -row_scale * self.log_probs
         return grad_logits, grad_target
 
 

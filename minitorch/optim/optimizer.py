@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd import enable_grad
+from minitorch.autograd import enable_grad, in_place_stamp
 from minitorch.tensor import Tensor
 
 ParamGroup = dict[str, Any]
@@ -106,21 +106,22 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        stamp = in_place_stamp()  # one for the whole step: every update is part of it
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p._grad
                 if grad is None:
                     continue
-                if grad.shape != p._data.shape:
+                data = p._data
+                if grad.shape != data.shape:
                     raise ValueError(
-                        f"a parameter of shape {p._data.shape} has a gradient of shape "
-                        f"{grad.shape}"
+                        f"a parameter of shape {data.shape} has a gradient of shape {grad.shape}"
                     )
                 state = self.state.get(p)
                 if state is None:
-                    state = self.state[p] = self._init_state(p._data, group)
-                self._update(p._data, grad._data, state, group)
-                p._mark_modified()
+                    state = self.state[p] = self._init_state(data, group)
+                self._update(data, grad._data, state, group)
+                p._mark_modified(stamp)
         return loss
 
     # ----- saving and loading ---------------------------------------------------------------
