@@ -662,10 +662,10 @@ class Tensor:
         return _not_differentiable(np.floor_divide, self._operand(other), self, "floor_divide")
 
     def __mod__(self, other: Any) -> Tensor:
-        return _not_differentiable(np.remainder, self, self._operand(other), "remainder")
+        return self.remainder(other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return _not_differentiable(np.remainder, self._operand(other), self, "remainder")
+        return self._operand(other).remainder(self)
 
     def __and__(self, other: Any) -> Tensor:
         return _not_differentiable(np.bitwise_and, self, self._operand(other), "bitwise_and")
@@ -1685,7 +1685,7 @@ def _floating(tensor: Tensor) -> Tensor:
 
 def _require_floating(tensor: Tensor, name: str) -> None:
     if tensor._data.dtype.kind != "f":
-        raise TypeError(
+        raise RuntimeError(  # the type PyTorch raises
             f"{name}() needs a floating point tensor, got {tensor.dtype}; convert it first "
             "(.float()) or pass dtype="
         )

@@ -356,3 +356,14 @@ def test_gradcheck_perturbs_inputs_of_any_memory_order():
     x = np.arange(1.0, 7.0).reshape(2, 3).T
     assert mt.gradcheck(lambda t: t * t, x)
     assert mt.gradcheck(lambda t: t * t, np.array(2.0))  # and 0-d inputs stay 0-d
+
+
+def test_the_modulo_operator_is_differentiable_as_remainder():
+    x = Tensor([5.0, -3.5], requires_grad=True)
+    divisor = Tensor([2.0], requires_grad=True)
+    out = x % divisor  # [1, 0.5]: Python's %, the result takes the divisor's sign
+    np.testing.assert_allclose(out.detach().numpy(), [1.0, 0.5])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+    # d/d(divisor) = -floor(x / divisor): -(2) - (-2), summed over the broadcast
+    np.testing.assert_array_equal(divisor.grad, [0.0])
