@@ -1505,18 +1505,22 @@ class Tensor:
         dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
         return red.Norm.apply(source, p=float(p), axis=dim, keepdims=keepdim)
 
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of (n, m) and (m, p) tensors: (n, p)."""
+        return _product_of_ranks(self, mat2, "mm", "two 2-D tensors (n, m) and (m, p)", 2, 2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix-vector product of an (n, m) and an (m,) tensor: (n,)."""
+        return _product_of_ranks(self, vec, "mv", "a 2-D (n, m) and a 1-D (m,) tensor", 2, 1)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors of the same length: a 0-d tensor."""
+        return _product_of_ranks(self, other, "dot", "two 1-D tensors of the same length", 1, 1)
+
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product of (b, n, m) and (b, m, p) tensors: (b, n, p)."""
-        mat2 = as_tensor(mat2)
-        if self.ndim != 3 or mat2.ndim != 3:
-            raise RuntimeError(
-                f"bmm: expected two 3-D tensors, got shapes {self.shape} and {mat2.shape}"
-            )
-        if self.shape[0] != mat2.shape[0] or self.shape[2] != mat2.shape[1]:
-            raise RuntimeError(
-                f"bmm: shapes {self.shape} and {mat2.shape} do not fit (b, n, m) and (b, m, p)"
-            )
-        return self @ mat2
+        return _product_of_ranks(self, mat2, "bmm", "two 3-D tensors (b, n, m) and (b, m, p)",
+                                 3, 3)
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1
               ) -> Tensor:
@@ -1681,6 +1685,20 @@ def _floating(tensor: Tensor) -> Tensor:
     floating-point functions (exp, log, sqrt, tanh, ...) of integers in the default float
     dtype, where NumPy would give float64 (or float16 for bools)."""
     return tensor if tensor._data.dtype.kind == "f" else tensor.astype(DEFAULT_DTYPE)
+
+
+def _product_of_ranks(a: Tensor, b: Any, name: str, expected: str, rank_a: int,
+                      rank_b: int) -> Tensor:
+    """``a @ b`` for the products that take operands of fixed ranks (mm, mv, dot, bmm), which,
+    unlike ``matmul``, neither broadcast nor promote vectors: anything else raises."""
+    b = as_tensor(b)
+    fits = a.ndim == rank_a and b.ndim == rank_b
+    if fits:
+        inner_b = b.shape[-2] if rank_b >= 2 else b.shape[0]
+        fits = a.shape[-1] == inner_b and a.shape[:-2] == b.shape[:-2]
+    if not fits:
+        raise RuntimeError(f"{name}: expected {expected}, got shapes {a.shape} and {b.shape}")
+    return a @ b
 
 
 def _require_floating(tensor: Tensor, name: str) -> None:

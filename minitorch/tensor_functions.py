@@ -401,6 +401,18 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return as_tensor(input).bmm(mat2)
 
 
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    return as_tensor(input).mm(mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    return as_tensor(input).mv(vec)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).dot(other)
+
+
 # ----- sorting and counting ---------------------------------------------------------------------
 
 

@@ -788,6 +788,18 @@ def draw_bmm(data: st.DataObject) -> Inputs:
     return [draw_array(data, (b, n, k)), draw_array(data, (b, k, m))], {}
 
 
+def draw_fixed_rank_product(ranks: tuple[int, int]) -> Callable[[st.DataObject], Inputs]:
+    """Operands of mm (2, 2), mv (2, 1) or dot (1, 1): (n, k) or (k,), then (k, m) or (k,)."""
+
+    def draw(data: st.DataObject) -> Inputs:
+        n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+        left = (n, k) if ranks[0] == 2 else (k,)
+        right = (k, m) if ranks[1] == 2 else (k,)
+        return [draw_array(data, left), draw_array(data, right)], {}
+
+    return draw
+
+
 # (equation, the operands' shapes written with the letters' sizes)
 EINSUMS = [("ij,jk->ik", "ij,jk"), ("bij,bjk->bik", "bij,bjk"), ("ii->i", "ii"), ("ii", "ii"),
            ("ij->ji", "ij"), ("i,i->", "i,i"), ("i,j->ij", "i,j"), ("ij->", "ij"),
@@ -922,6 +934,9 @@ _PARITY = {spec.name: spec for spec in [
     OpSpec("cumprod", mt.Tensor.cumprod, _np_cumulative(np.cumprod), draw_cumulative),
     OpSpec("norm", mt.Tensor.norm, _np_norm, draw_norm),
     OpSpec("bmm", mt.bmm, np.matmul, draw_bmm),
+    OpSpec("mm", mt.mm, np.matmul, draw_fixed_rank_product((2, 2))),
+    OpSpec("mv", mt.mv, np.matmul, draw_fixed_rank_product((2, 1))),
+    OpSpec("dot", mt.dot, np.matmul, draw_fixed_rank_product((1, 1))),
     OpSpec("einsum", lambda *xs, equation: mt.einsum(equation, *xs),
            lambda *xs, equation: np.einsum(equation, *xs), draw_einsum),
     OpSpec("tensordot", mt.tensordot, lambda a, b, dims: np.tensordot(a, b, dims),
@@ -955,7 +970,8 @@ PARITY_OPS: list[OpSpec] = [
     family("cumulative", _PARITY["cumsum"], _PARITY["cumprod"]),
     _PARITY["norm"],
     _PARITY["einsum"],
-    family("products", *(_PARITY[n] for n in ("bmm", "tensordot", "addmm", "outer"))),
+    family("products", *(_PARITY[n] for n in ("bmm", "mm", "mv", "dot", "tensordot", "addmm",
+                                               "outer"))),
     _PARITY["median"],
     family("distances", *(_PARITY[n] for n in ("cosine_similarity", "normalize",
                                                 "pairwise_distance"))),
