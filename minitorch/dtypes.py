@@ -34,9 +34,15 @@ _PYTHON_SEQUENCES = (list, tuple)
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating
 
 
+def is_typed(data: Any) -> bool:
+    """Whether ``data`` carries its own dtype (arrays, tensors, pandas), unlike Python numbers
+    and lists."""
+    return hasattr(data, "dtype") or hasattr(data, "dtypes")
+
+
 def infer(data: Any, array: np.ndarray) -> np.dtype:
     """The dtype of a tensor made from ``data`` (already converted to ``array``)."""
-    if hasattr(data, "dtype") or hasattr(data, "dtypes"):  # arrays, pandas: typed already
+    if is_typed(data):
         return array.dtype
     kind = array.dtype.kind
     if kind == "f":

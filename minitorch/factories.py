@@ -49,9 +49,9 @@ def _check_count(value: Any, name: str) -> int:
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
            ) -> Tensor:
-    """A new tensor holding a copy of ``data``, with ``Tensor(...)``'s dtype rules (Python
+    """A new tensor holding a copy of ``data``, with ``torch.tensor``'s dtype rules (Python
     ints give int64, bools bool, floats float32; arrays keep their dtype)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+    return Tensor._from_data(data, dtype, device, requires_grad)
 
 
 # ----- filled with a constant -----------------------------------------------------------------

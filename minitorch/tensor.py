@@ -71,10 +71,11 @@ class Tensor:
     """An n-dimensional array of numbers that can record operations for autodiff.
 
     ``Tensor(data)`` accepts anything ``np.asarray`` accepts and always copies it, so later
-    updates of the tensor (an optimizer step) never change the caller's array. The dtype
-    follows ``torch.tensor``: Python floats give float32, Python ints int64, bools bool, and
-    NumPy arrays keep theirs (see :mod:`minitorch.dtypes`). Use :func:`from_numpy` to share an
-    array's memory instead.
+    updates of the tensor (an optimizer step) never change the caller's array. As
+    ``torch.Tensor(data)`` it makes float32 of Python numbers, integers included (arrays keep
+    their dtype); :func:`minitorch.tensor` follows ``torch.tensor``: Python floats give
+    float32, Python ints int64, bools bool, and NumPy arrays keep theirs (see
+    :mod:`minitorch.dtypes`). Use :func:`from_numpy` to share an array's memory.
     """
 
     __slots__ = (
@@ -90,8 +91,37 @@ class Tensor:
     # Make NumPy defer to Tensor's reflected operators in `ndarray + Tensor`.
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+    def __init__(self, *data: Any, requires_grad: bool = False, dtype: Any = None,
                  device: Any = None) -> None:
+        """``Tensor(data)`` or ``Tensor(*sizes)``, as ``torch.Tensor``: a copy of ``data``,
+        float32 when it is Python numbers (``Tensor([1, 2])`` too; ``minitorch.tensor`` keeps
+        those int64), in its own dtype when it is an array or a tensor (PyTorch would make
+        float32 of those too; keeping float64 is what gradient checks need), or in ``dtype``;
+        or a tensor of zeros of the given sizes (``Tensor(2, 3)``; PyTorch leaves it
+        uninitialised)."""
+        if data and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                        for n in data):
+            data = (np.zeros(data, dtype=dtypes.DEFAULT_FLOAT if dtype is None else dtype),)
+        elif len(data) > 1:
+            raise TypeError(
+                f"Tensor() takes one sequence of data or integer sizes, got {len(data)} "
+                "arguments that are not all integers (pass requires_grad= by keyword)"
+            )
+        values = data[0] if data else []
+        if dtype is None and not dtypes.is_typed(values):
+            dtype = dtypes.DEFAULT_FLOAT
+        self._fill(values, dtype, device, requires_grad)
+
+    @classmethod
+    def _from_data(cls, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` with ``torch.tensor``'s dtype rules (see :mod:`minitorch.dtypes`):
+        Python ints give int64, bools bool, floats float32; arrays keep their dtype."""
+        out = object.__new__(cls)
+        out._fill(data, dtype, device, requires_grad)
+        return out
+
+    def _fill(self, data: Any, dtype: Any, device: Any, requires_grad: bool) -> None:
         if isinstance(data, Tensor):
             data = data._data
         try:
@@ -585,7 +615,7 @@ class Tensor:
         if isinstance(other, _PYTHON_NUMBERS):
             dtype = dtypes.scalar_dtype(other, self._data.dtype)
             return Tensor._make(np.asarray(other, dtype=dtype), False)
-        return Tensor(other)
+        return Tensor._from_data(other)
 
     # Each operator takes the common case (same dtype) straight to its Function: it runs for
     # every op of a training step. _arithmetic handles promotion.
@@ -1815,7 +1845,7 @@ def as_tensor(value: Any, dtype: Any = None, device: Any = None) -> Tensor:
     Tensor of it."""
     if isinstance(value, Tensor):
         return value if dtype is None else value.astype(dtype)
-    return Tensor(value, dtype=dtype, device=device)
+    return Tensor._from_data(value, dtype, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:

@@ -193,9 +193,9 @@ def test_requires_grad_propagates_and_detach_cuts():
 
 def test_only_float_tensors_can_require_grad():
     with pytest.raises(RuntimeError, match="floating point dtype can require gradients, got int64"):
-        Tensor([1, 2], requires_grad=True)
+        mt.tensor([1, 2], requires_grad=True)
     with pytest.raises(RuntimeError, match="got bool"):
-        Tensor([True]).requires_grad_()
+        mt.tensor([True]).requires_grad_()
 
 
 def test_max_splits_gradient_equally_among_ties():

@@ -23,6 +23,20 @@ def test_tensor_infers_dtypes_like_torch_tensor(data, dtype):
     assert mt.tensor(data).dtype == dtype
 
 
+def test_the_tensor_class_makes_float32_of_python_numbers_and_takes_sizes_as_pytorch():
+    x = Tensor([[1, 2], [3, 4]])  # torch.Tensor: the default float dtype, so it may learn
+    assert x.dtype == mt.float32
+    x.requires_grad = True
+    assert Tensor([True, False]).dtype == mt.float32
+    assert Tensor(np.array([1.0])).dtype == mt.float64  # an array keeps its dtype
+    assert Tensor([1, 2], dtype=mt.int64).dtype == mt.int64
+    sized = Tensor(2, 3)  # sizes, as torch.Tensor(2, 3)
+    assert sized.shape == (2, 3) and sized.dtype == mt.float32
+    assert Tensor().shape == (0,)
+    with pytest.raises(TypeError, match="requires_grad= by keyword"):
+        Tensor([1.0], True)
+
+
 def test_integer_tensors_index_count_and_compare():
     C = mt.randn(27, 10)
     X = mt.tensor([[1, 2, 3], [0, 0, 5]])

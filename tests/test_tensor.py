@@ -25,7 +25,7 @@ from minitorch import Tensor
     ],
 )
 def test_default_dtypes(data, dtype):
-    assert Tensor(data).dtype == dtype
+    assert mt.tensor(data).dtype == dtype
 
 
 def test_explicit_dtype_wins():
