@@ -95,6 +95,12 @@ def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
                 requires_grad=requires_grad, device=device)
 
 
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """Zeros of ``input``'s shape and dtype, as :func:`empty` gives."""
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None,
               device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``input``'s shape (and dtype, unless ``dtype``) filled with ``fill_value``."""

@@ -12,7 +12,9 @@ a Tensor, ``tensor.numpy()`` gives the array.
 from __future__ import annotations
 
 import functools
+import itertools
 import string
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -459,12 +461,11 @@ class Tensor:
             name,
         )
 
-    def add_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        return self._arithmetic_(other if alpha == 1 else other * alpha, ew.Add, np.add, "add_")
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._arithmetic_(self._scaled(other, alpha), ew.Add, np.add, "add_")
 
-    def sub_(self, other: Any, *, alpha: float = 1) -> Tensor:
-        return self._arithmetic_(other if alpha == 1 else other * alpha, ew.Sub, np.subtract,
-                                 "sub_")
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._arithmetic_(self._scaled(other, alpha), ew.Sub, np.subtract, "sub_")
 
     def mul_(self, other: Any) -> Tensor:
         return self._arithmetic_(other, ew.Mul, np.multiply, "mul_")
@@ -1030,8 +1031,9 @@ class Tensor:
         return self.view(other.shape)
 
     def contiguous(self) -> Tensor:
-        """This tensor: minitorch never needs a copy to make memory contiguous."""
-        return self
+        """This tensor when its memory is contiguous, else a contiguous copy (differentiable);
+        minitorch's own operations never need one."""
+        return self if self.is_contiguous() else self.clone()
 
     def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
               ) -> tuple[Tensor, ...]:
@@ -1044,8 +1046,7 @@ class Tensor:
             size = int(split_size_or_sections)
             if size <= 0:
                 raise ValueError(f"split needs split_size > 0, got {size}")
-            starts = list(range(0, max(length, 1), size))
-            sizes = [min(size, length - start) for start in starts]
+            sizes = [min(size, length - start) for start in range(0, max(length, 1), size)]
         else:
             sizes = [int(s) for s in split_size_or_sections]
             if any(s < 0 for s in sizes) or sum(sizes) != length:
@@ -1053,10 +1054,7 @@ class Tensor:
                     f"split sizes {sizes} must be >= 0 and add up to {length}, the length of "
                     f"dimension {dim} of shape {self.shape}"
                 )
-            starts = [sum(sizes[:i]) for i in range(len(sizes))]
-        before = (slice(None),) * axis
-        return tuple(self[before + (slice(start, start + size),)]
-                     for start, size in zip(starts, sizes))
+        return self._slices_along(axis, [0, *itertools.accumulate(sizes)])
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` pieces of equal length along ``dim`` (the last may be
@@ -1626,6 +1624,344 @@ class Tensor:
         sums = np.bincount(self._data, weights._data, minlength=minlength)
         return Tensor._make(sums.astype(_floating(weights).dtype), False)
 
+    # ----- PyTorch parity: method forms and tensor creation from a tensor ---------------------
+
+    # The arithmetic methods are the operators (same promotion, same gradients).
+
+    def _scaled(self, other: Any, alpha: Any) -> Any:
+        """``alpha * other`` for add and sub (``other`` itself when alpha is 1); as in
+        PyTorch, a float alpha is refused when both operands are integers or bools."""
+        if alpha == 1:
+            return other
+        operand = self._operand(other)
+        if isinstance(alpha, float) and self.dtype.kind in "biu" and operand.dtype.kind in "biu":
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                               f"point number (got alpha={alpha})")
+        return operand * alpha
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return self + self._scaled(other, alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return self - self._scaled(other, alpha)
+
+    subtract = sub
+
+    def mul(self, other: Any) -> Tensor:
+        return self * other
+
+    multiply = mul
+
+    def true_divide(self, other: Any) -> Tensor:
+        return self / other
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other`` (floating even for integers); with ``rounding_mode='trunc'`` the
+        quotient rounded toward zero, with ``'floor'`` rounded down (``self // other``), both
+        in the operands' dtype."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode == "floor":
+            return self // other
+        if rounding_mode != "trunc":
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
+                               f"'floor' but found {rounding_mode!r}")
+        other = self._operand(other)
+        if dtypes.result_type(self._data, other._data).kind in "biu":
+            return (self - self.fmod(other)) // other  # exact: the difference divides evenly
+        return (self / other).trunc()
+
+    divide = div
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """``self // other``: the quotient rounded down, as PyTorch's floor_divide now does."""
+        return self // other
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.astype(other.dtype)
+
+    def _new_like(self, data: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+        """A new tensor of ``data`` in this tensor's dtype (unless ``dtype``) and device."""
+        return Tensor(data, requires_grad=requires_grad,
+                      dtype=self.dtype if dtype is None else dtype, device=device)
+
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` in this tensor's dtype unless ``dtype`` is given."""
+        if isinstance(data, Tensor):
+            warnings.warn("To copy construct from a tensor, it is recommended to use "
+                          "sourceTensor.detach().clone() rather than tensor.new_tensor("
+                          "sourceTensor).", UserWarning, stacklevel=2)
+        return self._new_like(data, dtype, device, requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self._new_like(np.zeros(_shape_argument(size)), dtype, device, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self._new_like(np.ones(_shape_argument(size)), dtype, device, requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        """Zeros, as :func:`minitorch.empty` gives."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self._new_like(np.full(_shape_argument((size,)), fill_value), dtype, device,
+                              requires_grad)
+
+    # ----- memory layout: minitorch's arrays are NumPy's, so their strides are NumPy's ---------
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None) -> Any:
+        """The steps between neighbouring elements along each dimension, in elements (0 along
+        an expanded dimension). A flipped tensor has negative strides, which PyTorch, copying
+        instead, never shows."""
+        strides = tuple(step // self._data.itemsize for step in self._data.strides)
+        return strides if dim is None else strides[_dim_index(dim, self.ndim)]
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return bool(self._data.flags.c_contiguous)
+
+    # ----- in-place forms of out-of-place methods ------------------------------------------
+
+    def _in_place_as(self, operand: Tensor | None, compute: Callable[[Tensor], Tensor],
+                     name: str) -> Tensor:
+        """This tensor set to ``compute(self)`` through the one in-place path: recorded for
+        autodiff, or written into this tensor's memory."""
+        return self._in_place(
+            operand,
+            compute,
+            lambda out: np.copyto(out, compute(Tensor._make(out, False))._data,
+                                  casting="same_kind"),
+            name,
+        )
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._in_place_as(None, lambda old: old.masked_fill(mask, value), "masked_fill_")
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        """A copy with ``alpha * source`` added at ``index`` along ``dim``: slice i of
+        ``source`` is added to slice ``index[i]`` (repeats adding up). Differentiable."""
+        axis = _dim_index(dim, self.ndim)
+        positions = _integer_array(index, "index_add").reshape(-1)
+        source = as_tensor(source)
+        expected = self.shape[:axis] + (positions.size,) + self.shape[axis + 1:]
+        if self.ndim == 0 or source.shape != expected:
+            raise RuntimeError(f"index_add: source of shape {source.shape}, expected {expected} "
+                               f"for an index of {positions.size} positions")
+        spread = positions.reshape((-1,) + (1,) * (self.ndim - axis - 1))
+        return self.scatter_add(axis, np.broadcast_to(spread, expected),
+                                self._scaled(source, alpha))
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return self._in_place_as(as_tensor(source),
+                                 lambda old: old.index_add(dim, index, source, alpha=alpha),
+                                 "index_add_")
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
+        axis = _dim_index(dim, self.ndim)
+        length = self.shape[axis] if self.ndim else 1
+        positions = _wrapped_positions(_integer_array(index, "index_fill").reshape(-1), length,
+                                       axis, "index_fill")
+        chosen = np.zeros(length, dtype=bool)
+        chosen[positions] = True
+        return self.masked_fill(chosen.reshape(self.shape[axis:axis + 1] +
+                                               (1,) * (self.ndim - axis - 1)), value)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return self._in_place_as(None, lambda old: old.index_fill(dim, index, value),
+                                 "index_fill_")
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+        return self._in_place_as(src if isinstance(src, Tensor) else None,
+                                 lambda old: old.scatter(dim, index, src, value), "scatter_")
+
+    def bernoulli(self, *, generator: Any = None) -> Tensor:
+        """1 with probability given by each value (in [0, 1]), else 0, in this dtype."""
+        _require_floating(self, "bernoulli")
+        return Tensor._make(_bernoulli(self._data, self.shape, generator, self.dtype), False)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 1 with probability ``p`` (a number, or a tensor broadcast here), else 0."""
+        probabilities = p._data if isinstance(p, Tensor) else np.asarray(p)
+        sample = _bernoulli(probabilities, self.shape, generator, self.dtype)
+        return self._set_(Tensor._make(sample, False), "bernoulli_")
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph, in place: it becomes a leaf that needs no grad."""
+        self._ctx, self.requires_grad = None, False
+        return self
+
+    # ----- shape and selection ------------------------------------------------------------
+
+    swapdims = swapaxes
+
+    def movedim(self, source: int | Sequence[int], destination: int | Sequence[int]
+                ) -> Tensor:
+        """The dimensions in ``source`` moved to the positions in ``destination``, the others
+        keeping their order."""
+        sources = [source] if isinstance(source, (int, np.integer)) else list(source)
+        targets = [destination] if isinstance(destination, (int, np.integer)) else list(
+            destination)
+        if len(sources) != len(targets):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                               f"({sources}) and destination ({targets}) differ in length")
+        sources = [_dim_index(d, self.ndim) for d in sources]
+        targets = [_dim_index(d, self.ndim) for d in targets]
+        if len(set(sources)) != len(sources) or len(set(targets)) != len(targets):
+            raise RuntimeError(f"movedim: repeated dim in source {sources} or destination "
+                               f"{targets}")
+        order = [d for d in range(self.ndim) if d not in sources]
+        for target, moved in sorted(zip(targets, sources)):
+            order.insert(target, moved)
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def _slices_along(self, axis: int, bounds: Sequence[int]) -> tuple[Tensor, ...]:
+        """The pieces between consecutive ``bounds`` along ``axis`` (each differentiable)."""
+        before = (slice(None),) * axis
+        return tuple(self[before + (slice(start, stop),)]
+                     for start, stop in zip(bounds[:-1], bounds[1:]))
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """``n`` pieces along ``dim`` as equal as can be (the first ones one longer), or the
+        pieces between the given indices."""
+        axis = _dim_index(dim, self.ndim)
+        length = self.shape[axis]
+        if isinstance(indices_or_sections, Tensor):
+            indices_or_sections = indices_or_sections.tolist()
+        if isinstance(indices_or_sections, (int, np.integer)):
+            sections = int(indices_or_sections)
+            if sections <= 0:
+                raise RuntimeError(
+                    f"tensor_split: number of sections must be greater than 0, got {sections}")
+            size, longer = divmod(length, sections)
+            bounds = [i * size + min(i, longer) for i in range(sections + 1)]
+        else:
+            bounds = [0, *(int(i) for i in indices_or_sections), length]
+        return self._slices_along(axis, bounds)
+
+    def take(self, index: Any) -> Tensor:
+        """The values at ``index`` (an integer tensor; negative counts from the end) of the
+        flattened tensor, in the index's shape."""
+        positions = _wrapped_positions(_integer_array(index, "take"), self._data.size, 0, "take")
+        return self.reshape(-1)[positions]
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None
+             ) -> Tensor:
+        """The ``n``-th difference along ``dim`` (``x[i + 1] - x[i]``; for bools, whether
+        neighbours differ), after joining ``prepend`` and ``append`` to either end."""
+        if self.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        axis = _dim_index(dim, self.ndim)
+        parts = [as_tensor(p) for p in (prepend, self, append) if p is not None]
+        out = cat(parts, axis) if len(parts) > 1 else self
+        before = (slice(None),) * axis
+        for _ in range(n):
+            later, earlier = out[before + (slice(1, None),)], out[before + (slice(None, -1),)]
+            out = later ^ earlier if out.dtype == dtypes.bool else later - earlier
+        return out
+
+    def count_nonzero(self, dim: Axis = None) -> Tensor:
+        """How many values over ``dim`` (all of them by default) are not zero (int64)."""
+        dim, _ = _dim_keepdim(dim, False, None, None, self.ndim)
+        counts = np.count_nonzero(self._data, axis=dim)
+        return Tensor._make(np.asarray(counts, dtype=dtypes.int64), False)
+
+    def _nan_as_zero(self) -> Tensor:
+        return self.where(self == self, 0) if self.dtype.kind == "f" else self
+
+    def nansum(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The sum with NaN counted as zero (NaN positions get no gradient)."""
+        return self._nan_as_zero().sum(dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """The mean of the values that are not NaN."""
+        source = self if dtype is None else self.astype(dtype)
+        _require_floating(source, "nanmean")
+        counted = (source == source).sum(dim, keepdim)
+        return source.nansum(dim, keepdim) / counted
+
+    def _running_extreme(self, dim: int, accumulate: np.ufunc) -> ValuesIndices:
+        """cummax and cummin: the running extreme along ``dim`` and the latest position that
+        holds it (NaN, once met, is the extreme from there on, as in PyTorch)."""
+        if self.ndim == 0:
+            _dim_index(dim, 0)
+            values, indices = self.reshape(1)._running_extreme(0, accumulate)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
+        axis = _dim_index(dim, self.ndim)
+        running = accumulate.accumulate(self._data, axis=axis)
+        holds = self._data == running
+        if self.dtype.kind == "f":
+            holds |= np.isnan(self._data)
+        shape = [1] * self.ndim
+        shape[axis] = -1
+        positions = np.where(holds, np.arange(self.shape[axis]).reshape(shape), 0)
+        indices = np.maximum.accumulate(positions, axis=axis).astype(dtypes.int64)
+        values = sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
+        return ValuesIndices(values, Tensor._make(indices, False))
+
+    def cummax(self, dim: int) -> ValuesIndices:
+        return self._running_extreme(dim, np.maximum)
+
+    def cummin(self, dim: int) -> ValuesIndices:
+        return self._running_extreme(dim, np.minimum)
+
+    def _picked_along(self, dim: int, keepdim: bool, pick: Callable[[np.ndarray], np.ndarray]
+                      ) -> ValuesIndices:
+        """(values, indices) of one position per line along ``dim``: ``pick`` maps the lines
+        (the last axis of its argument) to the chosen positions. The values are
+        differentiable."""
+        if self.ndim == 0:
+            _dim_index(dim, 0)
+            values, indices = self.reshape(1)._picked_along(0, keepdim, pick)
+            return ValuesIndices(values.reshape(()), indices.reshape(()))
+        axis = _dim_index(dim, self.ndim)
+        chosen = np.expand_dims(pick(np.moveaxis(self._data, axis, -1)), -1)
+        indices = np.moveaxis(chosen, -1, axis).astype(dtypes.int64)
+        values = sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
+        if not keepdim:
+            values, indices = values.squeeze(axis), np.squeeze(indices, axis)
+        return ValuesIndices(values, Tensor._make(indices, False))
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """The ``k``-th smallest value along ``dim`` (k counts from 1) and its position."""
+        length = self.shape[_dim_index(dim, self.ndim)] if self.ndim else 1
+        if not 1 <= k <= length:
+            raise RuntimeError(f"kthvalue(): selected number k={k} out of range for dimension "
+                               f"{dim} of size {length}")
+        return self._picked_along(
+            dim, keepdim, lambda lines: _argsort(lines, -1, False)[..., k - 1])
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+        """The most frequent value along ``dim`` (the smallest of equally frequent ones) and
+        the last position holding it."""
+        if self.ndim and self.shape[_dim_index(dim, self.ndim)] == 0:
+            raise IndexError(f"mode(): dimension {dim} has size 0")
+        return self._picked_along(dim, keepdim, _last_of_modes)
+
 _ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
                dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)
 
@@ -1811,6 +2147,37 @@ def _argsort(values: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     # descending order in which equal values keep their original order.
     reversed_order = np.argsort(np.flip(values, axis), axis=axis, kind="stable")
     return (values.shape[axis] - 1 - np.flip(reversed_order, axis)).astype(np.int64)
+
+
+def _wrapped_positions(positions: np.ndarray, length: int, axis: int, name: str) -> np.ndarray:
+    """Positions in [-length, length) as indices in [0, length): negative ones count from
+    the end, as in take and index_fill."""
+    outside = (positions < -length) | (positions >= length)
+    if outside.any():
+        raise IndexError(f"{name}: index {positions[outside].flat[0]} is out of bounds for "
+                         f"dimension {axis} with size {length}")
+    return positions % max(length, 1)
+
+
+def _bernoulli(probabilities: np.ndarray, shape: tuple[int, ...], generator: Any,
+               dtype: np.dtype) -> np.ndarray:
+    """1 with the given probabilities (broadcast to ``shape``), else 0, in ``dtype``."""
+    if not np.all((probabilities >= 0) & (probabilities <= 1)):
+        raise RuntimeError(f"bernoulli expects probabilities in [0, 1], got values from "
+                           f"{np.min(probabilities)} to {np.max(probabilities)}")
+    draws = mt_random.numpy_generator(generator).random(shape)
+    return (draws < probabilities).astype(dtype)
+
+
+def _last_of_modes(lines: np.ndarray) -> np.ndarray:
+    """For each line (last axis): the last position of its most frequent value, the smallest
+    one when several are equally frequent (PyTorch's mode)."""
+    flat = lines.reshape(-1, lines.shape[-1])
+    chosen = np.empty(len(flat), dtype=np.int64)
+    for row, line in enumerate(flat):
+        values, counts = np.unique(line, return_counts=True)
+        chosen[row] = np.flatnonzero(line == values[np.argmax(counts)])[-1]
+    return chosen.reshape(lines.shape[:-1])
 
 
 def _plain_index(index: Any) -> Any:

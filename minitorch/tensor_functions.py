@@ -1,14 +1,20 @@
 """Tensor methods as top-level functions, as PyTorch spells them: ``minitorch.exp(x)`` is
 ``x.exp()``, ``minitorch.sum(x, 1)`` is ``x.sum(1)``. Each only forwards to the method, so
-the behaviour is defined (and documented) once, on :class:`~minitorch.tensor.Tensor`."""
+the behaviour is defined (and documented) once, on :class:`~minitorch.tensor.Tensor`; the
+last section holds the functions PyTorch has no method for (``hstack``, ``meshgrid``,
+``searchsorted``, ...)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
+from minitorch.dtypes import int32, int64
 from minitorch.random import Generator
-from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor
+from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor, cat
 
 
 def exp(input: Tensor) -> Tensor:
@@ -432,3 +438,255 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
 
 def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
     return as_tensor(input).bincount(weights, minlength)
+
+
+# ----- method forms: arithmetic, shape, selection and running reductions ------------------------
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    return as_tensor(input).add(other, alpha=alpha)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    return as_tensor(input).sub(other, alpha=alpha)
+
+
+subtract = sub
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).mul(other)
+
+
+multiply = mul
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    return as_tensor(input).div(other, rounding_mode=rounding_mode)
+
+
+divide = div
+
+
+def true_divide(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).true_divide(other)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).floor_divide(other)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return as_tensor(input).transpose(dim0, dim1)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    return as_tensor(input).swapaxes(axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return as_tensor(input).swapdims(dim0, dim1)
+
+
+def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
+    return as_tensor(input).permute(dims)
+
+
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    return as_tensor(input).reshape(shape)
+
+
+def clone(input: Tensor) -> Tensor:
+    return as_tensor(input).clone()
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    return as_tensor(input).movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+def ravel(input: Tensor) -> Tensor:
+    return as_tensor(input).ravel()
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return as_tensor(input).tensor_split(indices_or_sections, dim)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return as_tensor(input).take(index)
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None
+         ) -> Tensor:
+    return as_tensor(input).diff(n, dim, prepend, append)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    return as_tensor(input).count_nonzero(dim)
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+           ) -> Tensor:
+    return as_tensor(input).nansum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+            ) -> Tensor:
+    return as_tensor(input).nanmean(dim, keepdim, dtype=dtype)
+
+
+def cummax(input: Tensor, dim: int) -> ValuesIndices:
+    return as_tensor(input).cummax(dim)
+
+
+def cummin(input: Tensor, dim: int) -> ValuesIndices:
+    return as_tensor(input).cummin(dim)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+    return as_tensor(input).kthvalue(k, dim, keepdim)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
+    return as_tensor(input).mode(dim, keepdim)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1
+              ) -> Tensor:
+    return as_tensor(input).index_add(dim, index, source, alpha=alpha)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    return as_tensor(input).index_fill(dim, index, value)
+
+
+def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
+    return as_tensor(input).bernoulli(generator=generator)
+
+
+# ----- functions without a method form ----------------------------------------------------------
+
+
+def _at_least(tensors: Sequence[Any], ndim: int) -> list[Tensor]:
+    """Each tensor with leading (or, for 3-D, PyTorch's) dimensions of length 1 added to
+    reach ``ndim`` dimensions."""
+    shaped = []
+    for tensor in map(as_tensor, tensors):
+        if tensor.ndim < ndim:
+            # a vector becomes a row (1, n), and in 3-D the middle of (1, n, 1)
+            shape = {0: (1,) * ndim, 1: (1, tensor.numel(), 1)[:ndim],
+                     2: tensor.shape + (1,)}[tensor.ndim]
+            tensor = tensor.reshape(shape)
+        shaped.append(tensor)
+    return shaped
+
+
+def hstack(tensors: Sequence[Any]) -> Tensor:
+    """Join along the columns (along the only dimension for vectors)."""
+    shaped = _at_least(tensors, 1)
+    return cat(shaped, 0 if shaped[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Any]) -> Tensor:
+    """Join as rows: vectors become rows of a matrix."""
+    return cat(_at_least(tensors, 2), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Sequence[Any]) -> Tensor:
+    """Join along the third dimension."""
+    return cat(_at_least(tensors, 3), 2)
+
+
+def column_stack(tensors: Sequence[Any]) -> Tensor:
+    """Join as columns: numbers and vectors become columns of a matrix."""
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in map(as_tensor, tensors)], 1)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from vectors: with ``indexing='ij'`` grid i varies along dimension i;
+    with ``'xy'`` the first two dimensions are swapped (NumPy's default). Differentiable."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument; 'ij' is used.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'meshgrid: indexing must be one of "xy" or "ij", got {indexing!r}')
+    vectors = [as_tensor(t) for t in tensors]
+    # (any and all here are this module's tensor functions, not Python's)
+    unfit = [v for v in vectors if v.ndim > 1 or v.dtype != vectors[0].dtype]
+    if not vectors or unfit:
+        raise RuntimeError("meshgrid expects one or more 0-D or 1-D tensors of the same dtype, "
+                           f"got {[(v.shape, str(v.dtype)) for v in vectors]}")
+    axes = list(range(len(vectors)))
+    if indexing == "xy" and len(axes) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(vectors)
+    for axis, vector in zip(axes, vectors):
+        shape[axis] = vector.numel()
+    grids = []
+    for axis, vector in zip(axes, vectors):
+        lengths = [1] * len(vectors)
+        lengths[axis] = -1
+        grids.append(vector.reshape(lengths).expand(shape))
+    return tuple(grids)
+
+
+def _triangle_indices(row: int, col: int, offset: int, dtype: Any, lower: bool) -> Tensor:
+    if row < 0 or col < 0:
+        raise RuntimeError(f"row and col must be non-negative, got row={row}, col={col}")
+    rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return Tensor(np.stack([rows, cols]), dtype=dtype)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = int64) -> Tensor:
+    """The (row, column) positions on and below diagonal ``offset`` of a row x col matrix,
+    in row-major order, as a (2, N) tensor."""
+    return _triangle_indices(row, col, offset, dtype, lower=True)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = int64) -> Tensor:
+    """The (row, column) positions on and above diagonal ``offset``, as a (2, N) tensor."""
+    return _triangle_indices(row, col, offset, dtype, lower=False)
+
+
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False,
+                 right: bool = False, side: str | None = None, sorter: Any = None) -> Tensor:
+    """Where each value of ``input`` would be inserted into ``sorted_sequence`` (its last
+    dimension, line by line for the leading ones) to keep it sorted: before equal values, or
+    after them with ``right=True`` or ``side='right'``. int64 (int32 with ``out_int32``)."""
+    if side is not None:
+        if side not in ("left", "right") or (right and side == "left"):
+            raise RuntimeError(f"searchsorted: side must be 'left' or 'right' and agree with "
+                               f"right={right}, got side={side!r}")
+        right = side == "right"
+    sequence = as_tensor(sorted_sequence)._data
+    if sorter is not None:
+        sequence = np.take_along_axis(sequence, as_tensor(sorter)._data, -1)
+    values = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if sequence.ndim > 1 and sequence.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(f"searchsorted: the leading dimensions of sorted_sequence "
+                           f"{sequence.shape} and input {values.shape} must match")
+    found = np.empty(values.shape, dtype=np.int64)
+    lines = sequence.reshape(-1, sequence.shape[-1])
+    targets = values.reshape(len(lines), -1) if sequence.ndim > 1 else values.reshape(1, -1)
+    for line, target, out in zip(lines, targets, found.reshape(len(targets), -1)):
+        out[:] = np.searchsorted(line, target, side="right" if right else "left")
+    return Tensor(found, dtype=int32 if out_int32 else int64)
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+              ) -> Tensor:
+    """The bucket of each value of ``input`` among the sorted 1-D ``boundaries``: i with
+    boundaries[i - 1] < x <= boundaries[i] (``<= x <`` with ``right=True``)."""
+    if as_tensor(boundaries).ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries must be 1-D, got shape "
+                           f"{as_tensor(boundaries).shape}")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
