@@ -978,3 +978,140 @@ PARITY_OPS: list[OpSpec] = [
 ]
 
 OPS += PARITY_OPS
+
+
+# ----- method forms: arithmetic with alpha, shape functions, stacking, running reductions -----
+
+
+def draw_movedim(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    count = data.draw(st.integers(1, x.ndim))
+    source = data.draw(st.permutations(range(x.ndim)))[:count]
+    destination = data.draw(st.permutations(range(-x.ndim, 0)))[:count]
+    return [x], {"source": tuple(source), "destination": tuple(destination)}
+
+
+def draw_same_shapes(data: st.DataObject) -> Inputs:
+    shape = data.draw(SHAPES)
+    return [draw_array(data, shape) for _ in range(data.draw(st.integers(1, 3)))], {}
+
+
+def draw_vectors(data: st.DataObject) -> Inputs:
+    vectors = [draw_array(data, (data.draw(st.integers(1, 3)),))
+               for _ in range(data.draw(st.integers(1, 3)))]
+    return vectors, {"indexing": data.draw(st.sampled_from(["ij", "xy"]))}
+
+
+def draw_tensor_split(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    sections = data.draw(st.integers(1, 4) | st.lists(st.integers(0, x.shape[dim]), max_size=3)
+                         .map(sorted))
+    return [x], {"sections": sections, "dim": dim}
+
+
+def _np_tensor_split_weighted(x, sections, dim):
+    pieces = np.array_split(x, sections, dim)
+    return np.concatenate([piece * (i + 1) for i, piece in enumerate(pieces)], dim)
+
+
+def draw_take(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    index = data.draw(hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=2, max_side=3),
+                                 elements=st.integers(-x.size, x.size - 1)))
+    return [x], {"index": index}
+
+
+def draw_diff(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    return [x], {"n": data.draw(st.integers(0, 2)),
+                 "dim": data.draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+def draw_running(data: st.DataObject) -> Inputs:
+    """As for cumsum, with distinct values: a tie for the running extreme is a kink."""
+    x = draw_array(data, data.draw(SHAPES), distinct)
+    return [x], {"dim": data.draw(st.integers(-max(x.ndim, 1), max(x.ndim, 1) - 1))}
+
+
+def draw_kthvalue(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)), distinct)
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    return [x], {"k": data.draw(st.integers(1, x.shape[dim])), "dim": dim,
+                 "keepdim": data.draw(st.booleans())}
+
+
+def _np_kthvalue(x, k, dim, keepdim):
+    picked = np.take(np.sort(x, axis=dim), [k - 1], axis=dim)
+    return picked if keepdim else np.squeeze(picked, dim)
+
+
+def draw_index_add(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1)) % x.ndim
+    index = data.draw(hnp.arrays(np.int64, data.draw(st.integers(1, 4)),
+                                 elements=st.integers(0, x.shape[dim] - 1)))
+    source = draw_array(data, x.shape[:dim] + index.shape + x.shape[dim + 1:])
+    return [x, source], {"dim": dim, "index": index}
+
+
+def _np_index_add(x, source, dim, index):
+    out = x.copy()
+    np.add.at(out, (slice(None),) * dim + (index,), 0.5 * source)
+    return out
+
+
+def _np_index_fill(x, dim, index):
+    out = x.copy()
+    out[(slice(None),) * (dim % x.ndim) + (index,)] = -1.5
+    return out
+
+
+_METHOD_FORMS = {spec.name: spec for spec in [
+    binary("add_alpha", lambda a, b: a.add(b, alpha=2.5), lambda a, b: a + 2.5 * b),
+    binary("sub_alpha", lambda a, b: mt.sub(a, b, alpha=-0.5), lambda a, b: a + 0.5 * b),
+    binary("multiply", mt.multiply, np.multiply),
+    binary("divide", mt.divide, np.divide, domain_b=off_zero),
+    unary("transpose_function", lambda x: mt.transpose(x, 0, -1),
+          lambda x: np.swapaxes(x, 0, -1),
+          shapes=hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)),
+    OpSpec("movedim", mt.movedim, np.moveaxis, draw_movedim),
+    unary("ravel", lambda x: mt.ravel(x.T), lambda x: np.ravel(x.T)),
+    OpSpec("hstack", lambda *xs: mt.hstack(xs), lambda *xs: np.hstack(xs), draw_same_shapes),
+    OpSpec("vstack", lambda *xs: mt.vstack(xs), lambda *xs: np.vstack(xs), draw_same_shapes),
+    OpSpec("dstack", lambda *xs: mt.dstack(xs), lambda *xs: np.dstack(xs), draw_same_shapes),
+    OpSpec("column_stack", lambda *xs: mt.column_stack(xs), lambda *xs: np.column_stack(xs),
+           draw_same_shapes),
+    OpSpec("meshgrid", lambda *xs, indexing: mt.stack(mt.meshgrid(*xs, indexing=indexing)),
+           lambda *xs, indexing: np.stack(np.meshgrid(*xs, indexing=indexing)), draw_vectors),
+    OpSpec("tensor_split", lambda x, sections, dim: mt.cat(*_weigh_pieces(
+        x.tensor_split(sections, dim), dim)), _np_tensor_split_weighted, draw_tensor_split),
+    OpSpec("take", mt.take, lambda x, index: np.take(x, index), draw_take),
+    OpSpec("diff", lambda x, n, dim: mt.diff(x, n, dim), lambda x, n, dim: np.diff(x, n, dim),
+           draw_diff),
+    reduction("nansum", lambda x, axis, keepdims: mt.nansum(x, axis, keepdims), np.nansum),
+    reduction("nanmean", lambda x, axis, keepdims: x.nanmean(axis, keepdims), np.nanmean),
+    OpSpec("cummax", lambda x, dim: mt.cummax(x, dim).values,
+           _np_cumulative(np.maximum.accumulate), draw_running),
+    OpSpec("cummin", lambda x, dim: x.cummin(dim).values, _np_cumulative(np.minimum.accumulate),
+           draw_running),
+    OpSpec("kthvalue", lambda x, k, dim, keepdim: mt.kthvalue(x, k, dim, keepdim).values,
+           _np_kthvalue, draw_kthvalue),
+    OpSpec("index_add", lambda x, source, dim, index: (x * 1).index_add_(dim, index, source,
+                                                                          alpha=0.5),
+           _np_index_add, draw_index_add),
+    OpSpec("index_fill", lambda x, dim, index: mt.index_fill(x, dim, index, -1.5),
+           _np_index_fill, draw_index_select),
+]}
+
+OPS += [
+    family("arithmetic_methods", *(_METHOD_FORMS[n] for n in (
+        "add_alpha", "sub_alpha", "multiply", "divide"))),
+    family("shape_functions", *(_METHOD_FORMS[n] for n in (
+        "transpose_function", "movedim", "ravel", "tensor_split", "take", "diff"))),
+    family("stacking", *(_METHOD_FORMS[n] for n in (
+        "hstack", "vstack", "dstack", "column_stack", "meshgrid"))),
+    family("running_extremes", *(_METHOD_FORMS[n] for n in (
+        "nansum", "nanmean", "cummax", "cummin", "kthvalue"))),
+    family("index_add_fill", _METHOD_FORMS["index_add"], _METHOD_FORMS["index_fill"]),
+]

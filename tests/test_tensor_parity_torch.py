@@ -358,3 +358,61 @@ def test_second_derivatives_of_norm_and_prod_match_pytorch():
 def test_errors(call, error, match):
     with pytest.raises(error, match=match):
         call(mt.tensor(X))
+
+
+# ----- errors and warnings of the method forms: the exception types PyTorch raises ------------
+
+
+@pytest.mark.parametrize(("call", "error"), [
+    (lambda lib, x: x.div(2, rounding_mode="round"), RuntimeError),
+    (lambda lib, x: lib.divide(x, 2, rounding_mode="TRUNC"), RuntimeError),
+    (lambda lib, x: lib.tensor([1]).add(2, alpha=0.5), RuntimeError),
+    (lambda lib, x: lib.sub(lib.tensor([1]), lib.tensor([2]), alpha=0.5), RuntimeError),
+    (lambda lib, x: lib.transpose(x, 0, 2), IndexError),
+    (lambda lib, x: lib.movedim(x, 2, 0), IndexError),
+    (lambda lib, x: x.movedim((0, 1), (0,)), RuntimeError),
+    (lambda lib, x: x.movedim((0, 0), (0, 1)), RuntimeError),
+    (lambda lib, x: x.tensor_split(0), RuntimeError),
+    (lambda lib, x: lib.take(x, lib.tensor([12])), IndexError),
+    (lambda lib, x: x[0, 0].diff(), RuntimeError),
+    (lambda lib, x: x.kthvalue(5, 1), RuntimeError),
+    (lambda lib, x: lib.kthvalue(x, 0), RuntimeError),
+    (lambda lib, x: lib.nanmean(lib.tensor([1, 2])), RuntimeError),
+    (lambda lib, x: x.cummax(2), IndexError),
+    (lambda lib, x: lib.mode(x, -3), IndexError),
+    (lambda lib, x: lib.meshgrid(x[0], indexing="ab"), RuntimeError),
+    (lambda lib, x: lib.meshgrid(x, indexing="ij"), RuntimeError),
+    (lambda lib, x: lib.meshgrid(x[0], x[0].double(), indexing="ij"), RuntimeError),
+    (lambda lib, x: x.index_add(0, lib.tensor([0]), x), RuntimeError),
+    (lambda lib, x: x.index_fill(1, lib.tensor([4]), 0.0), IndexError),
+    (lambda lib, x: x.masked_fill_(x > 0, 0.0), RuntimeError),
+    (lambda lib, x: x.index_add_(0, lib.tensor([0]), x[:1]), RuntimeError),
+    (lambda lib, x: x.index_fill_(0, lib.tensor([0]), 1.0), RuntimeError),
+    (lambda lib, x: x.scatter_(0, lib.tensor([[0]]), x), RuntimeError),
+    (lambda lib, x: lib.tensor([1.5]).bernoulli(), RuntimeError),
+    (lambda lib, x: lib.searchsorted(lib.tensor([1, 2]), lib.tensor([1]), right=True,
+                                     side="left"), RuntimeError),
+    (lambda lib, x: lib.searchsorted(x, x[:2]), RuntimeError),
+    (lambda lib, x: lib.bucketize(x, x), RuntimeError),
+    (lambda lib, x: lib.tril_indices(-1, 2), RuntimeError),
+    (lambda lib, x: x.stride(2), IndexError),
+])
+def test_method_form_errors_as_pytorch(call, error):
+    for lib in (mt, torch):
+        with pytest.raises(error):
+            call(lib, lib.tensor(X, requires_grad=True))
+
+
+def test_method_form_layout_and_warnings_as_pytorch():
+    for make in (lambda lib: lib.zeros(2, 3, 4), lambda lib: lib.zeros(2, 3, 4).transpose(0, 2),
+                 lambda lib: lib.zeros(2, 3, 4)[:, 1], lambda lib: lib.zeros(3, 1).expand(3, 4),
+                 lambda lib: lib.zeros(2, 3).t().contiguous(), lambda lib: lib.tensor(1.5)):
+        ours, theirs = make(mt), make(torch)
+        assert ours.stride() == theirs.stride() and ours.is_contiguous() == theirs.is_contiguous()
+        assert (ours.element_size(), ours.nbytes, ours.itemsize) == (
+            theirs.element_size(), theirs.nbytes, theirs.itemsize)
+    for lib in (mt, torch):
+        with pytest.warns(UserWarning, match="indexing argument"):
+            lib.meshgrid(lib.tensor([1, 2]), lib.tensor([3]))
+        with pytest.warns(UserWarning, match="sourceTensor.detach"):
+            lib.tensor([1]).new_tensor(lib.tensor([2]))
