@@ -5,16 +5,33 @@ The same objects as in :mod:`minitorch.nn`, re-exported."""
 # ruff: noqa: F401
 
 from minitorch.nn.layers import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
     Dropout,
     Flatten,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     Identity,
     LeakyReLU,
     Linear,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softmin,
+    Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from minitorch.nn.module import (
     Module,

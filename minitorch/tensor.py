@@ -522,6 +522,19 @@ class Tensor:
         sample = mt_random.numpy_generator(generator).uniform(a, b, self.shape)
         return self._set_(Tensor._make(sample.astype(self.dtype), False), "uniform_")
 
+    def _apply_(self, fn: Callable[[Tensor], Tensor], name: str) -> Tensor:
+        """The in-place form of the element-wise function ``fn`` (``relu_``, the activations'
+        ``inplace=True``): recorded as ``fn`` of the old value, or, when nothing records,
+        ``fn`` computed on the memory and written back into it."""
+
+        def write(out: np.ndarray) -> None:
+            np.copyto(out, fn(Tensor._make(out, False))._data, casting="same_kind")
+
+        return self._in_place(None, fn, write, name)
+
+    def relu_(self) -> Tensor:
+        return self._apply_(Tensor.relu, "relu_")
+
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         return self._in_place(
             None,

@@ -14,18 +14,33 @@ from minitorch.nn.conv import (
     MaxUnpool2d,
 )
 from minitorch.nn.layers import (
+    CELU,
+    ELU,
     GELU,
+    SELU,
     Dropout,
     Flatten,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     Identity,
     LeakyReLU,
     Linear,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
+    ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
+    Softplus,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minitorch.nn.module import (

@@ -9,7 +9,8 @@ these functions; the checks of their arguments live in :mod:`minitorch.nn._check
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,17 +23,133 @@ from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
 from minitorch.ops.shape import PAD_MODES, Pad, SetItem
 from minitorch.random import generator
-from minitorch.tensor import Tensor, as_tensor
+from minitorch.tensor import Tensor, _floating, as_tensor, where
+
+# ----- activations ----------------------------------------------------------------------------
+#
+# Each is composed of differentiable Tensor operations (so gradients of every order come
+# for free) unless stability needs a fused one (softplus). ``inplace=True`` changes the input
+# itself and returns it, through the one in-place path of Tensor (see ``Tensor._in_place``):
+# recorded out of place when gradients flow, refused on a leaf that requires grad.
+
+# SELU's constants (Klambauer et al., 2017), to the digits PyTorch uses
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def relu(x: Tensor) -> Tensor:
+def _activation(x: Any, fn: Callable[[Tensor], Tensor], inplace: bool, name: str) -> Tensor:
+    x = as_tensor(x)
+    return x._apply_(fn, name + "_") if inplace else fn(x)
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) element-wise."""
-    return as_tensor(x).relu()
+    return _activation(x, Tensor.relu, inplace, "relu")
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
-    return as_tensor(x).leaky_relu(negative_slope)
+    return _activation(x, lambda t: t.leaky_relu(negative_slope), inplace, "leaky_relu")
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x, with one slope for all (``weight`` of one element) or
+    one per channel (dimension 1 of ``input``)."""
+    x, weight = as_tensor(input), as_tensor(weight)
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: weight must be a scalar or 1-D tensor, got shape "
+                           f"{weight.shape}")
+    if weight.numel() != 1:
+        channels = x.shape[1] if x.ndim >= 2 else 1
+        if weight.numel() != channels:
+            raise RuntimeError(
+                f"Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {weight.numel()} and channel size = {channels}."
+            )
+        weight = weight.reshape((channels,) + (1,) * (x.ndim - 2))
+    return where(x > 0, x, weight * x)
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
+    return _activation(x, lambda t: _elu(t, alpha, 1.0), inplace, "elu")
+
+
+def _elu(x: Tensor, alpha: float, scale: float) -> Tensor:
+    # exp of the clamped input: the branch that is not taken must not overflow to inf,
+    # whose zero gradient would still turn into NaN
+    negative = (x.clamp(max=0.0) * scale).exp() - 1.0
+    return where(x > 0, x, negative * alpha)
+
+
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
+    """SELU_SCALE * elu(x, SELU_ALPHA): self-normalising for standardised inputs."""
+    return _activation(x, lambda t: _elu(t, SELU_ALPHA, 1.0) * SELU_SCALE, inplace, "selu")
+
+
+def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x / alpha) - 1)."""
+    return _activation(x, lambda t: _elu(t, alpha, 1.0 / alpha), inplace, "celu")
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x limited to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError(f"min_val cannot be greater than max_val, got min_val={min_val} and "
+                         f"max_val={max_val}")
+    return _activation(x, lambda t: t.clamp(min_val, max_val), inplace, "hardtanh")
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return hardtanh(x, 0.0, 6.0, inplace)
+
+
+def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    return _activation(x, lambda t: where(t > threshold, t, value), inplace, "threshold")
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, a smooth relu; x itself where beta x > threshold."""
+    return ew.Softplus.apply(_floating(as_tensor(x)), beta=beta, threshold=threshold)
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), without overflow or underflow."""
+    return -ew.Softplus.apply(-_floating(as_tensor(x)))
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    x = _floating(as_tensor(x))
+    return x / (x.abs() + 1.0)
+
+
+def tanhshrink(x: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    x = _floating(as_tensor(x))
+    return x - x.tanh()
+
+
+def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    return _activation(x, _hardsigmoid, inplace, "hardsigmoid")
+
+
+def _hardsigmoid(x: Tensor) -> Tensor:
+    return (x + 3.0).clamp(0.0, 6.0) / 6.0
+
+
+def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * hardsigmoid(x)."""
+    return _activation(x, lambda t: t * _hardsigmoid(t), inplace, "hardswish")
+
+
+def mish(x: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _activation(x, lambda t: t * ew.Softplus.apply(t).tanh(), inplace, "mish")
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -52,19 +169,38 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return ew.GELU.apply(as_tensor(x), approximate=approximate)
 
 
-def silu(x: Tensor) -> Tensor:
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) element-wise (also called swish)."""
-    return ew.SiLU.apply(as_tensor(x))
+    return _activation(x, ew.SiLU.apply, inplace, "silu")
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmax(x: Tensor, dim: int | None = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (stable for large inputs)."""
-    return as_tensor(x).softmax(dim)
+    x = as_tensor(x)
+    return x.softmax(_softmax_dim(x, dim, "softmax"))
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def softmin(x: Tensor, dim: int | None = None) -> Tensor:
+    """softmax(-x) along ``dim``: the smallest values get the largest weights."""
+    x = as_tensor(x)
+    return (-x).softmax(_softmax_dim(x, dim, "softmin"))
+
+
+def log_softmax(x: Tensor, dim: int | None = -1) -> Tensor:
     """x - logsumexp(x) along ``dim``; pair it with ``nll_loss``."""
-    return as_tensor(x).log_softmax(dim)
+    x = as_tensor(x)
+    return x.log_softmax(_softmax_dim(x, dim, "log_softmax"))
+
+
+def _softmax_dim(x: Tensor, dim: int | None, name: str) -> int:
+    """``dim``, or for None PyTorch's old implicit choice (dimension 0 of a 0-, 1- or 3-d
+    input, else 1) with its deprecation warning."""
+    if dim is not None:
+        return dim
+    dim = 0 if x.ndim in (0, 1, 3) else 1
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                  f"call to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return dim
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -77,13 +213,13 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) (inverted
-    dropout), so the expected value is unchanged; the identity when not ``training``.
-    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
+    dropout), so the expected value is unchanged; the identity (``x`` itself) when not
+    ``training``. ``inplace=True`` writes the result into ``x``."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return as_tensor(x)
-    return fused.Dropout.apply(as_tensor(x), p=p)
+    return _activation(x, lambda t: fused.Dropout.apply(t, p=p), inplace, "dropout")
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

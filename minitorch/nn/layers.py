@@ -52,25 +52,190 @@ class Linear(Module):
         )
 
 
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
+
+
 class ReLU(Module):
     """max(x, 0) element-wise."""
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x)
+        return F.relu(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
     """x where x > 0, else negative_slope * x."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return ", ".join(filter(None, [f"negative_slope={self.negative_slope}",
+                                       _inplace_repr(self.inplace)]))
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x, with a learnt slope ``weight``: one for all inputs
+    (``num_parameters=1``) or one per channel (dimension 1 of the input), starting at
+    ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class _AlphaActivation(Module):
+    """ELU and CELU: ``alpha`` and ``inplace``."""
+
+    function: Any = None
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).function(x, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, [f"alpha={self.alpha}", _inplace_repr(self.inplace)]))
+
+
+class ELU(_AlphaActivation):
+    """x where x > 0, else alpha * (exp(x) - 1)."""
+
+    function = staticmethod(F.elu)
+
+
+class CELU(_AlphaActivation):
+    """x where x > 0, else alpha * (exp(x / alpha) - 1)."""
+
+    function = staticmethod(F.celu)
+
+
+class _InplaceActivation(Module):
+    """An activation whose only option is ``inplace``."""
+
+    function: Any = None
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).function(x, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class SELU(_InplaceActivation):
+    """scale * elu(x, alpha) with the constants that make it self-normalising."""
+
+    function = staticmethod(F.selu)
+
+
+class SiLU(_InplaceActivation):
+    """x * sigmoid(x) element-wise (also called swish)."""
+
+    function = staticmethod(F.silu)
+
+
+class Mish(_InplaceActivation):
+    """x * tanh(softplus(x))."""
+
+    function = staticmethod(F.mish)
+
+
+class Hardsigmoid(_InplaceActivation):
+    """relu6(x + 3) / 6. Its repr leaves out ``inplace``, as PyTorch's does."""
+
+    function = staticmethod(F.hardsigmoid)
+
+    def extra_repr(self) -> str:
+        return ""
+
+
+class Hardswish(Hardsigmoid):
+    """x * relu6(x + 3) / 6."""
+
+    function = staticmethod(F.hardswish)
+
+
+class Hardtanh(Module):
+    """x limited to [min_val, max_val]."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh min_val cannot be greater than max_val, got "
+                             f"min_val={min_val} and max_val={max_val}")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, [f"min_val={self.min_val}", f"max_val={self.max_val}",
+                                       _inplace_repr(self.inplace)]))
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace)
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ", ".join(filter(None, [f"threshold={self.threshold}", f"value={self.value}",
+                                       _inplace_repr(self.inplace)]))
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class GELU(Module):
@@ -90,29 +255,47 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
-    """x * sigmoid(x) element-wise (also called swish)."""
+class _Elementwise(Module):
+    """An activation without options."""
+
+    function: Any = None
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.silu(x)
+        return type(self).function(x)
 
 
-class Sigmoid(Module):
+class Sigmoid(_Elementwise):
     """1 / (1 + exp(-x)) element-wise."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.sigmoid(x)
+    function = staticmethod(F.sigmoid)
 
 
-class Tanh(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return F.tanh(x)
+class Tanh(_Elementwise):
+    function = staticmethod(F.tanh)
+
+
+class LogSigmoid(_Elementwise):
+    """log(sigmoid(x)), computed without overflow."""
+
+    function = staticmethod(F.logsigmoid)
+
+
+class Softsign(_Elementwise):
+    """x / (1 + |x|)."""
+
+    function = staticmethod(F.softsign)
+
+
+class Tanhshrink(_Elementwise):
+    """x - tanh(x)."""
+
+    function = staticmethod(F.tanhshrink)
 
 
 class Softmax(Module):
     """Softmax along ``dim``: each slice becomes positive and sums to 1."""
 
-    def __init__(self, dim: int = -1) -> None:
+    def __init__(self, dim: int | None = -1) -> None:
         super().__init__()
         self.dim = dim
 
@@ -128,6 +311,16 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.dim)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along ``dim``: the smallest values get the largest weights."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__(dim)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
 
 
 class Flatten(Module):
@@ -149,17 +342,17 @@ class Dropout(Module):
     """During training, zero each element with probability ``p`` and scale the others by
     1 / (1 - p) (inverted dropout); in evaluation mode (``model.eval()``) the identity."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability must be in [0, 1], got {p}")
-        self.p = p
+        self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training)
+        return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Identity(Module):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import exp, log, where
+from minitorch.ops.generic import exp, log, sigmoid, where
 
 # Constants of the GELU: its tanh form's coefficients and the normal distribution's.
 SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
@@ -375,6 +375,27 @@ class SiLU(Function):
         slope *= s
         slope *= grad
         return slope
+
+
+class Softplus(Function):
+    """z = log(1 + e**(beta x)) / beta, and z = x where beta x > threshold (where the two
+    agree to float precision);  dz/dx = sigmoid(beta x), and 1 above the threshold.
+
+    Computed as (max(u, 0) + log1p(e**-|u|)) / beta with u = beta x: e**u never overflows,
+    and log1p keeps the tiny values of very negative u (log_sigmoid of large x) exact.
+    """
+
+    def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+        self.x, self.beta = x, beta
+        u = x * beta
+        self.linear = u > threshold
+        out = np.log1p(np.exp(-np.abs(u)))
+        out += np.maximum(u, 0)
+        out /= beta
+        return np.where(self.linear, x, out)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * where(self.linear, 1.0, sigmoid(self.x * self.beta))
 
 
 class Stepwise(Function):
