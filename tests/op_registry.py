@@ -954,6 +954,89 @@ _PARITY = {spec.name: spec for spec in [
     OpSpec("pairwise_distance", F.pairwise_distance, _np_pairwise_distance, draw_vector_pairs),
 ]}
 
+# ----- activations ----------------------------------------------------------------------------
+
+
+def away_from(*kinks: float, scale: float = 1.0):
+    """A domain: values in [-2, 2] times ``scale``, moved 0.1 away from any within 0.05 of
+    a kink (where the function or its derivative jumps)."""
+
+    def domain(x: np.ndarray) -> np.ndarray:
+        x = x * scale
+        for kink in kinks:
+            x = np.where(np.abs(x - kink) < 0.05, x + 0.1, x)
+        return x
+
+    return domain
+
+
+def draw_prelu(data: st.DataObject) -> Inputs:
+    """An input of 1 to 3 dimensions, with one slope for all or one per channel (dim 1)."""
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
+    channels = shape[1] if len(shape) >= 2 and data.draw(st.booleans()) else 1
+    return [draw_array(data, shape, off_zero), draw_array(data, (channels,))], {}
+
+
+def _np_prelu(x, weight):
+    slope = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if weight.size > 1 else weight
+    return np.where(x > 0, x, slope * x)
+
+
+def _np_elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _np_softplus(x, beta=1.0, threshold=20.0):
+    return np.where(beta * x > threshold, x, np.logaddexp(0, beta * x) / beta)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+_hardsigmoid = away_from(-3.0, 3.0, scale=2.0)
+
+# Each family draws one member per example: 'inplace' members change a copy of the input in
+# place, which records the change out of place when gradients flow (gradcheck) and writes
+# into the memory when they do not (the forward checks).
+ACTIVATION_OPS: list[OpSpec] = [
+    family(
+        "exponential_activations",
+        unary("elu", lambda x: F.elu(x, 0.5), lambda x: _np_elu(x, 0.5), off_zero),
+        unary("elu_inplace", lambda x: F.elu(x * 1.0, inplace=True), _np_elu, off_zero),
+        unary("selu", F.selu, lambda x: _SELU_SCALE * _np_elu(x, _SELU_ALPHA), off_zero),
+        unary("celu", lambda x: F.celu(x, 2.0), lambda x: 2.0 * _np_elu(x / 2.0), off_zero),
+        unary("softplus", lambda x: F.softplus(x, 2.0, 2.0),
+              lambda x: _np_softplus(x, 2.0, 2.0), away_from(1.0)),
+        unary("logsigmoid", F.logsigmoid, lambda x: -np.logaddexp(0, -x)),
+        unary("mish", F.mish, lambda x: x * np.tanh(np.logaddexp(0, x))),
+    ),
+    family(
+        "piecewise_activations",
+        unary("hardtanh", lambda x: F.hardtanh(x, -0.5, 1.0), lambda x: np.clip(x, -0.5, 1.0),
+              away_from(-0.5, 1.0)),
+        unary("relu6", F.relu6, lambda x: np.clip(x, 0, 6), away_from(0.0, 6.0, scale=4.0)),
+        unary("relu6_inplace", lambda x: F.relu6(x * 1.0, inplace=True),
+              lambda x: np.clip(x, 0, 6), away_from(0.0, 6.0, scale=4.0)),
+        unary("threshold", lambda x: F.threshold(x, 0.5, -1.5),
+              lambda x: np.where(x > 0.5, x, -1.5), away_from(0.5)),
+        unary("hardsigmoid", F.hardsigmoid, lambda x: np.clip(x + 3, 0, 6) / 6, _hardsigmoid),
+        unary("hardswish_inplace", lambda x: F.hardswish(x * 1.0, inplace=True),
+              lambda x: x * np.clip(x + 3, 0, 6) / 6, _hardsigmoid),
+        unary("leaky_relu_inplace", lambda x: F.leaky_relu(x * 1.0, 0.2, True),
+              lambda x: np.where(x > 0, x, 0.2 * x), off_zero),
+        OpSpec("prelu", F.prelu, _np_prelu, draw_prelu),
+    ),
+    family(
+        "smooth_activations",
+        unary("softsign", F.softsign, lambda x: x / (1 + np.abs(x)), off_zero),
+        unary("tanhshrink", F.tanhshrink, lambda x: x - np.tanh(x)),
+        unary("silu_inplace", lambda x: F.silu(x * 1.0, inplace=True),
+              lambda x: x / (1 + np.exp(-x))),
+        unary("mish_inplace", lambda x: F.mish(x * 1.0, inplace=True),
+              lambda x: x * np.tanh(np.logaddexp(0, x))),
+        along_axis("softmin", lambda x, axis: F.softmin(x, axis),
+                   lambda x, axis: _np_softmax(-x, axis)),
+    ),
+]
+
 PARITY_OPS: list[OpSpec] = [
     family("gather", *(_PARITY[n] for n in ("gather", "take_along_dim", "index_select"))),
     family("scatter", _PARITY["scatter"], _PARITY["scatter_add"]),
@@ -977,7 +1060,7 @@ PARITY_OPS: list[OpSpec] = [
                                                 "pairwise_distance"))),
 ]
 
-OPS += PARITY_OPS
+OPS += PARITY_OPS + ACTIVATION_OPS
 
 
 # ----- method forms: arithmetic with alpha, shape functions, stacking, running reductions -----
