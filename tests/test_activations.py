@@ -147,4 +147,4 @@ def test_argument_errors():
     with pytest.raises(ValueError, match="min_val cannot be greater than max_val"):
         F.hardtanh(mt.Tensor(VALUES), 1.0, -1.0)
     with pytest.raises(RuntimeError, match="elu_ on a tensor of shape"):
-        F.elu(mt.Tensor([1, -1]), inplace=True)  # a float result does not fit an int64 tensor
+        F.elu(mt.tensor([1, -1]), inplace=True)  # a float result does not fit an int64 tensor
