@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import string
 import warnings
 import weakref
@@ -34,6 +35,17 @@ Axis = int | tuple[int, ...] | None
 DEFAULT_DTYPE = dtypes.DEFAULT_FLOAT
 _NUMBER_KINDS = "biuf"
 _PYTHON_NUMBERS = (int, float, bool, np.number, np.bool_)
+
+
+def _in_place_form(name: str) -> Callable[..., Tensor]:
+    """The method ``name_``: ``name`` written into the tensor through ``Tensor._update_``."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._update_(name, *args, **kwargs)
+
+    method.__name__, method.__qualname__ = f"{name}_", f"Tensor.{name}_"
+    method.__doc__ = f"In place :meth:`Tensor.{name}`: the result replaces this tensor's values."
+    return method
 
 
 @functools.cache
@@ -543,6 +555,18 @@ class Tensor:
             "clamp_",
         )
 
+    def _update_(self, name: str, *args: Any, **kwargs: Any) -> Tensor:
+        """``self.name(*args, **kwargs)`` written into this tensor: the in-place ``name_``."""
+        compute = getattr(Tensor, name)
+        operand = next((arg for arg in args if isinstance(arg, Tensor)), None)
+
+        def write(out: np.ndarray) -> None:
+            result = compute(Tensor._make(out, False), *args, **kwargs)._data
+            np.copyto(out, result, casting="same_kind")
+
+        return self._in_place(operand, lambda old: compute(old, *args, **kwargs), write,
+                              f"{name}_")
+
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _plain_index(index)
         new = self._operand(value)
@@ -802,6 +826,14 @@ class Tensor:
 
     def minimum(self, other: Any) -> Tensor:
         return _arithmetic(ew.Minimum, self, self._operand(other))
+
+    def fmax(self, other: Any) -> Tensor:
+        """Element-wise maximum that ignores NaN: a NaN loses to a number."""
+        return _arithmetic(ew.Maximum, self, self._operand(other), ignore_nan=True)
+
+    def fmin(self, other: Any) -> Tensor:
+        """Element-wise minimum that ignores NaN: a NaN loses to a number."""
+        return _arithmetic(ew.Minimum, self, self._operand(other), ignore_nan=True)
 
     # ----- reductions: `dim`/`keepdim` as in PyTorch (NumPy's `axis`/`keepdims` also work) ----
 
@@ -1497,6 +1529,183 @@ class Tensor:
     def logical_not(self) -> Tensor:
         return Tensor._make(np.logical_not(self._data), False)
 
+    # ----- PyTorch parity: trigonometric, hyperbolic, exponential and related functions -----
+    # Integers and bools give float32, as for exp and log.
+
+    def _unary(self, function: str) -> Tensor:
+        return ew.Unary.apply(_floating(self), function=function)
+
+    def sin(self) -> Tensor:
+        return self._unary("sin")
+
+    def cos(self) -> Tensor:
+        return self._unary("cos")
+
+    def tan(self) -> Tensor:
+        return self._unary("tan")
+
+    def asin(self) -> Tensor:
+        return self._unary("asin")
+
+    def acos(self) -> Tensor:
+        return self._unary("acos")
+
+    def atan(self) -> Tensor:
+        return self._unary("atan")
+
+    def sinh(self) -> Tensor:
+        return self._unary("sinh")
+
+    def cosh(self) -> Tensor:
+        return self._unary("cosh")
+
+    def asinh(self) -> Tensor:
+        return self._unary("asinh")
+
+    def acosh(self) -> Tensor:
+        return self._unary("acosh")
+
+    def atanh(self) -> Tensor:
+        return self._unary("atanh")
+
+    def expm1(self) -> Tensor:
+        """e**x - 1, exact for small x."""
+        return self._unary("expm1")
+
+    def log1p(self) -> Tensor:
+        """ln(1 + x), exact for small x."""
+        return self._unary("log1p")
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point (other, self), in (-pi, pi]."""
+        return _arithmetic(ew.Atan2, self, self._operand(other), floating=True)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        """sqrt(self**2 + other**2) (floating tensors only, as in PyTorch)."""
+        _require_floating(self, "hypot")
+        return _arithmetic(ew.Hypot, self, self._operand(other))
+
+    def erfc(self) -> Tensor:
+        """1 - erf(x), exact where erf(x) is close to 1."""
+        return ew.Erf.apply(_floating(self), complement=True)
+
+    def reciprocal(self) -> Tensor:
+        return 1 / self
+
+    def exp2(self) -> Tensor:
+        return 2 ** _floating(self)
+
+    def deg2rad(self) -> Tensor:
+        return _floating(self) * (math.pi / 180)
+
+    def rad2deg(self) -> Tensor:
+        return _floating(self) * (180 / math.pi)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """log(e**self + e**other), as max + log1p(e**-|self - other|), which never overflows
+        (floating tensors only, as in PyTorch)."""
+        _require_floating(self, "logaddexp")
+        other = self._operand(other)
+        # Equal infinities would give inf - inf = NaN; their difference is 0.
+        difference = where(self._data == other._data, 0, self - other)
+        return self.maximum(other) + (-difference.abs()).exp().log1p()
+
+    def xlogy(self, other: Any) -> Tensor:
+        """self * log(other), and 0 where self is 0 unless other is NaN."""
+        other = self._operand(other)
+        zero = (self._data == 0) & ~np.isnan(other._data)
+        return where(zero, 0, self * other.log())
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given (its gradient
+        is then 0 outside)."""
+        p = _floating(self)
+        if eps is not None:
+            p = p.clamp(eps, 1 - eps)
+        return p.log() - (-p).log1p()  # log(p) - log(1 - p): exact near 0 and 1
+
+    def copysign(self, other: Any) -> Tensor:
+        """|self| with the sign of other (also of a signed zero or NaN)."""
+        return _arithmetic(ew.CopySign, self, self._operand(other), floating=True)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        """self ** exponent computed in float64."""
+        if isinstance(exponent, Tensor):
+            exponent = exponent.astype(dtypes.float64)
+        return self.astype(dtypes.float64) ** exponent
+
+    def neg(self) -> Tensor:
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("neg: negation of a bool tensor is not supported; use ~ or "
+                               "logical_not() instead")
+        return ew.Neg.apply(self)
+
+    negative = neg
+    sgn = sign  # the same as sign for real numbers
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf``, by default 0 and
+        the dtype's largest and smallest values; the gradient passes where x is finite."""
+        if self._data.dtype.kind != "f":
+            return Tensor._make(self._data.copy(), False)
+        largest = np.finfo(self._data.dtype).max
+        replaced = np.nan_to_num(self._data, nan=nan,
+                                 posinf=largest if posinf is None else posinf,
+                                 neginf=-largest if neginf is None else neginf)
+        return where(np.isfinite(self._data), self, Tensor._make(replaced, False))
+
+    # Tests of each value: boolean tensors that carry no gradient.
+
+    def isnan(self) -> Tensor:
+        return Tensor._make(np.asarray(np.isnan(self._data)), False)
+
+    def isinf(self) -> Tensor:
+        return Tensor._make(np.asarray(np.isinf(self._data)), False)
+
+    def isfinite(self) -> Tensor:
+        return Tensor._make(np.asarray(np.isfinite(self._data)), False)
+
+    def signbit(self) -> Tensor:
+        """True where the sign bit is set: negative numbers, -0.0 and NaNs written with a
+        minus."""
+        return Tensor._make(np.asarray(np.signbit(self._data)), False)
+
+    # ----- PyTorch parity: in-place forms of the element-wise functions ------------------------
+
+    sin_, cos_, tan_ = _in_place_form("sin"), _in_place_form("cos"), _in_place_form("tan")
+    asin_, acos_, atan_ = _in_place_form("asin"), _in_place_form("acos"), _in_place_form("atan")
+    sinh_, cosh_ = _in_place_form("sinh"), _in_place_form("cosh")
+    asinh_, acosh_ = _in_place_form("asinh"), _in_place_form("acosh")
+    atanh_ = _in_place_form("atanh")
+    arcsin_, arccos_, arctan_ = asin_, acos_, atan_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+    atan2_ = arctan2_ = _in_place_form("atan2")
+    exp_, exp2_, expm1_ = _in_place_form("exp"), _in_place_form("exp2"), _in_place_form("expm1")
+    log_, log2_, log10_ = _in_place_form("log"), _in_place_form("log2"), _in_place_form("log10")
+    log1p_ = _in_place_form("log1p")
+    sqrt_, rsqrt_, square_ = (_in_place_form("sqrt"), _in_place_form("rsqrt"),
+                              _in_place_form("square"))
+    abs_ = _in_place_form("abs")
+    neg_ = negative_ = _in_place_form("neg")
+    tanh_, sigmoid_, relu_ = (_in_place_form("tanh"), _in_place_form("sigmoid"),
+                              _in_place_form("relu"))
+    erf_, erfc_ = _in_place_form("erf"), _in_place_form("erfc")
+    reciprocal_, pow_ = _in_place_form("reciprocal"), _in_place_form("pow")
+    deg2rad_, rad2deg_ = _in_place_form("deg2rad"), _in_place_form("rad2deg")
+    hypot_, copysign_ = _in_place_form("hypot"), _in_place_form("copysign")
+    xlogy_, logit_ = _in_place_form("xlogy"), _in_place_form("logit")
+    nan_to_num_ = _in_place_form("nan_to_num")
+    sign_ = sgn_ = _in_place_form("sign")
+    floor_, ceil_ = _in_place_form("floor"), _in_place_form("ceil")
+    trunc_ = fix_ = _in_place_form("trunc")
+    round_, frac_ = _in_place_form("round"), _in_place_form("frac")
+
     # ----- PyTorch parity: products, cumulative reductions, norms ------------------------------
 
     def _counting(self, dtype: Any) -> Tensor:
@@ -2001,15 +2210,16 @@ class _GradKeeper:
 
 
 def _arithmetic(op: type[autograd.Function], a: Tensor, b: Tensor,
-                floating: bool = False) -> Tensor:
+                floating: bool = False, **options: Any) -> Tensor:
     """``op`` applied to ``a`` and ``b`` converted to their result dtype (PyTorch's type
-    promotion; ``floating`` for true division, whose result is floating even for integers)."""
+    promotion; ``floating`` for true division and the like, whose result is floating even for
+    integers)."""
     if a._data.dtype is not b._data.dtype or (floating and a._data.dtype.kind != "f"):
         target = dtypes.result_type(a._data, b._data)
         if floating and target.kind != "f":
             target = DEFAULT_DTYPE
         a, b = a.astype(target), b.astype(target)
-    return op.apply(a, b)
+    return op.apply(a, b, **options)
 
 
 def _not_differentiable(ufunc: np.ufunc, a: Tensor, b: Tensor, name: str) -> Tensor:

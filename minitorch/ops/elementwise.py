@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import exp, log, where
+from minitorch.ops.generic import cos, cosh, exp, log, sin, sinh, where
 
 # Constants of the GELU: its tanh form's coefficients and the normal distribution's.
 SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
@@ -83,9 +83,15 @@ class Pow(Function):
 
 
 class Maximum(Function):
-    """z = max(a, b) element-wise; the gradient goes to the larger input, half each on a tie."""
+    """z = max(a, b) element-wise; the gradient goes to the larger input, half each on a tie.
 
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    With ``ignore_nan`` (fmax) a NaN loses to a number, and a tie or two NaNs give all the
+    gradient to a, as in PyTorch."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, ignore_nan: bool = False) -> np.ndarray:
+        if ignore_nan:
+            self.share_a = (a >= b) | np.isnan(b)
+            return np.fmax(a, b)
         self.share_a = (a > b) + 0.5 * (a == b)
         return np.maximum(a, b)
 
@@ -95,9 +101,14 @@ class Maximum(Function):
 
 
 class Minimum(Function):
-    """z = min(a, b) element-wise; the gradient goes to the smaller input, half each on a tie."""
+    """z = min(a, b) element-wise; the gradient goes to the smaller input, half each on a tie.
 
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    With ``ignore_nan`` (fmin), NaNs and ties as in :class:`Maximum`."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, ignore_nan: bool = False) -> np.ndarray:
+        if ignore_nan:
+            self.share_a = (a <= b) | np.isnan(b)
+            return np.fmin(a, b)
         self.share_a = (a < b) + 0.5 * (a == b)
         return np.minimum(a, b)
 
@@ -269,20 +280,25 @@ class Cast(Function):
 
 class Erf(Function):
     """z = erf x = 2 / sqrt(pi) * integral from 0 to x of e**(-t**2) dt;
-    dz/dx = 2 / sqrt(pi) * e**(-x**2)."""
+    dz/dx = 2 / sqrt(pi) * e**(-x**2).
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.x = x
-        return _erf(x)
+    With ``complement``, z = erfc x = 1 - erf x (exact where erf x is near 1) and dz/dx is
+    the negative of the above."""
+
+    def forward(self, x: np.ndarray, complement: bool = False) -> np.ndarray:
+        self.x, self.complement = x, complement
+        return _erf(x, complement=complement)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * TWO_OVER_SQRT_PI * exp(-self.x * self.x)
+        slope = -TWO_OVER_SQRT_PI if self.complement else TWO_OVER_SQRT_PI
+        return grad * slope * exp(-self.x * self.x)
 
 
-def _erf(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    from scipy.special import erf  # imported on first use: loading scipy takes a while
+def _erf(x: np.ndarray, out: np.ndarray | None = None, complement: bool = False
+         ) -> np.ndarray:
+    from scipy.special import erf, erfc  # imported on first use: loading scipy takes a while
 
-    return erf(x, out=out)
+    return (erfc if complement else erf)(x, out=out)
 
 
 class GELU(Function):
@@ -434,3 +450,75 @@ class Remainder(Function):
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         need_a, need_b = self.needs_input_grad
         return (grad if need_a else None), (-grad * self.quotient if need_b else None)
+
+
+class Unary(Function):
+    """z = f(x) for one of the smooth functions below; dz/dx is the entry's formula in x and
+    z (written with operators and generic functions, so it serves create_graph too)."""
+
+    FUNCTIONS: dict[str, tuple[np.ufunc, Any]] = {
+        "sin": (np.sin, lambda x, z: cos(x)),
+        "cos": (np.cos, lambda x, z: -sin(x)),
+        "tan": (np.tan, lambda x, z: 1 + z * z),
+        "asin": (np.arcsin, lambda x, z: (1 - x * x) ** -0.5),
+        "acos": (np.arccos, lambda x, z: -((1 - x * x) ** -0.5)),
+        "atan": (np.arctan, lambda x, z: 1 / (1 + x * x)),
+        "sinh": (np.sinh, lambda x, z: cosh(x)),
+        "cosh": (np.cosh, lambda x, z: sinh(x)),
+        "asinh": (np.arcsinh, lambda x, z: (x * x + 1) ** -0.5),
+        "acosh": (np.arccosh, lambda x, z: (x * x - 1) ** -0.5),
+        "atanh": (np.arctanh, lambda x, z: 1 / (1 - x * x)),
+        "expm1": (np.expm1, lambda x, z: z + 1),
+        "log1p": (np.log1p, lambda x, z: 1 / (1 + x)),
+    }
+
+    def forward(self, x: np.ndarray, function: str = "sin") -> np.ndarray:
+        self.x, self.function = x, function
+        self.out = self.FUNCTIONS[function][0](x)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.FUNCTIONS[self.function][1](self.x, self.out)
+
+
+class Atan2(Function):
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / r2, dz/db = -a / r2 with
+    r2 = a**2 + b**2 (both taken as 0 at the origin, as in PyTorch)."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        self.origin = (a == 0) & (b == 0)
+        return np.arctan2(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        scale = grad / where(self.origin, 1, self.a * self.a + self.b * self.b)
+        return (scale * self.b if need_a else None), (-scale * self.a if need_b else None)
+
+
+class Hypot(Function):
+    """z = sqrt(a**2 + b**2), without overflow for large a or b;  dz/da = a / z,
+    dz/db = b / z."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        self.out = np.hypot(a, b)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_input_grad
+        scale = grad / self.out
+        return (scale * self.a if need_a else None), (scale * self.b if need_b else None)
+
+
+class CopySign(Function):
+    """z = |a| with the sign of b;  dz/da = z / a = +-1 (taken as 0 at a = 0, as in
+    PyTorch), dz/db = 0."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        out = np.copysign(a, b)
+        self.slope = np.where(np.signbit(a) == np.signbit(out), 1, -1) * (a != 0)
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad * self.slope, np.zeros(grad.shape, dtype=grad.dtype)

@@ -17,12 +17,23 @@ ARRAYS = (np.ndarray, np.generic)  # what a formula's values are in the first-or
 _PLAIN = (np.ndarray, np.generic, int, float)  # what is not a Tensor in a formula
 
 
-def exp(x: Any) -> Any:
-    return np.exp(x) if isinstance(x, ARRAYS) else x.exp()
+def _either(ufunc: np.ufunc, method: str) -> Any:
+    """The function that applies ``ufunc`` to arrays and the Tensor method ``method`` to
+    Tensors."""
+
+    def apply(x: Any) -> Any:
+        return ufunc(x) if isinstance(x, ARRAYS) else getattr(x, method)()
+
+    apply.__name__ = apply.__qualname__ = method
+    return apply
 
 
-def log(x: Any) -> Any:
-    return np.log(x) if isinstance(x, ARRAYS) else x.log()
+exp = _either(np.exp, "exp")
+log = _either(np.log, "log")
+sin = _either(np.sin, "sin")
+cos = _either(np.cos, "cos")
+sinh = _either(np.sinh, "sinh")
+cosh = _either(np.cosh, "cosh")
 
 
 def sigmoid(x: Any) -> Any:
