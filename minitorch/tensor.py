@@ -1607,13 +1607,17 @@ class Tensor:
         return _floating(self) * (180 / math.pi)
 
     def logaddexp(self, other: Any) -> Tensor:
-        """log(e**self + e**other), as max + log1p(e**-|self - other|), which never overflows
-        (floating tensors only, as in PyTorch)."""
+        """log(e**self + e**other), as larger + log1p(e**(smaller - larger)), which never
+        overflows (floating tensors only, as in PyTorch)."""
         _require_floating(self, "logaddexp")
         other = self._operand(other)
-        # Equal infinities would give inf - inf = NaN; their difference is 0.
-        difference = where(self._data == other._data, 0, self - other)
-        return self.maximum(other) + (-difference.abs()).exp().log1p()
+        # Both orders give the same smooth function, so choosing one by a constant mask keeps
+        # every derivative exact (max and |a - b| would have kinks at ties).
+        self_larger = self._data >= other._data
+        larger, smaller = where(self_larger, self, other), where(self_larger, other, self)
+        # Equal infinities: inf - inf is NaN, but their sum of exponentials is the infinity.
+        equal_infinities = (self._data == other._data) & np.isinf(self._data)
+        return larger + where(equal_infinities, 0, smaller - larger).exp().log1p()
 
     def xlogy(self, other: Any) -> Tensor:
         """self * log(other), and 0 where self is 0 unless other is NaN."""

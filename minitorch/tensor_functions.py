@@ -382,6 +382,157 @@ def logical_not(input: Tensor) -> Tensor:
     return as_tensor(input).logical_not()
 
 
+# ----- trigonometric, hyperbolic, exponential and related functions ---------------------------
+
+
+def sin(input: Tensor) -> Tensor:
+    return as_tensor(input).sin()
+
+
+def cos(input: Tensor) -> Tensor:
+    return as_tensor(input).cos()
+
+
+def tan(input: Tensor) -> Tensor:
+    return as_tensor(input).tan()
+
+
+def asin(input: Tensor) -> Tensor:
+    return as_tensor(input).asin()
+
+
+def acos(input: Tensor) -> Tensor:
+    return as_tensor(input).acos()
+
+
+def atan(input: Tensor) -> Tensor:
+    return as_tensor(input).atan()
+
+
+def sinh(input: Tensor) -> Tensor:
+    return as_tensor(input).sinh()
+
+
+def cosh(input: Tensor) -> Tensor:
+    return as_tensor(input).cosh()
+
+
+def asinh(input: Tensor) -> Tensor:
+    return as_tensor(input).asinh()
+
+
+def acosh(input: Tensor) -> Tensor:
+    return as_tensor(input).acosh()
+
+
+def atanh(input: Tensor) -> Tensor:
+    return as_tensor(input).atanh()
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+def expm1(input: Tensor) -> Tensor:
+    return as_tensor(input).expm1()
+
+
+def log1p(input: Tensor) -> Tensor:
+    return as_tensor(input).log1p()
+
+
+def exp2(input: Tensor) -> Tensor:
+    return as_tensor(input).exp2()
+
+
+def erfc(input: Tensor) -> Tensor:
+    return as_tensor(input).erfc()
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    return as_tensor(input).reciprocal()
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    return as_tensor(input).deg2rad()
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    return as_tensor(input).rad2deg()
+
+
+def neg(input: Tensor) -> Tensor:
+    return as_tensor(input).neg()
+
+
+negative = neg
+
+
+def sgn(input: Tensor) -> Tensor:
+    return as_tensor(input).sgn()
+
+
+def isnan(input: Tensor) -> Tensor:
+    return as_tensor(input).isnan()
+
+
+def isinf(input: Tensor) -> Tensor:
+    return as_tensor(input).isinf()
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return as_tensor(input).isfinite()
+
+
+def signbit(input: Tensor) -> Tensor:
+    return as_tensor(input).signbit()
+
+
+def atan2(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).atan2(other)
+
+
+arctan2 = atan2
+
+
+def hypot(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).hypot(other)
+
+
+def logaddexp(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).logaddexp(other)
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).copysign(other)
+
+
+def fmax(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).fmax(other)
+
+
+def fmin(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).fmin(other)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, 0 where input is 0; either may be a number."""
+    return as_tensor(input).xlogy(other)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    return as_tensor(input).float_power(exponent)
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    return as_tensor(input).logit(eps)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    return as_tensor(input).nan_to_num(nan, posinf, neginf)
+
+
 # ----- products, cumulative reductions, norms ---------------------------------------------------
 
 
