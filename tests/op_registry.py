@@ -868,6 +868,24 @@ def _np_pairwise_distance(x1, x2):
     return np.linalg.norm(x1 - x2 + 1e-6, axis=-1)
 
 
+def within(bound: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Values scaled into [-bound, bound]: inside the domain of asin, atanh, ... and off
+    tan's poles."""
+    return lambda x: x * (bound / 2)
+
+
+def above_one(x: np.ndarray) -> np.ndarray:
+    return np.abs(x) + 1.1
+
+
+def probability(x: np.ndarray) -> np.ndarray:
+    return x * 0.2 + 0.5
+
+
+def _np_logit(p):
+    return np.log(p / (1 - p))
+
+
 def family(name: str, *members: OpSpec) -> OpSpec:
     """One entry for several related ops: each example draws one of them, so a family costs
     the examples of one op (tests/test_tensor_parity_torch.py also compares each of them
@@ -952,6 +970,35 @@ _PARITY = {spec.name: spec for spec in [
                                                                        max_side=4)),
                                      distinct_magnitudes)], {})),
     OpSpec("pairwise_distance", F.pairwise_distance, _np_pairwise_distance, draw_vector_pairs),
+    unary("sin", mt.sin, np.sin),
+    unary("cos", mt.Tensor.cos, np.cos),
+    unary("tan", mt.tan, np.tan, domain=within(1.2)),
+    unary("asin", mt.asin, np.arcsin, domain=within(0.9)),
+    unary("acos", mt.Tensor.acos, np.arccos, domain=within(0.9)),
+    unary("atan", mt.atan, np.arctan),
+    binary("atan2", mt.atan2, np.arctan2, domain_a=off_zero),
+    unary("sinh", mt.sinh, np.sinh),
+    unary("cosh", mt.Tensor.cosh, np.cosh),
+    unary("asinh", mt.asinh, np.arcsinh),
+    unary("acosh", mt.acosh, np.arccosh, domain=above_one),
+    unary("atanh", mt.Tensor.atanh, np.arctanh, domain=within(0.9)),
+    unary("expm1", mt.expm1, np.expm1),
+    unary("log1p", mt.Tensor.log1p, np.log1p, domain=within(0.9)),
+    unary("exp2", mt.exp2, np.exp2),
+    unary("reciprocal", mt.Tensor.reciprocal, np.reciprocal, domain=off_zero),
+    unary("deg2rad", mt.deg2rad, np.deg2rad),
+    unary("rad2deg", mt.Tensor.rad2deg, np.rad2deg),
+    unary("erfc", mt.erfc, lambda x: 1 - _np_erf(x)),
+    unary("logit", mt.logit, _np_logit, domain=probability),
+    binary("logaddexp", mt.logaddexp, np.logaddexp),
+    binary("hypot", mt.hypot, np.hypot, off_zero, off_zero),
+    binary("xlogy", mt.xlogy, lambda a, b: a * np.log(b), off_zero, positive),
+    binary("copysign", mt.copysign, np.copysign, off_zero, off_zero),
+    binary("float_power", lambda a, b: mt.float_power(a, b).to(a.dtype), np.power,
+           domain_a=positive),
+    binary("fmax", mt.fmax, np.fmax, on_grid, off_grid),
+    binary("fmin", mt.Tensor.fmin, np.fmin, on_grid, off_grid),
+    unary("nan_to_num", mt.nan_to_num, np.nan_to_num),
 ]}
 
 # ----- activations ----------------------------------------------------------------------------
@@ -1058,6 +1105,12 @@ PARITY_OPS: list[OpSpec] = [
     _PARITY["median"],
     family("distances", *(_PARITY[n] for n in ("cosine_similarity", "normalize",
                                                 "pairwise_distance"))),
+    family("unary_math", *(_PARITY[n] for n in (
+        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+        "expm1", "log1p", "exp2", "reciprocal", "deg2rad", "rad2deg", "erfc", "logit",
+        "nan_to_num"))),
+    family("binary_math", *(_PARITY[n] for n in ("atan2", "logaddexp", "hypot", "xlogy",
+                                                  "copysign", "float_power", "fmax", "fmin"))),
 ]
 
 OPS += PARITY_OPS + ACTIVATION_OPS
