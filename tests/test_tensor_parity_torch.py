@@ -266,6 +266,115 @@ CASES += [
 ]
 
 
+
+def _non_finite(x):
+    """x with +inf, -inf and NaN in it (gradients flow where it stays finite)."""
+    return x.where(x < 1, math.inf).where(x > -1, -math.inf).where(x.abs() > 0.3, math.nan)
+
+_INF = math.inf
+
+MATH_CASES = [
+    ("sin", lambda lib, x: lib.sin(x), (X,)),
+    ("sin_int", lambda lib, x: lib.sin(x), (INTS,)),
+    ("sin_bool", lambda lib, x: (x > 0).sin(), (INTS,)),
+    ("cos", lambda lib, x: lib.cos(x), (X,)),
+    ("tan", lambda lib, x: lib.tan(x * 0.5), (X,)),
+    ("asin", lambda lib, x: lib.asin(x * 0.3), (X,)),
+    ("acos", lambda lib, x: x.acos() if lib is mt else x.acos(), (X * 0.3,)),
+    ("arcsin_int", lambda lib, x: lib.arcsin(x), (INTS,)),
+    ("atan", lambda lib, x: lib.atan(x), (X,)),
+    ("atan2", lambda lib, x: lib.atan2(x, x[0] - 0.5), (X,)),
+    ("atan2_int", lambda lib, x: lib.atan2(x, x[0]), (INTS,)),
+    ("arctan2_origin", lambda lib, x: lib.arctan2(x * 0, x * 0), (X,)),
+    ("sinh", lambda lib, x: lib.sinh(x), (X,)),
+    ("cosh", lambda lib, x: x.cosh(), (X,)),
+    ("asinh", lambda lib, x: lib.asinh(x), (X,)),
+    ("acosh", lambda lib, x: lib.acosh(x.abs() + 1.1), (X,)),
+    ("acosh_int", lambda lib, x: lib.acosh(x), (INTS,)),
+    ("atanh", lambda lib, x: lib.atanh(x * 0.3), (X,)),
+    ("expm1", lambda lib, x: lib.expm1(x * 1e-4), (X,)),
+    ("expm1_bool", lambda lib, x: lib.expm1(x > 0), (INTS,)),
+    ("log1p", lambda lib, x: lib.log1p(x.abs() * 1e-3), (X,)),
+    ("log1p_int", lambda lib, x: x.log1p(), (INTS,)),
+    ("exp2", lambda lib, x: lib.exp2(x), (X,)),
+    ("exp2_int", lambda lib, x: lib.exp2(x), (INTS,)),
+    ("reciprocal", lambda lib, x: lib.reciprocal(x), (X,)),
+    ("reciprocal_int", lambda lib, x: x.reciprocal(), (INTS,)),
+    ("deg2rad", lambda lib, x: lib.deg2rad(x * 90), (X,)),
+    ("deg2rad_int", lambda lib, x: lib.deg2rad(x), (INTS,)),
+    ("rad2deg", lambda lib, x: lib.rad2deg(x), (X64,)),
+    ("rad2deg_bool", lambda lib, x: (x > 0).rad2deg(), (INTS,)),
+    ("erfc", lambda lib, x: lib.erfc(x * 3), (X,)),
+    ("erfc_large", lambda lib, x: lib.erfc(x.abs() + 5), (X64,)),
+    ("erfc_int", lambda lib, x: lib.erfc(x), (INTS,)),
+    ("logit", lambda lib, x: lib.logit(x.sigmoid()), (X,)),
+    ("logit_eps", lambda lib, x: lib.logit(x.sigmoid(), eps=0.3), (X,)),
+    ("logit_edges", lambda lib, x: (x * 0 + lib.tensor([0.0, 1.0, 0.5, 0.9])).logit(), (X,)),
+    ("logit_int", lambda lib, x: lib.logit(x.abs() % 2), (INTS,)),
+    ("logaddexp", lambda lib, x: lib.logaddexp(x, x[0] * 2), (X,)),
+    ("logaddexp_ties", lambda lib, x: lib.logaddexp(x, x), (X,)),
+    ("logaddexp_large", lambda lib, x: lib.logaddexp(x * 1000, x * 999), (X64,)),
+    ("logaddexp_infinities", lambda lib: lib.logaddexp(lib.tensor([-_INF, _INF, -_INF, 1.0]),
+                                                       lib.tensor([-_INF, _INF, 2.0, _INF])),
+     ()),
+    ("hypot", lambda lib, x: lib.hypot(x, x[0]), (X,)),
+    ("hypot_large", lambda lib, x: x.hypot(x * 2) * 1e-30, (X * 1e30,)),
+    ("xlogy", lambda lib, x: lib.xlogy(x, x.abs()), (X,)),
+    ("xlogy_zeros", lambda lib, x: lib.xlogy(x * (x > 0), x.abs() * (x < 0.5)), (X,)),
+    ("xlogy_number", lambda lib, x: lib.xlogy(2, x.abs()), (X,)),
+    ("xlogy_int", lambda lib, x: lib.xlogy(x, x.abs()), (INTS,)),
+    ("xlogy_nan", lambda lib: lib.xlogy(lib.tensor([0.0, 0.0, 1.0]),
+                                        lib.tensor([math.nan, 0.0, math.nan])), ()),
+    ("copysign", lambda lib, x: lib.copysign(x, x[0]), (X,)),
+    ("copysign_number", lambda lib, x: x.copysign(-1), (X,)),
+    ("copysign_zeros", lambda lib, x: lib.copysign(x * (x > 0), -x), (X,)),
+    ("copysign_int", lambda lib, x: lib.copysign(x, -x[0]), (INTS,)),
+    ("float_power", lambda lib, x: lib.float_power(x, 2), (X,)),
+    ("float_power_tensors", lambda lib, x: lib.float_power(x.abs(), x[0]), (X,)),
+    ("float_power_int", lambda lib, x: x.float_power(2), (INTS,)),
+    ("fmax", lambda lib, x: lib.fmax(x, x[0]), (X,)),
+    ("fmax_nan", lambda lib, x: lib.fmax(x.where(x > 0, math.nan), x[0]), (X,)),
+    ("fmax_ties", lambda lib, x: lib.fmax(x, x * 1), (X,)),
+    ("fmax_int", lambda lib, x: lib.fmax(x, x[0]), (INTS,)),
+    ("fmin", lambda lib, x: lib.fmin(x, x[1]), (X,)),
+    ("fmin_nan", lambda lib, x: x.fmin(x[1].where(x[1] > 0, math.nan)), (X,)),
+    ("neg", lambda lib, x: lib.neg(x), (X,)),
+    ("negative_int", lambda lib, x: lib.negative(x), (INTS,)),
+    ("sgn", lambda lib, x: lib.sgn(x.detach()), (X,)),
+    ("sgn_int", lambda lib, x: x.sgn(), (INTS,)),
+    ("sgn_bool", lambda lib, x: lib.sgn(x > 0), (INTS,)),
+    ("isnan", lambda lib, x: lib.isnan(_non_finite(x)), (X,)),
+    ("isinf", lambda lib, x: lib.isinf(_non_finite(x)), (X,)),
+    ("isfinite", lambda lib, x: _non_finite(x).isfinite(), (X,)),
+    ("isnan_int", lambda lib, x: lib.isnan(x), (INTS,)),
+    ("isfinite_bool", lambda lib, x: lib.isfinite(x > 0), (INTS,)),
+    ("signbit", lambda lib, x: lib.signbit(x * (x.abs() > 0.5) * -1), (X,)),
+    ("signbit_int", lambda lib, x: x.signbit(), (INTS,)),
+    ("nan_to_num", lambda lib, x: lib.nan_to_num(_non_finite(x)), (X,)),
+    ("nan_to_num_values", lambda lib, x: _non_finite(x).nan_to_num(1.0, 2.0, neginf=-3.0),
+     (X,)),
+    ("nan_to_num_float64", lambda lib, x: lib.nan_to_num(_non_finite(x), posinf=5.0), (X64,)),
+    ("nan_to_num_int", lambda lib, x: lib.nan_to_num(x), (INTS,)),
+    ("sin_in_place", lambda lib, x: (x * 1).sin_(), (X,)),
+    ("cos_in_place", lambda lib, x: (x * 1).cos_(), (X,)),
+    ("exp_in_place", lambda lib, x: (x * 1).exp_(), (X,)),
+    ("log_in_place", lambda lib, x: (x.abs() + 0.1).log_(), (X,)),
+    ("sqrt_in_place", lambda lib, x: (x.abs() + 0.1).sqrt_(), (X,)),
+    ("abs_in_place", lambda lib, x: (x * 1).abs_(), (X,)),
+    ("neg_in_place", lambda lib, x: (x * 1).neg_(), (X,)),
+    ("tanh_in_place", lambda lib, x: (x * 1).tanh_(), (X,)),
+    ("sigmoid_in_place", lambda lib, x: (x * 1).sigmoid_(), (X,)),
+    ("reciprocal_in_place", lambda lib, x: (x * 1).reciprocal_(), (X,)),
+    ("pow_in_place", lambda lib, x: (x * 1).pow_(3), (X,)),
+    ("pow_in_place_tensor", lambda lib, x: (x.abs() + 1).pow_(x[0]), (X,)),
+    ("logit_in_place", lambda lib, x: (x.sigmoid() * 1).logit_(0.3), (X,)),
+    ("round_in_place", lambda lib, x: (x * 3).round_(decimals=1), (X,)),
+    ("nan_to_num_in_place", lambda lib, x: _non_finite(x).nan_to_num_(posinf=1.0), (X,)),
+    ("neg_in_place_int", lambda lib, x: (x * 1).neg_(), (INTS,)),
+]
+CASES += MATH_CASES
+
+
 @pytest.mark.parametrize(("name", "fn", "inputs"), CASES, ids=[case[0] for case in CASES])
 def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
     ours_inputs = [_to(mt, value) for value in inputs]
@@ -287,6 +396,24 @@ def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
             if mine.grad is not None:
                 np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
                                            atol=1e-6)
+
+
+def test_second_derivatives_of_math_functions_match_pytorch():
+    """Formulas on tensors (sin, asin, atan2, ...) and compositions (logaddexp at ties,
+    logit, xlogy) differentiated twice."""
+    results = []
+    for lib in (mt, torch):
+        x = lib.tensor(X64 * 0.5, requires_grad=True)
+        y = (lib.sin(x) * lib.cos(x) + lib.tan(x) + lib.asin(x) + lib.acos(x) + lib.atan(x)
+             + lib.atan2(x, x.flip(0) - 2) + lib.sinh(x) + lib.cosh(x) + lib.asinh(x)
+             + lib.acosh(x.abs() + 1.5) + lib.atanh(x) + lib.expm1(x) + lib.log1p(x.abs())
+             + lib.erfc(x) + lib.logaddexp(x, x) + lib.logaddexp(x, 0.5 - x)
+             + lib.logit(x.sigmoid()) + lib.xlogy(x, x.abs() + 1) + lib.hypot(x, x + 1)
+             + lib.exp2(x) + lib.reciprocal(x.abs() + 1))
+        (first,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        (second,) = lib.autograd.grad((first * first).sum(), x)
+        results.append(second.detach().numpy())
+    np.testing.assert_allclose(*results, rtol=1e-9)
 
 
 def test_second_derivatives_of_norm_and_prod_match_pytorch():
@@ -416,3 +543,27 @@ def test_method_form_layout_and_warnings_as_pytorch():
             lib.meshgrid(lib.tensor([1, 2]), lib.tensor([3]))
         with pytest.warns(UserWarning, match="sourceTensor.detach"):
             lib.tensor([1]).new_tensor(lib.tensor([2]))
+
+
+# Calls that PyTorch refuses too, written once for either library.
+MATH_ERRORS = [
+    ("neg_bool", lambda lib: lib.neg(lib.tensor([True])), "bool"),
+    ("negative_bool", lambda lib: lib.tensor([True]).negative(), "bool"),
+    ("hypot_int", lambda lib: lib.hypot(lib.tensor([3]), lib.tensor([4])), "floating point"),
+    ("logaddexp_int", lambda lib: lib.logaddexp(lib.tensor([3]), lib.tensor([4])),
+     "floating point"),
+    ("sin_in_place_int", lambda lib: lib.tensor([1, 2]).sin_(), "sin_.*cast"),
+    ("reciprocal_in_place_int", lambda lib: lib.tensor([1, 2]).reciprocal_(),
+     "reciprocal_.*cast"),
+    ("exp_in_place_leaf", lambda lib: lib.tensor([1.0], requires_grad=True).exp_(), "leaf"),
+    ("pow_in_place_leaf", lambda lib: lib.tensor([1.0], requires_grad=True).pow_(2), "leaf"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "match"), MATH_ERRORS,
+                         ids=[case[0] for case in MATH_ERRORS])
+def test_math_errors_where_pytorch_raises(name, call, match):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError, match=match):
+        call(mt)

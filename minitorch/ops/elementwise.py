@@ -474,7 +474,8 @@ class Unary(Function):
 
     def forward(self, x: np.ndarray, function: str = "sin") -> np.ndarray:
         self.x, self.function = x, function
-        self.out = self.FUNCTIONS[function][0](x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # NaN or inf outside the domain
+            self.out = self.FUNCTIONS[function][0](x)
         return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
