@@ -534,18 +534,17 @@ class Tensor:
         sample = mt_random.numpy_generator(generator).uniform(a, b, self.shape)
         return self._set_(Tensor._make(sample.astype(self.dtype), False), "uniform_")
 
-    def _apply_(self, fn: Callable[[Tensor], Tensor], name: str) -> Tensor:
-        """The in-place form of the element-wise function ``fn`` (``relu_``, the activations'
-        ``inplace=True``): recorded as ``fn`` of the old value, or, when nothing records,
-        ``fn`` computed on the memory and written back into it."""
+    def _apply_(self, fn: Callable[[Tensor], Tensor], name: str,
+                operand: Tensor | None = None) -> Tensor:
+        """The in-place form ``name`` of the element-wise function ``fn`` (``exp_``, the
+        activations' ``inplace=True``): recorded as ``fn`` of the old value, or, when nothing
+        records, ``fn`` computed on the memory and written back into it. ``operand`` is a
+        tensor argument of ``fn`` whose gradient counts too."""
 
         def write(out: np.ndarray) -> None:
             np.copyto(out, fn(Tensor._make(out, False))._data, casting="same_kind")
 
-        return self._in_place(None, fn, write, name)
-
-    def relu_(self) -> Tensor:
-        return self._apply_(Tensor.relu, "relu_")
+        return self._in_place(operand, fn, write, name)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         return self._in_place(
@@ -559,13 +558,7 @@ class Tensor:
         """``self.name(*args, **kwargs)`` written into this tensor: the in-place ``name_``."""
         compute = getattr(Tensor, name)
         operand = next((arg for arg in args if isinstance(arg, Tensor)), None)
-
-        def write(out: np.ndarray) -> None:
-            result = compute(Tensor._make(out, False), *args, **kwargs)._data
-            np.copyto(out, result, casting="same_kind")
-
-        return self._in_place(operand, lambda old: compute(old, *args, **kwargs), write,
-                              f"{name}_")
+        return self._apply_(lambda old: compute(old, *args, **kwargs), f"{name}_", operand)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _plain_index(index)
