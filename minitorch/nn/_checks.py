@@ -19,9 +19,16 @@ from minitorch.ops.nn import REDUCTIONS
 from minitorch.tensor import Tensor
 
 
-def check_reduction(reduction: str) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
+
+
+def check_positive(value: float, name: str, what: str, zero_allowed: bool = False) -> None:
+    """A loss's width (``beta``, ``delta``) must be positive (or, where allowed, zero)."""
+    if not (value >= 0 if zero_allowed else value > 0):
+        bound = ">= 0" if zero_allowed else "> 0"
+        raise ValueError(f"{name}: {what} must be {bound}, got {value!r}")
 
 
 def numeric_array(value: Any, name: str, what: str = "target") -> np.ndarray:
@@ -232,3 +239,28 @@ def pool_arguments(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, P
             f"kernel_size={kernel_size!r} (padding <= {(kernel[0] // 2, kernel[1] // 2)})"
         )
     return kernel, step, pad
+
+
+def output_size_pair(output_size: Any, input_size: tuple[int, int], name: str) -> Pair:
+    """An adaptive pooling's ``output_size`` (an int, or a pair whose None keeps that side of
+    the input) as a pair of sizes >= 0."""
+    sizes = (output_size, output_size) if isinstance(output_size, (int, np.integer)) else (
+        output_size)
+    if (isinstance(output_size, bool) or not isinstance(sizes, Sequence) or len(sizes) != 2
+            or not all(s is None or (isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                                     and s >= 0) for s in sizes)):
+        raise ValueError(f"{name}: output_size must be an int >= 0 or a pair of them (None keeps "
+                         f"that side of the input), got {output_size!r}")
+    return tuple(n if s is None else int(s) for s, n in zip(sizes, input_size, strict=True))
+
+
+def pad_sides(padding: Any, name: str) -> tuple[int, int, int, int]:
+    """A 2-D padding layer's ``padding``: an int for every side, or (left, right, top,
+    bottom)."""
+    sides = (padding,) * 4 if isinstance(padding, (int, np.integer)) else padding
+    if (isinstance(padding, bool) or not isinstance(sides, Sequence) or len(sides) != 4
+            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                       for s in sides)):
+        raise ValueError(f"{name} padding must be an int or 4 ints (left, right, top, bottom), "
+                         f"got {padding!r}")
+    return tuple(int(s) for s in sides)

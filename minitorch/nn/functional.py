@@ -337,6 +337,97 @@ def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction, "mse_loss")
 
 
+def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """Absolute error |input - target|, averaged by default; the target has the input's
+    shape."""
+    _checks.check_reduction(reduction)
+    input = as_tensor(input)
+    diff = input - _checks.float_target(target, input, "l1_loss")
+    return _reduce(diff.abs(), reduction, "l1_loss")
+
+
+def _huber(diff: Tensor, delta: float) -> Tensor:
+    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta): quadratic near zero, linear
+    beyond, with matching slopes at |d| = delta."""
+    size = diff.abs()
+    return where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Any, *, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """The Huber loss divided by ``beta``: 0.5 d**2 / beta where |d| < beta, else
+    |d| - 0.5 beta, for d = input - target; ``beta=0`` is the L1 loss."""
+    name = "smooth_l1_loss"
+    _checks.check_reduction(reduction)
+    _checks.check_positive(beta, name, "beta", zero_allowed=True)
+    input = as_tensor(input)
+    diff = input - _checks.float_target(target, input, name)
+    losses = _huber(diff, beta) / beta if beta > 0 else diff.abs()
+    return _reduce(losses, reduction, name)
+
+
+def huber_loss(
+    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0
+) -> Tensor:
+    """0.5 d**2 where |d| < ``delta``, else delta (|d| - 0.5 delta), for d = input - target
+    (``delta`` > 0): squared error for small errors, absolute error for outliers."""
+    name = "huber_loss"
+    _checks.check_reduction(reduction)
+    _checks.check_positive(delta, name, "delta")
+    input = as_tensor(input)
+    diff = input - _checks.float_target(target, input, name)
+    return _reduce(_huber(diff, delta), reduction, name)
+
+
+KL_REDUCTIONS = (*fused.REDUCTIONS, "batchmean")
+
+
+def kl_div(
+    input: Tensor, target: Any, *, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
+    """Kullback-Leibler divergence of the distribution ``input`` (log-probabilities) from
+    ``target`` (probabilities, or log-probabilities with ``log_target``), element-wise
+    t (log t - input), 0 where t = 0.
+
+    ``reduction="batchmean"`` (the sum over the batch's first dimension divided by its size)
+    is the KL divergence per sample; ``"mean"`` divides by the number of elements instead,
+    and warns about it as PyTorch does.
+    """
+    name = "kl_div"
+    _checks.check_reduction(reduction, KL_REDUCTIONS)
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div: reduction='mean' divides the summed loss by the number of elements; "
+            "reduction='batchmean' divides by the batch size, which is the KL divergence per "
+            "sample", UserWarning, stacklevel=2)
+    input = as_tensor(input)
+    target = _checks.float_target(target, input, name)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:  # log(1) in place of log(0), so that an absent class adds 0 (not 0 * -inf = NaN)
+        losses = target * (where(target == 0, 1.0, target).log() - input)
+    if reduction != "batchmean":
+        return _reduce(losses, reduction, name)
+    batch = input.shape[0] if input.ndim else 1
+    return _reduce(losses, "sum", name) / batch
+
+
+def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-target * input)) for labels ``target`` of 1 or -1, the logistic loss,
+    computed without overflow."""
+    name = "soft_margin_loss"
+    _checks.check_reduction(reduction)
+    input = as_tensor(input)
+    margin = -_checks.float_target(target, input, name) * input
+    return _reduce(_softplus(margin), reduction, name)
+
+
+def _softplus(x: Tensor) -> Tensor:
+    """log(1 + e^x) as relu(x) + log(1 + e^-|x|): no exp of a large number."""
+    return x.relu() + ((-x.abs()).exp() + 1.0).log()
+
+
 def _rescaled(losses: Tensor, weight: Any, name: str) -> Tensor:
     """Element-wise ``losses`` times ``weight`` (broadcast to their shape), if given."""
     if weight is None:
@@ -402,8 +493,7 @@ def binary_cross_entropy_with_logits(
             ) from None
         # l = (1 - t) x + (1 + (q - 1) t) softplus(-x): the plain loss plus (q - 1) times the
         # positive targets' term t softplus(-x), with softplus(-x) = relu(-x) + log(1 + e^-|x|).
-        softplus_neg = (-input).relu() + ((-input.abs()).exp() + 1.0).log()
-        losses = losses + Tensor._make(positive - 1, False) * target * softplus_neg
+        losses = losses + Tensor._make(positive - 1, False) * target * _softplus(-input)
     return _reduce(_rescaled(losses, weight, name), reduction, name)
 
 
@@ -717,6 +807,154 @@ def avg_pool2d(
         divisor_override=None if divisor_override is None else int(divisor_override),
     )
     return out.squeeze(0) if one_image else out
+
+
+def _adaptive_bins(size: int, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive pooling windows along an axis of ``size``: bin i covers
+    [floor(i * size / bins), ceil((i + 1) * size / bins)), so neighbours may overlap."""
+    i = np.arange(bins)
+    return i * size // bins, -(-(i + 1) * size // bins)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean of each of output_size = (OH, OW) windows that tile ``input`` (N, C, H, W)
+    or (C, H, W), whatever its size: window (i, j) covers rows floor(i H / OH) to
+    ceil((i + 1) H / OH) (and columns likewise). ``output_size`` is an int, or a pair whose
+    None keeps that side. (1, 1), the global average pooling of classifiers, is the mean
+    over H and W."""
+    name = "adaptive_avg_pool2d"
+    x, one_image = _image_batch(input, name)
+    height, width = _checks.output_size_pair(output_size, x.shape[2:], name)
+    if (height, width) == (1, 1):
+        out = x.mean((2, 3), keepdim=True)
+    else:
+        # A window's mean is separable: rows averaged by A (OH, H), then columns by B (OW, W),
+        # out = A x B^T, with A[i, r] = 1 / (rows in window i) inside window i, else 0.
+        rows, columns = (_averaging_matrix(n, bins, x.dtype)
+                         for n, bins in zip(x.shape[2:], (height, width), strict=True))
+        out = rows @ x @ columns.T
+    return out.squeeze(0) if one_image else out
+
+
+def _averaging_matrix(size: int, bins: int, dtype: np.dtype) -> Tensor:
+    starts, ends = _adaptive_bins(size, bins)
+    positions = np.arange(size)
+    inside = (positions >= starts[:, None]) & (positions < ends[:, None])
+    return Tensor._make((inside / (ends - starts)[:, None]).astype(dtype), False)
+
+
+def adaptive_max_pool2d(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each window of :func:`adaptive_avg_pool2d`'s tiling; with
+    ``return_indices`` also where each maximum is, as an int64 index into its H * W plane.
+    A tied window's gradient goes to its first maximum in row-major order."""
+    name = "adaptive_max_pool2d"
+    x, one_image = _image_batch(input, name)
+    height, width = _checks.output_size_pair(output_size, x.shape[2:], name)
+    if 0 in x.shape[2:] and height * width:
+        raise ValueError(f"{name}: cannot pool an empty image of shape {x.shape} into "
+                         f"{(height, width)}")
+    (row_starts, row_ends), (column_starts, column_ends) = (
+        _adaptive_bins(n, bins) for n, bins in zip(x.shape[2:], (height, width), strict=True))
+    # Each window's first maximum, as a flat index into the H * W plane; gathering those
+    # values is differentiable (the gradient goes back to where each came from).
+    n, c, _, plane_width = x.shape
+    where_max = np.empty((n, c, height, width), dtype=np.int64)
+    for i in range(height):
+        for j in range(width):
+            window = x._data[:, :, row_starts[i]:row_ends[i], column_starts[j]:column_ends[j]]
+            r, col = np.unravel_index(window.reshape(n, c, -1).argmax(-1), window.shape[2:])
+            where_max[:, :, i, j] = (row_starts[i] + r) * plane_width + column_starts[j] + col
+    flat = x.reshape(n, c, -1)
+    out = flat[np.arange(n)[:, None, None], np.arange(c)[:, None], where_max.reshape(n, c, -1)]
+    out = out.reshape(n, c, height, width)
+    indices = Tensor._make(where_max, False)
+    if one_image:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return (out, indices) if return_indices else out
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) plane of ``input`` (N, C, H, W) is zeroed
+    with probability ``p`` and the rest scaled by 1 / (1 - p); the identity when not
+    ``training``. A 3-D input is read as PyTorch reads it, (N, C, L) with a warning (one
+    mask value per sample and channel), not as one image. ``inplace`` is accepted for
+    PyTorch's signature; the result is always a new tensor."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d expected input of shape (N, C, H, W) (or (N, C, L)), got "
+                         f"shape {x.shape}; use dropout for element-wise dropout")
+    if x.ndim == 3:
+        warnings.warn("dropout2d: a 3-D input is read as (N, C, L), as PyTorch reads it, and "
+                      "each of its N * C rows is dropped whole; use dropout1d's semantics "
+                      "knowingly", UserWarning, stacklevel=2)
+    if not training or p == 0.0:
+        return x
+    keep = generator().random((*x.shape[:2], *(1,) * (x.ndim - 2))) >= p
+    factor = 0.0 if p >= 1 else 1 / (1 - p)
+    return x * Tensor._make((keep * factor).astype(x.dtype), False)
+
+
+INTERPOLATE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area",
+                     "nearest-exact")
+
+
+def interpolate(
+    input: Tensor,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial axes of ``input`` (N, C, L), (N, C, H, W) or (N, C, D, H, W) to
+    ``size``, or by ``scale_factor`` (floor(n * scale_factor) pixels), with PyTorch's
+    ``'nearest'`` rule: output pixel i copies input pixel floor(i * scale), where scale is
+    1 / scale_factor, or input / output size when ``size`` is given or with
+    ``recompute_scale_factor``. Only ``mode='nearest'`` is implemented."""
+    x = as_tensor(input)
+    if mode not in INTERPOLATE_MODES:
+        raise NotImplementedError(f"interpolate mode must be one of {INTERPOLATE_MODES} (only "
+                                  f"'nearest' is implemented), got {mode!r}")
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate implements only mode='nearest', got {mode!r}")
+    if align_corners is not None:
+        raise ValueError("align_corners can only be set with the interpolating modes "
+                         "(linear, bilinear, bicubic, trilinear), not with mode='nearest'")
+    if antialias:
+        raise ValueError("antialias applies only to the bilinear and bicubic modes")
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"interpolate expected input of shape (N, C, L), (N, C, H, W) or "
+                         f"(N, C, D, H, W), got shape {x.shape}")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"interpolate takes exactly one of size and scale_factor, got "
+                         f"size={size!r} and scale_factor={scale_factor!r}")
+    spatial = x.shape[2:]
+    given = size if size is not None else scale_factor
+    values = list(given) if isinstance(given, Sequence) else [given] * len(spatial)
+    if len(values) != len(spatial):
+        what = "size" if size is not None else "scale_factor"
+        raise ValueError(f"interpolate {what} must have one value per spatial axis of the "
+                         f"input of shape {x.shape} ({len(spatial)}), got {given!r}")
+    if size is not None:
+        out_sizes = [int(v) for v in values]
+        scales = [np.float32(n / m) if m else np.float32(0) for n, m in zip(spatial, out_sizes)]
+    else:
+        out_sizes = [int(np.floor(n * float(f))) for n, f in zip(spatial, values)]
+        scales = [np.float32(n / m) if recompute_scale_factor and m else np.float32(1 / f)
+                  if f > 0 else np.float32(0) for n, m, f in zip(spatial, out_sizes, values)]
+    if min(out_sizes) <= 0:
+        raise ValueError(f"interpolate output sizes must be > 0, got {tuple(out_sizes)} for an "
+                         f"input of shape {x.shape}")
+    # PyTorch computes the source pixel in float32: floor(i * scale), at most the last pixel.
+    sources = [np.minimum(np.floor(np.arange(m, dtype=np.float32) * scale).astype(np.intp), n - 1)
+               for n, m, scale in zip(spatial, out_sizes, scales, strict=True)]
+    return x[(slice(None), slice(None), *np.ix_(*sources))]
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
