@@ -6,12 +6,21 @@
 
 from minitorch.nn import functional, init
 from minitorch.nn.conv import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
+    ConstantPad2d,
     Conv2d,
+    Dropout2d,
     MaxPool2d,
     MaxUnpool2d,
+    ReflectionPad2d,
+    ReplicationPad2d,
+    Unflatten,
+    Upsample,
+    ZeroPad2d,
 )
 from minitorch.nn.layers import (
     CELU,
@@ -42,7 +51,18 @@ from minitorch.nn.layers import (
     Tanhshrink,
     Threshold,
 )
-from minitorch.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minitorch.nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+)
 from minitorch.nn.module import (
     Module,
     ModuleDict,

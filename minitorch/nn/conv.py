@@ -1,4 +1,5 @@
-"""Layers for images: convolution, pooling and batch normalisation. Images are NCHW: (batch,
+"""Layers for images: convolution, pooling, batch normalisation, channel dropout, padding,
+upsampling, and Unflatten (a flat vector back into an image). Images are NCHW: (batch,
 channels, height, width), as in PyTorch. Their functional forms are in
 :mod:`minitorch.nn.functional`."""
 
@@ -12,9 +13,13 @@ from minitorch import devices
 from minitorch.nn import _checks, init
 from minitorch.nn import functional as F
 from minitorch.nn.functional import (  # noqa: F401  (re-exported from their old home)
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
     avg_pool2d,
     batch_norm,
     conv2d,
+    dropout2d,
+    interpolate,
     max_pool2d,
 )
 from minitorch.nn.module import Module, Parameter, positive_int
@@ -180,6 +185,173 @@ class AvgPool2d(_Pool2d):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``output_size`` whatever the input's size; see
+    ``F.adaptive_avg_pool2d``. ``AdaptiveAvgPool2d(1)`` (or ``(1, 1)``) is global average
+    pooling."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        _checks.output_size_pair(output_size, (1, 1), type(self).__name__)
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    """Max pooling to a fixed ``output_size``; see ``F.adaptive_max_pool2d``. With
+    ``return_indices`` the layer returns (values, indices)."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class Dropout2d(Module):
+    """During training, zero each channel of images (N, C, H, W) whole with probability
+    ``p`` and scale the others by 1 / (1 - p); the identity in evaluation mode. See
+    ``F.dropout2d`` (a 3-D input is (N, C, L), as in PyTorch)."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability must be in [0, 1], got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size`` (a tuple or list of ints, one of
+    them may be -1), the inverse of ``Flatten``: rows (N, 784) become images (N, 1, 28, 28)
+    with ``Unflatten(1, (1, 28, 28))``."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)) or not all(
+                isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                for n in unflattened_size):
+            raise TypeError(f"Unflatten unflattened_size must be a tuple or list of ints, got "
+                            f"{unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        x = as_tensor(input)
+        if not -x.ndim <= self.dim < x.ndim:
+            raise IndexError(f"Unflatten dim {self.dim} is out of range for an input of shape "
+                             f"{x.shape}")
+        dim = self.dim % x.ndim
+        sizes = tuple(self.unflattened_size)
+        known = int(np.prod([n for n in sizes if n != -1]))
+        if (sizes.count(-1) > 1 or (-1 not in sizes and known != x.shape[dim])
+                or (-1 in sizes and (known == 0 or x.shape[dim] % known))):
+            raise ValueError(f"Unflatten sizes {sizes} do not multiply up to dimension {dim} "
+                             f"of the input of shape {x.shape} ({x.shape[dim]})")
+        return x.reshape(*x.shape[:dim], *sizes, *x.shape[dim + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class _Pad2d(Module):
+    """Padding of the last two axes with ``F.pad``: ``padding`` an int for every side or
+    (left, right, top, bottom); a negative amount crops."""
+
+    mode = "constant"
+
+    def __init__(self, padding: Any, value: float = 0.0) -> None:
+        super().__init__()
+        self.padding = _checks.pad_sides(padding, type(self).__name__)
+        self.value = value
+
+    def forward(self, input: Tensor) -> Tensor:
+        x = as_tensor(input)
+        if self.mode != "constant" and x.ndim not in (3, 4):
+            raise ValueError(f"{type(self).__name__} expected input of shape (N, C, H, W) or "
+                             f"(C, H, W), got shape {x.shape}")
+        if self.mode == "constant":
+            return F.pad(x, self.padding, value=self.value)
+        return F.pad(x, self.padding, mode=self.mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad2d(_Pad2d):
+    """Zeros around the last two axes of the input (images (N, C, H, W) or (C, H, W))."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding)
+
+
+class ConstantPad2d(_Pad2d):
+    """``value`` around the last two axes of the input."""
+
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding, value)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ReflectionPad2d(_Pad2d):
+    """The image mirrored about its edges (the edge not repeated; each amount less than
+    that side's length), for images (N, C, H, W) or (C, H, W)."""
+
+    mode = "reflect"
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding)
+
+
+class ReplicationPad2d(_Pad2d):
+    """The image's edge pixels repeated outwards, for images (N, C, H, W) or (C, H, W)."""
+
+    mode = "replicate"
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding)
+
+
+class Upsample(Module):
+    """Enlarge (or shrink) images to ``size`` or by ``scale_factor``; see ``F.interpolate``.
+    Only ``mode='nearest'`` is implemented: another mode raises NotImplementedError here,
+    when the model is built."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        if mode != "nearest":
+            raise NotImplementedError(f"Upsample implements only mode='nearest', got {mode!r}")
+        self.size, self.mode, self.align_corners = size, mode, align_corners
+        if isinstance(scale_factor, (tuple, list)):
+            scale_factor = tuple(float(f) for f in scale_factor)
+        self.scale_factor = None if scale_factor is None else (
+            scale_factor if isinstance(scale_factor, tuple) else float(scale_factor))
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        given = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else
+                 f"size={self.size!r}")
+        return f"{given}, mode={self.mode!r}"
 
 
 class _BatchNorm(Module):

@@ -16,37 +16,55 @@ from minitorch.nn.functional import (  # noqa: F401  (re-exported)
     binary_cross_entropy_with_logits,
     cross_entropy,
     cross_entropy_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
 )
 from minitorch.nn.module import Module
+from minitorch.ops.nn import REDUCTIONS
 from minitorch.tensor import Tensor
 
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "HuberLoss",
+    "KLDivLoss",
+    "L1Loss",
     "MSELoss",
     "NLLLoss",
+    "SmoothL1Loss",
+    "SoftMarginLoss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "cross_entropy_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
     "mse_loss",
     "nll_loss",
+    "smooth_l1_loss",
+    "soft_margin_loss",
 ]
 
 
 class _Loss(Module):
     """A loss function as a Module: ``loss_fn(input, target)`` calls ``function`` with the
     options given to the constructor. A class ``weight`` (or ``pos_weight``) is a buffer, so
-    it is in the state dict, as in PyTorch."""
+    it is in the state dict, as in PyTorch. Like PyTorch's, a loss prints as its bare name,
+    ``MSELoss()``."""
 
     function: Any = None
+    reductions: tuple[str, ...] = REDUCTIONS
 
     def __init__(self, reduction: str = "mean", **options: Any) -> None:
         super().__init__()
-        _checks.check_reduction(reduction)
+        _checks.check_reduction(reduction, self.reductions)
         self.reduction = reduction
         self._options = [name for name in options if name not in ("weight", "pos_weight")]
         for name, value in options.items():
@@ -61,9 +79,6 @@ class _Loss(Module):
         options = {name: getattr(self, name) for name in self._options}
         options.update((name, buffer) for name, buffer in self._buffers.items())
         return type(self).function(input, target, reduction=self.reduction, **options)
-
-    def extra_repr(self) -> str:
-        return f"reduction={self.reduction!r}"
 
 
 class CrossEntropyLoss(_Loss):
@@ -122,3 +137,52 @@ class BCEWithLogitsLoss(_Loss):
         self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
     ) -> None:
         super().__init__(reduction, weight=weight, pos_weight=pos_weight)
+
+
+class L1Loss(_Loss):
+    """Module form of :func:`~minitorch.nn.functional.l1_loss`."""
+
+    function = staticmethod(F.l1_loss)
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Module form of :func:`~minitorch.nn.functional.smooth_l1_loss`."""
+
+    function = staticmethod(F.smooth_l1_loss)
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        _checks.check_positive(beta, "SmoothL1Loss", "beta", zero_allowed=True)
+        super().__init__(reduction, beta=beta)
+
+
+class HuberLoss(_Loss):
+    """Module form of :func:`~minitorch.nn.functional.huber_loss`."""
+
+    function = staticmethod(F.huber_loss)
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        _checks.check_positive(delta, "HuberLoss", "delta")
+        super().__init__(reduction, delta=delta)
+
+
+class KLDivLoss(_Loss):
+    """Module form of :func:`~minitorch.nn.functional.kl_div`: ``loss(log_probs, target)``;
+    ``reduction="batchmean"`` gives the KL divergence per sample."""
+
+    function = staticmethod(F.kl_div)
+    reductions = F.KL_REDUCTIONS
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction, log_target=log_target)
+
+
+class SoftMarginLoss(_Loss):
+    """Module form of :func:`~minitorch.nn.functional.soft_margin_loss`."""
+
+    function = staticmethod(F.soft_margin_loss)
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
