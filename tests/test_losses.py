@@ -310,7 +310,7 @@ def test_loss_modules_call_their_functions(module, function, inputs, reduction):
     np.testing.assert_array_equal(
         loss_fn(Tensor(x), target).data, function(Tensor(x), target, reduction=reduction).data
     )
-    assert repr(loss_fn) == f"{module.__name__}(reduction={reduction!r})"
+    assert repr(loss_fn) == f"{module.__name__}()"  # PyTorch's: the options are not shown
 
 
 def test_loss_module_rejects_a_bad_reduction():
@@ -466,7 +466,9 @@ def test_loss_options_match_torch(name, options):
 
 @pytest.mark.parametrize(("module_name", "names"), [
     ("minitorch.nn.losses", ["cross_entropy", "cross_entropy_loss", "nll_loss", "mse_loss",
-                             "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
+                             "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                             "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
+                             "soft_margin_loss"]),
     ("minitorch.loss", ["cross_entropy", "cross_entropy_loss", "nll_loss", "mse_loss",
                         "binary_cross_entropy", "binary_cross_entropy_with_logits"]),
     ("minitorch.nn.sequence", ["embedding", "layer_norm", "scaled_dot_product_attention"]),
@@ -484,5 +486,84 @@ def test_functional_forms_are_defined_once_in_nn_functional(module_name, names):
 def test_loss_modules_call_the_functional_forms():
     for module, function in ((nn.CrossEntropyLoss, F.cross_entropy), (nn.NLLLoss, F.nll_loss),
                              (nn.MSELoss, F.mse_loss), (nn.BCELoss, F.binary_cross_entropy),
-                             (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits)):
+                             (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits),
+                             (nn.L1Loss, F.l1_loss), (nn.SmoothL1Loss, F.smooth_l1_loss),
+                             (nn.HuberLoss, F.huber_loss), (nn.KLDivLoss, F.kl_div),
+                             (nn.SoftMarginLoss, F.soft_margin_loss)):
         assert module.function is function
+
+
+# ----- element-wise losses: L1, smooth L1, Huber, KL divergence, soft margin ----------------
+
+ERRORS = np.array([[-3.0, -0.5, 0.0], [0.25, 1.0, 4.0]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_l1_smooth_l1_and_huber_losses_match_their_formulas(reduction):
+    x = Tensor(ERRORS)
+    zeros = np.zeros_like(ERRORS)
+    size = np.abs(ERRORS)
+    huber = np.where(size < 2.0, 0.5 * ERRORS**2, 2.0 * (size - 1.0))
+    for loss, expected in ((F.l1_loss(x, zeros, reduction=reduction), size),
+                           (F.huber_loss(x, zeros, reduction, delta=2.0), huber),
+                           (F.smooth_l1_loss(x, zeros, reduction=reduction, beta=2.0), huber / 2),
+                           (F.smooth_l1_loss(x, zeros, reduction=reduction, beta=0.0), size)):
+        np.testing.assert_allclose(loss.data, reduce_reference(expected, reduction), rtol=1e-12)
+
+
+def test_kl_div_is_the_divergence_per_sample_with_batchmean():
+    p, q = PROBS, np.roll(PROBS, 1, axis=0)
+    loss = F.kl_div(Tensor(np.log(q)), p, reduction="batchmean")
+    np.testing.assert_allclose(loss.item(), (p * np.log(p / q)).sum() / len(p), rtol=1e-12)
+    as_logs = F.kl_div(Tensor(np.log(q)), np.log(p), reduction="batchmean", log_target=True)
+    np.testing.assert_allclose(as_logs.item(), loss.item(), rtol=1e-12)
+    absent = p.copy()
+    absent[0, 0] = 0.0  # adds nothing, instead of 0 * log(0) = NaN
+    terms = F.kl_div(Tensor(np.log(q)), absent, reduction="none").data
+    assert terms[0, 0] == 0.0 and np.isfinite(terms).all()
+
+
+def test_soft_margin_loss_is_the_logistic_loss_without_overflow():
+    x = Tensor(np.array([[800.0, -800.0, 0.5]]))
+    loss = F.soft_margin_loss(x, [[-1.0, 1.0, 1.0]], reduction="none")
+    np.testing.assert_allclose(loss.data, [[800.0, 800.0, np.log1p(np.exp(-0.5))]], rtol=1e-12)
+
+
+ELEMENTWISE_LOSSES = [F.l1_loss, F.smooth_l1_loss, F.huber_loss, F.kl_div, F.soft_margin_loss]
+
+
+@pytest.mark.parametrize("loss", ELEMENTWISE_LOSSES, ids=lambda f: f.__name__)
+def test_elementwise_losses_check_the_target_and_reduction(loss):
+    x = Tensor(np.full((2, 3), -0.5))
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: expected a target of shape "
+                                         r"\(2, 3\) like the input, got shape \(3,\)"):
+        loss(x, np.ones(3), reduction="sum")
+    with pytest.raises(ValueError, match=f"{loss.__name__}: target contains NaN"):
+        loss(x, np.full((2, 3), np.nan), reduction="sum")
+    with pytest.raises(ValueError, match="reduction must be one of .* got 'average'"):
+        loss(x, np.ones((2, 3)), reduction="average")
+    with pytest.raises(ValueError, match=f"{loss.__name__}: the input contains NaN"):
+        loss(Tensor([np.nan, 1.0]), [0.5, 0.5], reduction="sum")
+
+
+def test_loss_widths_and_batchmean_are_checked():
+    with pytest.raises(ValueError, match="smooth_l1_loss: beta must be >= 0, got -1"):
+        F.smooth_l1_loss(Tensor([1.0]), [0.0], beta=-1)
+    with pytest.raises(ValueError, match="huber_loss: delta must be > 0, got 0"):
+        F.huber_loss(Tensor([1.0]), [0.0], delta=0)
+    with pytest.raises(ValueError, match="HuberLoss: delta must be > 0, got -2.0"):
+        nn.HuberLoss(delta=-2.0)
+    with pytest.raises(ValueError, match="SmoothL1Loss: beta must be >= 0"):
+        nn.SmoothL1Loss(beta=-0.5)
+    with pytest.raises(ValueError, match="reduction must be one of .* got 'batchmean'"):
+        nn.L1Loss(reduction="batchmean")  # only KL divergence has it
+    assert nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
+
+
+def test_new_loss_modules_pass_their_options():
+    x, t = Tensor(ERRORS), np.zeros_like(ERRORS)
+    np.testing.assert_allclose(nn.HuberLoss("sum", 2.0)(x, t).item(),
+                               F.huber_loss(x, t, "sum", 2.0).item())
+    np.testing.assert_allclose(nn.SmoothL1Loss(reduction="none", beta=0.5)(x, t).data,
+                               F.smooth_l1_loss(x, t, reduction="none", beta=0.5).data)
+    assert repr(nn.SmoothL1Loss(beta=0.5)) == "SmoothL1Loss()"
