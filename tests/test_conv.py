@@ -649,3 +649,100 @@ def test_batch_norm_of_a_channel_major_input_matches_the_plain_formula():
     out = BatchNorm.apply(*(mt.Tensor(a, dtype=np.float64) for a in (x, weight, bias)))
     np.testing.assert_allclose(out.data, batch_norm_plain(x, weight, bias), rtol=1e-10)
     assert mt.gradcheck(lambda *t: BatchNorm.apply(*t), x, weight, bias)
+
+
+# ----- adaptive pooling, channel dropout, padding layers, Unflatten, Upsample ----------------
+
+
+def test_adaptive_avg_pool_windows_follow_the_floor_and_ceil_rule():
+    image = mt.tensor(np.arange(5.0).reshape(1, 1, 5, 1))
+    # 5 rows into 3 windows: [0, 2), [1, 4), [3, 5), overlapping where 5 / 3 is not whole
+    out = F.adaptive_avg_pool2d(image, (3, None))
+    np.testing.assert_allclose(out.numpy().ravel(), [0.5, 2.0, 3.5])
+    values, indices = F.adaptive_max_pool2d(image, (3, 1), return_indices=True)
+    np.testing.assert_array_equal(values.numpy().ravel(), [1.0, 3.0, 4.0])
+    np.testing.assert_array_equal(indices.numpy().ravel(), [1, 3, 4])
+    assert nn.AdaptiveAvgPool2d(2)(mt.ones(3, 4, 4)).shape == (3, 2, 2)
+
+
+@pytest.mark.parametrize("output_size", [-1, (1, 2, 3), 1.5, (2, -3), "2"])
+def test_adaptive_pooling_rejects_a_bad_output_size(output_size):
+    with pytest.raises(ValueError, match="output_size must be an int >= 0 or a pair"):
+        F.adaptive_avg_pool2d(mt.ones(1, 1, 4, 4), output_size)
+    with pytest.raises(ValueError, match="AdaptiveMaxPool2d: output_size must be"):
+        nn.AdaptiveMaxPool2d(output_size)
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, C, H, W\) or \(C, H, W\)"):
+        F.adaptive_avg_pool2d(mt.ones(4, 4), 2)
+
+
+def test_dropout2d_zeroes_whole_channels_and_scales_the_rest():
+    mt.manual_seed(0)
+    layer = nn.Dropout2d(0.5)
+    out = layer(mt.ones(8, 16, 3, 3)).numpy()
+    planes = out.reshape(8 * 16, 9)
+    assert set(np.unique(planes)) == {0.0, 2.0}
+    assert (planes.min(1) == planes.max(1)).all()  # a plane is dropped or kept whole
+    assert 0 < (planes[:, 0] == 0).sum() < 8 * 16
+    layer.eval()
+    np.testing.assert_array_equal(layer(mt.ones(2, 3, 2, 2)).numpy(), np.ones((2, 3, 2, 2)))
+    assert not F.dropout2d(mt.ones(2, 3, 2, 2), 1.0).numpy().any()
+
+
+def test_dropout2d_wants_images_and_reads_3d_input_as_pytorch_does():
+    with pytest.raises(ValueError, match=r"dropout2d expected input of shape \(N, C, H, W\)"):
+        F.dropout2d(mt.ones(4, 5))
+    with pytest.raises(ValueError, match=r"got shape \(1, 2, 3, 4, 5\)"):
+        nn.Dropout2d()(mt.ones(1, 2, 3, 4, 5))
+    with pytest.raises(ValueError, match="dropout probability must be in"):
+        nn.Dropout2d(1.5)
+    mt.manual_seed(1)
+    with pytest.warns(UserWarning, match=r"read as \(N, C, L\)"):
+        rows = F.dropout2d(mt.ones(6, 8, 5)).numpy()
+    assert (rows.min(-1) == rows.max(-1)).all()  # each (n, c) row whole
+
+
+def test_unflatten_splits_a_dimension_and_names_bad_sizes():
+    x = mt.tensor(np.arange(24.0).reshape(2, 12))
+    np.testing.assert_array_equal(nn.Unflatten(1, (3, -1))(x).numpy(),
+                                  np.arange(24.0).reshape(2, 3, 4))
+    with pytest.raises(ValueError, match=r"sizes \(5, 2\) do not multiply up to dimension 1"):
+        nn.Unflatten(1, (5, 2))(x)
+    with pytest.raises(TypeError, match="unflattened_size must be a tuple or list of ints"):
+        nn.Unflatten(1, 12)
+    with pytest.raises(IndexError, match="Unflatten dim 2 is out of range"):
+        nn.Unflatten(2, (3, 4))(x)
+
+
+def test_padding_layers_pad_the_last_two_axes():
+    image = mt.tensor(np.arange(4.0).reshape(1, 2, 2))
+    np.testing.assert_array_equal(nn.ConstantPad2d((1, 0, 0, 1), 9.0)(image).numpy()[0],
+                                  [[9, 0, 1], [9, 2, 3], [9, 9, 9]])
+    np.testing.assert_array_equal(nn.ReplicationPad2d((0, 1, 0, 0))(image).numpy()[0],
+                                  [[0, 1, 1], [2, 3, 3]])
+    np.testing.assert_array_equal(nn.ReflectionPad2d((1, 0, 0, 0))(image).numpy()[0],
+                                  [[1, 0, 1], [3, 2, 3]])
+    assert nn.ZeroPad2d(1)(mt.ones(2, 2)).shape == (4, 4)
+    with pytest.raises(ValueError, match=r"padding must be an int or 4 ints .* got \(1, 2, 3\)"):
+        nn.ZeroPad2d((1, 2, 3))
+    with pytest.raises(ValueError, match=r"ReflectionPad2d expected input of shape"):
+        nn.ReflectionPad2d(1)(mt.ones(3, 3))
+
+
+def test_upsample_repeats_pixels_and_supports_only_nearest():
+    image = mt.tensor(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]))
+    np.testing.assert_array_equal(nn.Upsample(scale_factor=2)(image).numpy()[0, 0],
+                                  [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]])
+    assert F.interpolate(image, size=(3, 5)).shape == (1, 1, 3, 5)
+    with pytest.raises(NotImplementedError, match="Upsample implements only mode='nearest', "
+                                                  "got 'bilinear'"):
+        nn.Upsample(scale_factor=2, mode="bilinear")
+    with pytest.raises(NotImplementedError, match="implements only mode='nearest'"):
+        F.interpolate(image, scale_factor=2, mode="bicubic")
+    with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
+        F.interpolate(image)
+    with pytest.raises(ValueError, match=r"output sizes must be > 0, got \(0, 0\)"):
+        F.interpolate(image, scale_factor=0.25)
+    with pytest.raises(ValueError, match="one value per spatial axis"):
+        F.interpolate(image, size=(2, 2, 2))
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, C, L\)"):
+        F.interpolate(mt.ones(2, 2), scale_factor=2)
