@@ -1251,3 +1251,110 @@ OPS += [
         "nansum", "nanmean", "cummax", "cummin", "kthvalue"))),
     family("index_add_fill", _METHOD_FORMS["index_add"], _METHOD_FORMS["index_fill"]),
 ]
+
+
+# ----- element-wise losses and image resizing ------------------------------------------------
+
+
+def draw_regression_loss(data: st.DataObject) -> Inputs:
+    """Input on the half grid and target off it: errors are odd multiples of 0.25, never
+    within 0.25 of the kinks of |d| (0) or of the Huber and smooth L1 losses (|d| = 1)."""
+    shape = data.draw(SHAPES)
+    return [draw_array(data, shape, on_grid), draw_array(data, shape, off_grid)], {
+        "reduction": data.draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
+def _np_reduce(losses, reduction):
+    return {"mean": np.mean, "sum": np.sum, "none": lambda x: x}[reduction](losses)
+
+
+def _np_huber(x, t, delta):
+    size = np.abs(x - t)
+    return np.where(size < delta, 0.5 * size**2, delta * (size - 0.5 * delta))
+
+
+def draw_kl_div(data: st.DataObject) -> Inputs:
+    shape = data.draw(SHAPES)
+    log_target = data.draw(st.booleans())
+    return [draw_array(data, shape), draw_array(data, shape, anywhere if log_target else positive)
+            ], {"log_target": log_target,
+                "reduction": data.draw(st.sampled_from(["sum", "none", "batchmean"]))}
+
+
+def _np_kl_div(x, t, log_target, reduction):
+    losses = np.exp(t) * (t - x) if log_target else t * (np.log(t) - x)
+    if reduction == "batchmean":
+        return losses.sum() / (x.shape[0] if x.ndim else 1)
+    return _np_reduce(losses, reduction)
+
+
+def draw_soft_margin(data: st.DataObject) -> Inputs:
+    [x, _], options = draw_regression_loss(data)
+    signs = np.where(data.draw(hnp.arrays(bool, x.shape)), 1.0, -1.0)
+    return [x], {**options, "target": signs}
+
+
+def draw_adaptive_pool(data: st.DataObject) -> Inputs:
+    shape = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)),
+             data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5)))
+    output_size = data.draw(st.integers(1, 4) | st.tuples(st.integers(1, 4) | st.none(),
+                                                           st.integers(1, 4) | st.none()))
+    return [draw_array(data, shape, distinct)], {"output_size": output_size}
+
+
+def _np_adaptive_pool(x, output_size, reduce):
+    sizes = output_size if isinstance(output_size, tuple) else (output_size, output_size)
+    sizes = [n if s is None else s for s, n in zip(sizes, x.shape[2:])]
+    out = np.empty((*x.shape[:2], *sizes))
+    for i in range(sizes[0]):
+        for j in range(sizes[1]):
+            rows = slice(i * x.shape[2] // sizes[0], -(-(i + 1) * x.shape[2] // sizes[0]))
+            columns = slice(j * x.shape[3] // sizes[1], -(-(j + 1) * x.shape[3] // sizes[1]))
+            out[:, :, i, j] = reduce(x[:, :, rows, columns], axis=(2, 3))
+    return out
+
+
+def draw_interpolate(data: st.DataObject) -> Inputs:
+    ndim = data.draw(st.integers(3, 5))
+    side = 3 if ndim < 5 else 2  # a 5-D input stays small: gradgradcheck goes element-wise
+    x = draw_array(data, tuple(data.draw(st.integers(1, side)) for _ in range(ndim)))
+    if data.draw(st.booleans()):
+        return [x], {"size": tuple(data.draw(st.integers(1, side + 1)) for _ in range(ndim - 2)),
+                     "scale_factor": None}
+    return [x], {"size": None, "scale_factor": data.draw(st.integers(1, side))}
+
+
+def _np_interpolate(x, size, scale_factor):
+    """Nearest neighbours: output pixel i copies input pixel floor(i * in / out)."""
+    for axis in range(2, x.ndim):
+        n = x.shape[axis]
+        m = n * scale_factor if size is None else size[axis - 2]
+        x = np.take(x, np.arange(m) * n // m, axis=axis)
+    return x
+
+
+OPS += [
+    family("elementwise_losses",
+           OpSpec("l1_loss", F.l1_loss,
+                  lambda x, t, reduction: _np_reduce(np.abs(x - t), reduction),
+                  draw_regression_loss),
+           OpSpec("smooth_l1_loss", F.smooth_l1_loss,
+                  lambda x, t, reduction: _np_reduce(_np_huber(x, t, 1.0), reduction),
+                  draw_regression_loss),
+           OpSpec("huber_loss", lambda x, t, reduction: F.huber_loss(x, t, reduction, 0.5),
+                  lambda x, t, reduction: _np_reduce(_np_huber(x, t, 0.5), reduction),
+                  draw_regression_loss),
+           OpSpec("kl_div", F.kl_div, _np_kl_div, draw_kl_div),
+           OpSpec("soft_margin_loss", F.soft_margin_loss,
+                  lambda x, target, reduction: _np_reduce(np.log1p(np.exp(-target * x)),
+                                                          reduction),
+                  draw_soft_margin)),
+    family("adaptive_pool2d",
+           OpSpec("adaptive_avg_pool2d", F.adaptive_avg_pool2d,
+                  lambda x, output_size: _np_adaptive_pool(x, output_size, np.mean),
+                  draw_adaptive_pool),
+           OpSpec("adaptive_max_pool2d", F.adaptive_max_pool2d,
+                  lambda x, output_size: _np_adaptive_pool(x, output_size, np.max),
+                  draw_adaptive_pool)),
+    OpSpec("interpolate", F.interpolate, _np_interpolate, draw_interpolate),
+]
