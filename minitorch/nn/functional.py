@@ -424,12 +424,9 @@ def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> 
 
 
 def _softplus(x: Tensor) -> Tensor:
-    """log(1 + e^x), as x + log(1 + e^-x) where x > 0: no exp of a large number. Each branch
-    sees its input clamped to its own side, so the other's exp cannot overflow either, and
-    at x = 0 the derivative is sigmoid(0) = 1/2 (relu(x) + log(1 + e^-|x|) would give 0)."""
-    positive = x.clamp_min(0.0)
-    return where(x > 0, positive + ((-positive).exp() + 1.0).log(),
-                 (x.clamp_max(0.0).exp() + 1.0).log())
+    """log(1 + e^x) exactly (no threshold), stable for large |x|: the losses' form of
+    :func:`softplus`."""
+    return ew.Softplus.apply(x, threshold=np.inf)
 
 
 def _rescaled(losses: Tensor, weight: Any, name: str) -> Tensor:
