@@ -287,12 +287,25 @@ class Function:
     A fused operation whose ``backward`` cannot be written that way sets ``composite`` to a
     function of the input Tensors and the options that builds the same result from other
     operations; its gradient under ``create_graph`` is then that of the composite.
+
+    A subclass may instead be written as in PyTorch, with ``forward(ctx, *args)`` and
+    ``backward(ctx, *grads)`` as staticmethods on Tensors: its ``apply`` is then
+    :meth:`FunctionCtx.apply_function` (chosen once, when the class is defined).
     """
 
     parents: tuple[Tensor, ...] | None = None
     sequence: int = 0  # when the operation was recorded: later ones have larger numbers
     options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
+    _node_type: type[FunctionCtx]  # the ctx class of a Function written in PyTorch's style
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Decided here, once per class, so that apply, which runs for every op, never asks.
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+            cls.apply = classmethod(FunctionCtx.apply_function)  # type: ignore[method-assign]
+            cls._node_type = type(f"{cls.__name__}Backward", (FunctionCtx,),
+                                  {"function": cls, "__module__": cls.__module__})
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
@@ -344,6 +357,138 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+class FunctionCtx(Function):
+    """The ``ctx`` of a :class:`Function` written in PyTorch's style, and its node in the graph.
+
+    Such a Function has staticmethods ``forward(ctx, *args)``, which computes a Tensor from
+    Tensors and other arguments with recording off, and ``backward(ctx, grad_output)``, which
+    returns one gradient per argument of ``forward`` (a Tensor, or None). ``forward`` keeps what
+    ``backward`` needs with ``ctx.save_for_backward(*tensors)`` (read back as
+    ``ctx.saved_tensors``) or as any attribute of ``ctx``; ``ctx.needs_input_grad`` says, for
+    each argument, whether its gradient is needed.
+
+    The engine gives every node array gradients and expects arrays back; this class adapts at
+    that boundary, so the library's own operations keep their array-level fast path. Under
+    ``create_graph`` ``backward`` runs on Tensors with recording on, so a ``backward`` written
+    in Tensor operations can be differentiated again.
+
+    In-place changes: a tensor saved with ``save_for_backward`` that was changed in place
+    afterwards (an input, the output or any other) makes backward raise, as for the library's
+    own operations.
+    """
+
+    function: type[Function]  # the Function written in PyTorch's style this is the node of
+    needs_input_grad: tuple[bool, ...] = ()  # per argument of forward, set by apply_function
+    positions: tuple[int, ...] = ()  # the argument of forward each parent was passed as
+
+    @staticmethod
+    def apply_function(cls: type[Function], *args: Any) -> Tensor:
+        """``apply`` of a Function written in PyTorch's style: ``forward`` runs on the
+        arguments themselves with recording off; its result is recorded as one node whose
+        parents are the Tensor arguments that require grad."""
+        ctx = cls._node_type()
+        recording = _grad_mode.enabled
+        ctx.needs_input_grad = needs = tuple(
+            recording and isinstance(arg, _Tensor) and arg.requires_grad for arg in args
+        )
+        with no_grad():
+            out = cls.forward(ctx, *args)
+        if not isinstance(out, _Tensor):
+            raise TypeError(
+                f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}"
+                + (" (only a single Tensor output is supported)" if type(out) is tuple else "")
+            )
+        if not any(needs):
+            return out
+        if out.requires_grad or out._ctx is not None or any(out is arg for arg in args):
+            # The node must not take over a tensor that already has a place in the graph (an
+            # argument returned as it is): the output is a new tensor on the same memory.
+            out = _sharing_memory(out)
+        ctx.positions = tuple(i for i, need in enumerate(needs) if need)
+        ctx.parents = tuple(args[i] for i in ctx.positions)
+        ctx.sequence = next(_sequence)
+        out.requires_grad, out._ctx = True, ctx
+        saved = ctx.__dict__.get("_saved")
+        if saved is not None and any(t is out for t in saved):
+            # The output saved by reference would point back at its own node (a reference
+            # cycle): it is kept as its array, and backward is given the output again.
+            ctx._saved = tuple(_OUTPUT if t is out else t for t in saved)
+            ctx._out_data = out._data
+        return out
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep ``tensors`` (or None) for ``backward``, as ``ctx.saved_tensors``; each one's
+        version now is kept too, to find an in-place change by the time backward runs."""
+        for index, tensor in enumerate(tensors):
+            if tensor is not None and not isinstance(tensor, _Tensor):
+                raise TypeError(
+                    f"save_for_backward takes Tensors or None, got {type(tensor).__name__} at "
+                    f"position {index}; keep other values as attributes of ctx"
+                )
+        self._saved = tensors
+        self._versions = tuple(map(_version, tensors))
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, in order."""
+        saved = self.__dict__.get("_saved", ())
+        output = self.__dict__.get("_output")
+        return tuple(output if t is _OUTPUT else t for t in saved)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """The engine's first-order call: the gradients, as arrays, for the node's parents."""
+        output = None
+        if "_out_data" in self.__dict__:
+            output = _Tensor._make(self._out_data, False)
+        with no_grad():
+            grads = self.backward_on_tensors(output, _Tensor._make(grad, False))
+        return tuple(None if g is None else g._data for g in grads)
+
+    def backward_on_tensors(self, output: Tensor | None, grad: Tensor) -> tuple:
+        """The gradients for the node's parents, as Tensors, from the Function's ``backward``
+        (recorded when recording is on: create_graph). ``output`` is the node's output."""
+        name = self.function.__name__
+        for tensor, version in zip(self.__dict__.get("_saved", ()), self._versions):
+            if tensor is not _OUTPUT and _version(tensor) != version:  # the engine checks the
+                raise _stale_error(type(self).__name__, "a saved tensor")  # output itself
+        self._output = output
+        try:
+            returned = self.function.backward(self, grad)
+        finally:
+            del self._output
+        if type(returned) is not tuple:
+            returned = (returned,)
+        if len(returned) != len(self.needs_input_grad):
+            raise RuntimeError(
+                f"{name}.backward returned {len(returned)} gradients, expected "
+                f"{len(self.needs_input_grad)}: one per argument of forward (None for an "
+                "argument that needs none)"
+            )
+        for index, gradient in enumerate(returned):
+            if gradient is not None and not isinstance(gradient, _Tensor):
+                raise TypeError(
+                    f"{name}.backward returned {type(gradient).__name__} as the gradient of "
+                    f"argument {index}: expected a Tensor or None"
+                )
+        return tuple(returned[i] for i in self.positions)
+
+
+_OUTPUT = object()  # stands in a FunctionCtx's saved tensors for its own output
+
+
+def _version(tensor: Tensor | None) -> int:
+    """When ``tensor``'s memory was last changed in place (0: never)."""
+    record = None if tensor is None else tensor._modified_at
+    return 0 if record is None else record[0]
+
+
+def _sharing_memory(tensor: Tensor) -> Tensor:
+    """A new tensor, outside any graph, on ``tensor``'s memory and sharing its in-place record."""
+    shared = _Tensor._make(tensor._data, False)
+    shared._modified_at = tensor._change_record()
+    return shared
 
 
 class _Alias(Function):
@@ -595,6 +740,8 @@ def _backward_on_tensors(ctx: Function, node: Tensor, grad: Tensor) -> tuple:
     (``self.out``) is its Tensor; a fused op's gradient is that of its ``composite``.
     """
     cls = type(ctx)
+    if isinstance(ctx, FunctionCtx):  # written in PyTorch's style: on Tensors already
+        return ctx.backward_on_tensors(node, grad)
     if cls.composite is not None:
         return _composite_backward(ctx, grad)
     on_tensors = object.__new__(cls)
@@ -640,13 +787,17 @@ def _check_unchanged(ctx: Function, node: Tensor, parents: tuple) -> None:
                                                    enumerate(parents))]:
         stamp = tensor._modified_at
         if stamp is not None and stamp[0] > ctx.sequence:
-            raise RuntimeError(
-                f"backward through {type(ctx).__name__}: {which} was modified by an in-place "
-                "operation after the operation used it, so the values saved for its gradient "
-                "are stale (for example an optimizer.step(), a write through .data, or x += "
-                "... between the forward pass and backward()); run the forward pass again "
-                "after the change, or use an out-of-place operation (x = x + ...)"
-            )
+            raise _stale_error(type(ctx).__name__, which)
+
+
+def _stale_error(node: str, which: str) -> RuntimeError:
+    return RuntimeError(
+        f"backward through {node}: {which} was modified by an in-place operation after the "
+        "operation used it, so the values saved for its gradient are stale (for example an "
+        "optimizer.step(), a write through .data, or x += ... between the forward pass and "
+        "backward()); run the forward pass again after the change, or use an out-of-place "
+        "operation (x = x + ...)"
+    )
 
 
 def _wrong_gradient_shape(
@@ -655,6 +806,8 @@ def _wrong_gradient_shape(
     """The error for a ``backward`` that returned a gradient no broadcast explains."""
     pairs = enumerate(zip(ctx.parents, grads))
     index = next(i for i, (p, g) in pairs if p is parent and g is grad)
+    if isinstance(ctx, FunctionCtx):  # its backward numbers the arguments of forward
+        index = ctx.positions[index]
     return RuntimeError(
         f"{type(ctx).__name__}.backward returned a gradient of shape {grad.shape} for input "
         f"{index}, which has shape {parent.shape}: a gradient must have its input's shape "
