@@ -382,6 +382,8 @@ class FunctionCtx(Function):
     function: type[Function]  # the Function written in PyTorch's style this is the node of
     needs_input_grad: tuple[bool, ...] = ()  # per argument of forward, set by apply_function
     positions: tuple[int, ...] = ()  # the argument of forward each parent was passed as
+    _saved: tuple[Any, ...] = ()  # by save_for_backward, the output as _OUTPUT once recorded
+    _versions: tuple[int, ...] = ()  # of the saved tensors, when they were saved
 
     @staticmethod
     def apply_function(cls: type[Function], *args: Any) -> Tensor:
@@ -410,8 +412,8 @@ class FunctionCtx(Function):
         ctx.parents = tuple(args[i] for i in ctx.positions)
         ctx.sequence = next(_sequence)
         out.requires_grad, out._ctx = True, ctx
-        saved = ctx.__dict__.get("_saved")
-        if saved is not None and any(t is out for t in saved):
+        saved = ctx._saved
+        if any(t is out for t in saved):
             # The output saved by reference would point back at its own node (a reference
             # cycle): it is kept as its array, and backward is given the output again.
             ctx._saved = tuple(_OUTPUT if t is out else t for t in saved)
@@ -433,9 +435,8 @@ class FunctionCtx(Function):
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The tensors given to ``save_for_backward``, in order."""
-        saved = self.__dict__.get("_saved", ())
         output = self.__dict__.get("_output")
-        return tuple(output if t is _OUTPUT else t for t in saved)
+        return tuple(output if t is _OUTPUT else t for t in self._saved)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """The engine's first-order call: the gradients, as arrays, for the node's parents."""
@@ -450,7 +451,7 @@ class FunctionCtx(Function):
         """The gradients for the node's parents, as Tensors, from the Function's ``backward``
         (recorded when recording is on: create_graph). ``output`` is the node's output."""
         name = self.function.__name__
-        for tensor, version in zip(self.__dict__.get("_saved", ()), self._versions):
+        for tensor, version in zip(self._saved, self._versions):
             if tensor is not _OUTPUT and _version(tensor) != version:  # the engine checks the
                 raise _stale_error(type(self).__name__, "a saved tensor")  # output itself
         self._output = output
