@@ -263,6 +263,27 @@ def test_forward_runs_with_recording_off_and_the_output_is_one_node():
     assert not Probe.apply(minitorch.tensor([0.5])).requires_grad  # no input requires grad
 
 
+def test_backward_records_only_under_create_graph():
+    modes = []
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            modes.append(minitorch.is_grad_enabled())
+            (x,) = ctx.saved_tensors
+            return 2 * grad_output * x
+
+    x = minitorch.tensor([3.0], requires_grad=True)
+    Square.apply(x).backward()
+    (first,) = grad(Square.apply(x), x, create_graph=True)
+    assert modes == [False, True] and x.grad.tolist() == [6.0] and first.requires_grad
+
+
 def test_an_input_returned_as_it_is_stays_a_leaf():
     class Identity(Function):
         @staticmethod

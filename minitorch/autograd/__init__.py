@@ -49,6 +49,13 @@ inputs and the options it was called with (``Function.apply`` keeps them in
 ``self.options``). ``tests/test_higher_order.py`` checks every op of ``tests/op_registry.py``,
 and the fused ones, with :func:`minitorch.gradgradcheck`.
 
+Functions written in PyTorch's style
+------------------------------------
+A subclass whose ``forward`` and ``backward`` are staticmethods taking ``ctx`` first works on
+Tensors, as in PyTorch; its node in the graph is a :class:`FunctionCtx`, which hands that
+``backward`` the gradient as a Tensor and gives the engine arrays back (Tensors under
+``create_graph``, where that ``backward`` runs with recording on).
+
 This module never imports :mod:`minitorch.tensor` (which builds on it): the Tensor class
 registers itself with :func:`register_tensor_type`.
 
