@@ -158,21 +158,24 @@ def test_needs_input_grad_has_one_bool_per_argument():
     assert seen == [(True, False, False), (False, False, True), (False, False, False)]
 
 
+class TimesFirstOnly(Function):
+    """x * weight, with a gradient for x only (None for weight, whatever it requires)."""
+
+    @staticmethod
+    def forward(ctx, x, weight):
+        ctx.save_for_backward(weight)
+        return x * weight
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (weight,) = ctx.saved_tensors
+        return grad_output * weight, None
+
+
 def test_a_gradient_of_none_for_an_input_that_requires_grad():
-    class FirstOnly(Function):
-        @staticmethod
-        def forward(ctx, x, y):
-            ctx.save_for_backward(y)
-            return x * y
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (y,) = ctx.saved_tensors
-            return grad_output * y, None
-
     x = minitorch.tensor([1.0, 2.0], requires_grad=True)
     y = minitorch.tensor([3.0, 5.0], requires_grad=True)
-    (FirstOnly.apply(x, y) * 2).sum().backward()
+    (TimesFirstOnly.apply(x, y) * 2).sum().backward()
     assert x.grad.tolist() == [6.0, 10.0] and y.grad is None
 
 
@@ -324,22 +327,11 @@ def test_a_saved_input_changed_in_place_makes_backward_raise():
 
 
 def test_a_saved_input_that_needs_no_grad_changed_in_place_makes_backward_raise():
-    class Times(Function):
-        @staticmethod
-        def forward(ctx, x, weight):
-            ctx.save_for_backward(weight)
-            return x * weight
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (weight,) = ctx.saved_tensors
-            return grad_output * weight, None
-
     x = minitorch.tensor([0.5, 1.0], requires_grad=True)
     weight = minitorch.tensor([2.0, 3.0])
-    loss = Times.apply(x, weight).sum()
+    loss = TimesFirstOnly.apply(x, weight).sum()
     weight.mul_(2)
-    with pytest.raises(RuntimeError, match="TimesBackward: a saved tensor was modified"):
+    with pytest.raises(RuntimeError, match="TimesFirstOnlyBackward: a saved tensor was modified"):
         loss.backward()
 
 
