@@ -1960,20 +1960,8 @@ class Tensor:
 
     # ----- in-place forms of out-of-place methods ------------------------------------------
 
-    def _in_place_as(self, operand: Tensor | None, compute: Callable[[Tensor], Tensor],
-                     name: str) -> Tensor:
-        """This tensor set to ``compute(self)`` through the one in-place path: recorded for
-        autodiff, or written into this tensor's memory."""
-        return self._in_place(
-            operand,
-            compute,
-            lambda out: np.copyto(out, compute(Tensor._make(out, False))._data,
-                                  casting="same_kind"),
-            name,
-        )
-
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
-        return self._in_place_as(None, lambda old: old.masked_fill(mask, value), "masked_fill_")
+        return self._apply_(lambda old: old.masked_fill(mask, value), "masked_fill_")
 
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         """A copy with ``alpha * source`` added at ``index`` along ``dim``: slice i of
@@ -1990,9 +1978,8 @@ class Tensor:
                                 self._scaled(source, alpha))
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
-        return self._in_place_as(as_tensor(source),
-                                 lambda old: old.index_add(dim, index, source, alpha=alpha),
-                                 "index_add_")
+        return self._apply_(lambda old: old.index_add(dim, index, source, alpha=alpha),
+                            "index_add_", as_tensor(source))
 
     def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
         """A copy with the slices at ``index`` along ``dim`` set to ``value``."""
@@ -2006,12 +1993,11 @@ class Tensor:
                                                (1,) * (self.ndim - axis - 1)), value)
 
     def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
-        return self._in_place_as(None, lambda old: old.index_fill(dim, index, value),
-                                 "index_fill_")
+        return self._apply_(lambda old: old.index_fill(dim, index, value), "index_fill_")
 
     def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
-        return self._in_place_as(src if isinstance(src, Tensor) else None,
-                                 lambda old: old.scatter(dim, index, src, value), "scatter_")
+        return self._apply_(lambda old: old.scatter(dim, index, src, value), "scatter_",
+                            src if isinstance(src, Tensor) else None)
 
     def bernoulli(self, *, generator: Any = None) -> Tensor:
         """1 with probability given by each value (in [0, 1]), else 0, in this dtype."""

@@ -76,9 +76,9 @@ def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def _elu(x: Tensor, alpha: float, scale: float) -> Tensor:
-    # exp of the clamped input: the branch that is not taken must not overflow to inf,
-    # whose zero gradient would still turn into NaN
-    negative = (x.clamp(max=0.0) * scale).exp() - 1.0
+    # expm1 of the clamped input: the branch that is not taken must not overflow to inf,
+    # whose zero gradient would still turn into NaN; expm1 keeps small values exact
+    negative = (x.clamp(max=0.0) * scale).expm1()
     return where(x > 0, x, negative * alpha)
 
 
