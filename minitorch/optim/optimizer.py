@@ -112,7 +112,7 @@ class Optimizer:
                 grad = p._grad
                 if grad is None:
                     continue
-                data = p._data
+                data, grad = p._data, grad._data
                 if grad.shape != data.shape:
                     raise ValueError(
                         f"a parameter of shape {data.shape} has a gradient of shape {grad.shape}"
@@ -120,7 +120,7 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = self._init_state(data, group)
-                self._update(data, grad._data, state, group)
+                self._update(data, grad, state, group)
                 p._mark_modified(stamp)
         return loss
 
