@@ -567,3 +567,48 @@ def test_new_loss_modules_pass_their_options():
     np.testing.assert_allclose(nn.SmoothL1Loss(reduction="none", beta=0.5)(x, t).data,
                                F.smooth_l1_loss(x, t, reduction="none", beta=0.5).data)
     assert repr(nn.SmoothL1Loss(beta=0.5)) == "SmoothL1Loss()"
+
+
+# ----- PyTorch's deprecated size_average / reduce, and element weights ------------------------
+
+
+@pytest.mark.parametrize(
+    ("legacy", "reduction"),
+    [(dict(size_average=False), "sum"), (dict(reduce=False), "none"),
+     (dict(size_average=True, reduce=True), "mean"),
+     (dict(size_average=False, reduce=False), "none")],
+)
+def test_size_average_and_reduce_choose_the_reduction_with_a_warning(legacy, reduction):
+    logits = Tensor(np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], np.float32))
+    labels = np.array([1, 2])
+    expected = F.cross_entropy(logits, labels, reduction=reduction).numpy()
+    with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
+        np.testing.assert_allclose(F.cross_entropy(logits, labels, **legacy).numpy(), expected)
+    with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
+        loss_fn = nn.NLLLoss(**legacy)
+    assert loss_fn.reduction == reduction
+    with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
+        assert nn.MSELoss(**legacy).reduction == reduction
+
+
+def test_losses_take_pytorch_positional_arguments():
+    x = Tensor(np.array([0.5, -1.0, 2.0], np.float32))
+    y = np.zeros(3, np.float32)
+    # mse_loss(input, target, size_average, reduce, reduction)
+    assert F.mse_loss(x, y, None, None, "sum").item() == pytest.approx(5.25)
+
+
+@pytest.mark.parametrize(("loss", "divisor"), [(F.mse_loss, "weight"), (F.l1_loss, "weight"),
+                                              (F.huber_loss, "count")])
+def test_element_weights_scale_each_loss(loss, divisor):
+    x = Tensor(np.array([0.5, -1.0, 2.0], np.float32), requires_grad=True)
+    y = np.zeros(3, np.float32)
+    weight = np.array([1.0, 0.0, 3.0], np.float32)
+    plain = loss(x, y, reduction="none").detach().numpy()
+    weighted = loss(x, y, reduction="none", weight=weight).detach().numpy()
+    np.testing.assert_allclose(weighted, plain * weight)
+    # PyTorch's mean divides by the total weight for mse and l1, by the count for huber
+    expected = (plain * weight).sum() / (weight.sum() if divisor == "weight" else 3)
+    assert loss(x, y, weight=weight).item() == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"weights of the input's shape \(3,\)"):
+        loss(x, y, weight=np.ones(1, np.float32))

@@ -238,3 +238,26 @@ def test_errors_are_of_torch_types():
             make.Dropout2d(p=-0.1)
         with pytest.raises(TypeError):
             make.Unflatten(1, 6)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_element_weighted_losses_match_torch(name, reduction):
+    x, y, weight = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4)), RNG.random((3, 4))
+    _same_results(
+        lambda a, b, w: getattr(F, name)(a, b, reduction=reduction, weight=w),
+        lambda a, b, w: getattr(TF, name)(a, b, reduction=reduction, weight=w),
+        x, y, weight,
+    )
+
+
+@pytest.mark.parametrize("legacy", [dict(size_average=False), dict(reduce=False),
+                                    dict(size_average=False, reduce=True)])
+def test_legacy_reduction_arguments_match_torch(legacy):
+    logits, labels = RNG.standard_normal((4, 3)), np.array([0, 2, 1, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ours = F.cross_entropy(mt.tensor(logits), mt.tensor(labels), **legacy)
+        theirs = TF.cross_entropy(torch.tensor(logits), torch.tensor(labels), **legacy)
+        assert nn.SmoothL1Loss(**legacy).reduction == torch.nn.SmoothL1Loss(**legacy).reduction
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)

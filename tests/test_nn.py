@@ -635,7 +635,8 @@ def test_activation_layers_match_numpy():
     e = np.exp(x - x.max(axis=0))
     np.testing.assert_allclose(nn.Softmax(dim=0)(t).data, e / e.sum(axis=0))
     np.testing.assert_allclose(nn.LogSoftmax(dim=0)(t).data, np.log(e / e.sum(axis=0)))
-    np.testing.assert_allclose(F.softmax(t).data.sum(axis=1), 1.0)
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
+        np.testing.assert_allclose(F.softmax(t).data.sum(axis=1), 1.0)  # dim 1 of a 2-d input
     np.testing.assert_allclose(F.log_softmax(t, dim=1).data, F.softmax(t, 1).log().data)
     np.testing.assert_allclose(F.relu(x).data, np.maximum(x, 0))  # arrays are accepted
     np.testing.assert_allclose(F.leaky_relu(t).data, np.where(x > 0, x, 0.01 * x))
@@ -806,3 +807,47 @@ def test_tensor_functions_used_by_pytorch_scripts():
     assert F.one_hot(minitorch.tensor([1, 0])).dtype == np.int64
     with pytest.raises(ValueError, match="integer labels, got dtype float32"):
         F.one_hot(minitorch.tensor([1.0]))
+
+
+# ----- PyTorch's factory arguments and the softmax family's dtype -----------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda **kw: nn.Linear(3, 2, **kw), lambda **kw: nn.Conv2d(1, 2, 3, **kw),
+     lambda **kw: nn.BatchNorm2d(2, **kw), lambda **kw: nn.LayerNorm(4, **kw),
+     lambda **kw: nn.Embedding(5, 2, **kw), lambda **kw: nn.PReLU(**kw),
+     lambda **kw: nn.MultiheadAttention(4, 2, **kw)],
+    ids=["Linear", "Conv2d", "BatchNorm2d", "LayerNorm", "Embedding", "PReLU", "MHA"],
+)
+def test_layers_take_device_and_dtype(make):
+    assert {p.dtype for p in make().parameters()} == {np.dtype(np.float32)}
+    layer = make(device="cpu", dtype=minitorch.float64)
+    assert {p.dtype for p in layer.parameters()} == {np.dtype(np.float64)}
+    make(device=minitorch.device("cpu"))
+    with pytest.raises(RuntimeError, match="CPU only"):
+        make(device="cuda")
+
+
+def test_batch_norm_without_bias_keeps_weight_only():
+    layer = nn.BatchNorm2d(3, bias=False)
+    assert layer.bias is None and layer.weight is not None
+    assert list(layer.state_dict()) == [
+        "weight", "running_mean", "running_var", "num_batches_tracked"]
+    out = layer(Tensor(np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32)))
+    np.testing.assert_allclose(out.detach().numpy().mean(axis=(0, 2, 3)), 0.0, atol=1e-5)
+
+
+def test_softmax_family_converts_to_dtype_first():
+    x = Tensor(np.array([[1.0, 2.0, 3.0]], np.float32))
+    for function in (F.softmax, F.log_softmax, F.softmin):
+        out = function(x, dim=1, dtype=minitorch.float64)
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(out.numpy(), function(x, dim=1).numpy(), rtol=1e-6)
+
+
+def test_softmax_without_dim_takes_pytorch_implicit_choice():
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32))
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        out = nn.Softmax()(x)  # dimension 0 of a 3-d input, as in PyTorch
+    np.testing.assert_allclose(out.numpy().sum(axis=0), 1.0, rtol=1e-6)

@@ -392,25 +392,18 @@ def test_state_dict_layout_uses_indices_across_groups():
     optimizer.step()
     optimizer.step()
     saved = optimizer.state_dict()
+    # PyTorch's keys, in its order: foreach, capturable, differentiable and fused are kept
+    # though they change nothing here, so that state dicts match between the frameworks.
+    flags = dict(maximize=False, foreach=None, capturable=False, differentiable=False,
+                 fused=None, decoupled_weight_decay=False)
+    hyperparameters = dict(betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
     assert saved["param_groups"] == [
-        dict(
-            lr=0.1,
-            betas=(0.9, 0.999),
-            eps=1e-8,
-            weight_decay=0.0,
-            amsgrad=False,
-            maximize=False,
-            params=[0, 1],
-        ),
-        dict(
-            lr=0.5,
-            betas=(0.9, 0.999),
-            eps=1e-8,
-            weight_decay=0.0,
-            amsgrad=False,
-            maximize=False,
-            params=[2],
-        ),
+        dict(lr=0.1, **hyperparameters, **flags, params=[0, 1]),
+        dict(lr=0.5, **hyperparameters, **flags, params=[2]),
+    ]
+    assert list(saved["param_groups"][0]) == [
+        "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize", "foreach", "capturable",
+        "differentiable", "fused", "decoupled_weight_decay", "params",
     ]
     assert sorted(saved["state"]) == [0, 2]  # b never had a gradient
     assert saved["state"][2]["step"] == 2
@@ -852,3 +845,93 @@ def test_multistep_and_lambda_closed_forms():
         two_group_optimizer(), [lambda e: 0.5**e, lambda e: 1.0]))
     np.testing.assert_allclose(lrs, np.stack([0.1 * 0.5 ** EPOCH[:, 0], np.full(EPOCHS, 0.5)], 1))
     assert "lr_lambdas" not in optim.lr_scheduler.LambdaLR(two_group_optimizer(), abs).state_dict()
+
+
+# ----- PyTorch's implementation flags, named parameters and resumed schedules -------------------
+
+
+def test_foreach_and_fused_are_accepted_and_change_nothing():
+    results = []
+    for flags in ({}, dict(foreach=True), dict(fused=True), dict(foreach=False, fused=False)):
+        params = make_params()
+        optimizer = optim.Adam(params, lr=0.1, **flags)
+        for seed in range(3):
+            set_grads(params, seed)
+            optimizer.step()
+        results.append([p.data.numpy().copy() for p in params])
+    for result in results[1:]:
+        for a, b in zip(results[0], result, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("flag", "error", "message"),
+    [("capturable", ValueError, "CUDA graphs"),
+     ("differentiable", NotImplementedError, "gradients through the optimizer step")],
+)
+def test_unsupported_implementation_flags_raise(flag, error, message):
+    with pytest.raises(error, match=message):
+        optim.Adam(make_params(), **{flag: True})
+
+
+def test_sgd_has_pytorch_default_learning_rate():
+    assert optim.SGD(make_params()).defaults["lr"] == 1e-3
+
+
+def test_adam_with_decoupled_weight_decay_is_adamw():
+    runs = []
+    for make in (lambda ps: optim.Adam(ps, weight_decay=0.1, decoupled_weight_decay=True),
+                 lambda ps: optim.AdamW(ps, weight_decay=0.1)):
+        params = make_params()
+        optimizer = make(params)
+        for seed in range(3):
+            set_grads(params, seed)
+            optimizer.step()
+        runs.append([p.data.numpy().copy() for p in params])
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_named_parameters_keep_their_names_in_the_group():
+    model = minitorch.nn.Linear(3, 2)
+    optimizer = optim.SGD(model.named_parameters(), lr=0.1)
+    group = optimizer.param_groups[0]
+    assert group["param_names"] == ["weight", "bias"]
+    assert group["params"][0] is model.weight
+    assert optimizer.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+
+
+def test_scheduler_resumes_at_last_epoch():
+    full = StepLR(two_group_optimizer(), step_size=2, gamma=0.5)
+    for _ in range(5):
+        full.step()
+    optimizer = two_group_optimizer()
+    for group in optimizer.param_groups:
+        group["initial_lr"] = group["lr"]
+    resumed = StepLR(optimizer, step_size=2, gamma=0.5, last_epoch=4)
+    assert resumed.last_epoch == 5 and resumed.get_last_lr() == full.get_last_lr()
+
+
+def test_resuming_without_initial_lr_raises():
+    with pytest.raises(KeyError, match="initial_lr"):
+        StepLR(two_group_optimizer(), step_size=2, last_epoch=3)
+
+
+def test_step_with_an_epoch_warns_and_jumps_there():
+    scheduler = ExponentialLR(two_group_optimizer(), gamma=0.5)
+    with pytest.warns(UserWarning, match="epoch parameter"):
+        scheduler.step(3)
+    assert scheduler.last_epoch == 3
+    np.testing.assert_allclose(scheduler.get_last_lr(), BASE_LRS * 0.125)
+
+
+def test_optimizer_and_scheduler_state_dicts_have_pytorch_keys():
+    torch = pytest.importorskip("torch")
+    for name, options in (("StepLR", dict(step_size=2)),
+                          ("OneCycleLR", dict(max_lr=1.0, total_steps=10))):
+        ours = optim.SGD(make_params(), lr=0.1, momentum=0.9)
+        theirs = torch.optim.SGD([torch.zeros(2, requires_grad=True) for _ in range(3)],
+                                 lr=0.1, momentum=0.9)
+        getattr(optim.lr_scheduler, name)(ours, **options)
+        getattr(torch.optim.lr_scheduler, name)(theirs, **options)
+        assert ours.state_dict()["param_groups"] == theirs.state_dict()["param_groups"]

@@ -9,14 +9,16 @@ of a silently wrong or NaN result.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from minitorch import devices
 from minitorch.ops.conv import Pair, Sides, pair
 from minitorch.ops.nn import REDUCTIONS
-from minitorch.tensor import Tensor
+from minitorch.tensor import DEFAULT_DTYPE, Tensor
 
 
 def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
@@ -24,11 +26,37 @@ def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> No
         raise ValueError(f"reduction must be one of {allowed}, got {reduction!r}")
 
 
+def reduction_argument(reduction: str, size_average: bool | None = None,
+                       reduce: bool | None = None, allowed: tuple[str, ...] = REDUCTIONS,
+                       stacklevel: int = 4) -> str:
+    """The checked ``reduction``, or, where PyTorch's deprecated ``size_average`` or
+    ``reduce`` is given, the reduction they mean (both default to True: "mean" when both
+    hold, "sum" for ``size_average=False``, "none" for ``reduce=False``), with PyTorch's
+    deprecation warning."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=stacklevel)
+    check_reduction(reduction, allowed)
+    return reduction
+
+
 def check_positive(value: float, name: str, what: str, zero_allowed: bool = False) -> None:
     """A loss's width (``beta``, ``delta``) must be positive (or, where allowed, zero)."""
     if not (value >= 0 if zero_allowed else value > 0):
         bound = ">= 0" if zero_allowed else "> 0"
         raise ValueError(f"{name}: {what} must be {bound}, got {value!r}")
+
+
+def layer_dtype(device: Any, dtype: Any) -> np.dtype:
+    """The dtype a layer makes its parameters in, from PyTorch's ``device`` and ``dtype``
+    arguments: ``device`` can only be the CPU (anything else raises); ``dtype`` defaults to
+    float32."""
+    if device is not None:
+        devices.device(device)
+    return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
 
 
 def numeric_array(value: Any, name: str, what: str = "target") -> np.ndarray:

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from minitorch import devices
 from minitorch.nn import _checks, init
 from minitorch.nn import functional as F
 from minitorch.nn.functional import (  # noqa: F401  (re-exported from their old home)
@@ -24,7 +23,7 @@ from minitorch.nn.functional import (  # noqa: F401  (re-exported from their old
 )
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import conv as ops
-from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
+from minitorch.tensor import Tensor, as_tensor
 
 IntOrPair = int | tuple[int, int]
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -62,8 +61,7 @@ class Conv2d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if device is not None:
-            devices.device(device)  # raises for anything but the CPU
+        dtype = _checks.layer_dtype(device, dtype)
         self.in_channels = positive_int(in_channels, "in_channels", "Conv2d")
         self.out_channels = positive_int(out_channels, "out_channels", "Conv2d")
         self.groups = positive_int(groups, "groups", "Conv2d")
@@ -83,7 +81,6 @@ class Conv2d(Module):
         self.padding = padding if isinstance(padding, str) else ops.pair(padding, "padding", 0)
         self.padding_mode = padding_mode
         self._pad_amounts = (left, right, top, bottom)  # F.pad's order, for the other modes
-        dtype = DEFAULT_DTYPE if dtype is None else dtype
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         init.kaiming_uniform_(self.weight, nonlinearity="relu")
@@ -366,7 +363,8 @@ class _BatchNorm(Module):
     (``model.eval()``) the running statistics are used instead. With
     ``track_running_stats=False`` there are no such buffers and every batch is normalised
     with its own statistics. With ``affine``, a learned per-channel ``weight`` (starting at
-    1) and ``bias`` (at 0) follow. Parameter and buffer names are PyTorch's.
+    1) and ``bias`` (at 0; none with ``bias=False``) follow. Parameter and buffer names are
+    PyTorch's.
     """
 
     input_shapes: dict[int, str] = {}
@@ -378,9 +376,13 @@ class _BatchNorm(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
-        dtype: Any = DEFAULT_DTYPE,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         name = type(self).__name__
         self.num_features = positive_int(num_features, "num_features", name)
         if not eps > 0:
@@ -390,23 +392,23 @@ class _BatchNorm(Module):
         self.eps, self.momentum, self.affine = eps, momentum, affine
         self.track_running_stats = track_running_stats
         self.weight = Parameter(np.ones(num_features, dtype=dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype=dtype)) if affine and bias else None
         tracked = track_running_stats
         self.register_buffer("running_mean", np.zeros(num_features, dtype) if tracked else None)
         self.register_buffer("running_var", np.ones(num_features, dtype) if tracked else None)
         self.register_buffer("num_batches_tracked", np.array(0, np.int64) if tracked else None)
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x)
-        if x.ndim not in self.input_shapes:
+    def forward(self, input: Tensor) -> Tensor:
+        input = as_tensor(input)
+        if input.ndim not in self.input_shapes:
             expected = " or ".join(self.input_shapes.values())
             raise ValueError(
-                f"{type(self).__name__} expected input of shape {expected}, got shape {x.shape}"
+                f"{type(self).__name__} expected input of shape {expected}, got shape {input.shape}"
             )
-        if x.shape[1] != self.num_features:
+        if input.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__} expected {self.num_features} channels (axis 1), got "
-                f"input of shape {x.shape}"
+                f"input of shape {input.shape}"
             )
         momentum = self.momentum
         if self.training and self.track_running_stats:
@@ -414,11 +416,11 @@ class _BatchNorm(Module):
             if momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked)
         if self.running_mean is not None:
-            x = x.astype(self.running_mean.dtype)
+            input = input.astype(self.running_mean.dtype)
         elif self.weight is not None:
-            x = x.astype(self.weight.dtype)
+            input = input.astype(self.weight.dtype)
         return F.batch_norm(
-            x, self.running_mean, self.running_var, self.weight, self.bias,
+            input, self.running_mean, self.running_var, self.weight, self.bias,
             self.training or self.running_mean is None, momentum or 0.0, self.eps,
         )
 

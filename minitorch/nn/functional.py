@@ -42,14 +42,14 @@ def _activation(x: Any, fn: Callable[[Tensor], Tensor], inplace: bool, name: str
     return x._apply_(fn, name + "_") if inplace else fn(x)
 
 
-def relu(x: Tensor, inplace: bool = False) -> Tensor:
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) element-wise."""
-    return _activation(x, Tensor.relu, inplace, "relu")
+    return _activation(input, Tensor.relu, inplace, "relu")
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
-    return _activation(x, lambda t: t.leaky_relu(negative_slope), inplace, "leaky_relu")
+    return _activation(input, lambda t: t.leaky_relu(negative_slope), inplace, "leaky_relu")
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -70,9 +70,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return where(x > 0, x, weight * x)
 
 
-def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1)."""
-    return _activation(x, lambda t: _elu(t, alpha, 1.0), inplace, "elu")
+    return _activation(input, lambda t: _elu(t, alpha, 1.0), inplace, "elu")
 
 
 def _elu(x: Tensor, alpha: float, scale: float) -> Tensor:
@@ -82,144 +82,157 @@ def _elu(x: Tensor, alpha: float, scale: float) -> Tensor:
     return where(x > 0, x, negative * alpha)
 
 
-def selu(x: Tensor, inplace: bool = False) -> Tensor:
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """SELU_SCALE * elu(x, SELU_ALPHA): self-normalising for standardised inputs."""
-    return _activation(x, lambda t: _elu(t, SELU_ALPHA, 1.0) * SELU_SCALE, inplace, "selu")
+    return _activation(input, lambda t: _elu(t, SELU_ALPHA, 1.0) * SELU_SCALE, inplace, "selu")
 
 
-def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x / alpha) - 1)."""
-    return _activation(x, lambda t: _elu(t, alpha, 1.0 / alpha), inplace, "celu")
+    return _activation(input, lambda t: _elu(t, alpha, 1.0 / alpha), inplace, "celu")
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x limited to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError(f"min_val cannot be greater than max_val, got min_val={min_val} and "
                          f"max_val={max_val}")
-    return _activation(x, lambda t: t.clamp(min_val, max_val), inplace, "hardtanh")
+    return _activation(input, lambda t: t.clamp(min_val, max_val), inplace, "hardtanh")
 
 
-def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6)."""
-    return hardtanh(x, 0.0, 6.0, inplace)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def threshold(x: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``."""
-    return _activation(x, lambda t: where(t > threshold, t, value), inplace, "threshold")
+    return _activation(input, lambda t: where(t > threshold, t, value), inplace, "threshold")
 
 
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta x)) / beta, a smooth relu; x itself where beta x > threshold."""
-    return ew.Softplus.apply(_floating(as_tensor(x)), beta=beta, threshold=threshold)
+    return ew.Softplus.apply(_floating(as_tensor(input)), beta=beta, threshold=threshold)
 
 
-def logsigmoid(x: Tensor) -> Tensor:
+def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), without overflow or underflow."""
-    return -ew.Softplus.apply(-_floating(as_tensor(x)))
+    return -ew.Softplus.apply(-_floating(as_tensor(input)))
 
 
-def softsign(x: Tensor) -> Tensor:
+def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|)."""
-    x = _floating(as_tensor(x))
-    return x / (x.abs() + 1.0)
+    input = _floating(as_tensor(input))
+    return input / (input.abs() + 1.0)
 
 
-def tanhshrink(x: Tensor) -> Tensor:
+def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
-    x = _floating(as_tensor(x))
-    return x - x.tanh()
+    input = _floating(as_tensor(input))
+    return input - input.tanh()
 
 
-def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return _activation(x, _hardsigmoid, inplace, "hardsigmoid")
+    return _activation(input, _hardsigmoid, inplace, "hardsigmoid")
 
 
 def _hardsigmoid(x: Tensor) -> Tensor:
     return (x + 3.0).clamp(0.0, 6.0) / 6.0
 
 
-def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x)."""
-    return _activation(x, lambda t: t * _hardsigmoid(t), inplace, "hardswish")
+    return _activation(input, lambda t: t * _hardsigmoid(t), inplace, "hardswish")
 
 
-def mish(x: Tensor, inplace: bool = False) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
-    return _activation(x, lambda t: t * ew.Softplus.apply(t).tanh(), inplace, "mish")
+    return _activation(input, lambda t: t * ew.Softplus.apply(t).tanh(), inplace, "mish")
 
 
-def sigmoid(x: Tensor) -> Tensor:
+def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) element-wise, without overflow."""
-    return as_tensor(x).sigmoid()
+    return as_tensor(input).sigmoid()
 
 
-def tanh(x: Tensor) -> Tensor:
-    return as_tensor(x).tanh()
+def tanh(input: Tensor) -> Tensor:
+    return as_tensor(input).tanh()
 
 
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (the erf form), or with ``approximate="tanh"``
     the tanh approximation that GPT-2 and BERT use."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
-    return ew.GELU.apply(as_tensor(x), approximate=approximate)
+    return ew.GELU.apply(as_tensor(input), approximate=approximate)
 
 
-def silu(x: Tensor, inplace: bool = False) -> Tensor:
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) element-wise (also called swish)."""
-    return _activation(x, ew.SiLU.apply, inplace, "silu")
+    return _activation(input, ew.SiLU.apply, inplace, "silu")
 
 
-def softmax(x: Tensor, dim: int | None = -1) -> Tensor:
+# The softmax family takes PyTorch's arguments: ``dtype`` converts the input first (e.g. a
+# float16 input summed in float32); ``_stacklevel`` is where the warning about a missing
+# ``dim`` points.
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (stable for large inputs)."""
-    x = as_tensor(x)
-    return x.softmax(_softmax_dim(x, dim, "softmax"))
+    x, dim = _softmax_input(input, dim, dtype, "softmax", _stacklevel)
+    return x.softmax(dim)
 
 
-def softmin(x: Tensor, dim: int | None = None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
     """softmax(-x) along ``dim``: the smallest values get the largest weights."""
-    x = as_tensor(x)
-    return (-x).softmax(_softmax_dim(x, dim, "softmin"))
+    x, dim = _softmax_input(input, dim, dtype, "softmin", _stacklevel)
+    return (-x).softmax(dim)
 
 
-def log_softmax(x: Tensor, dim: int | None = -1) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``dim``; pair it with ``nll_loss``."""
-    x = as_tensor(x)
-    return x.log_softmax(_softmax_dim(x, dim, "log_softmax"))
+    x, dim = _softmax_input(input, dim, dtype, "log_softmax", _stacklevel)
+    return x.log_softmax(dim)
 
 
-def _softmax_dim(x: Tensor, dim: int | None, name: str) -> int:
-    """``dim``, or for None PyTorch's old implicit choice (dimension 0 of a 0-, 1- or 3-d
-    input, else 1) with its deprecation warning."""
-    if dim is not None:
-        return dim
-    dim = 0 if x.ndim in (0, 1, 3) else 1
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
-                  f"call to include dim=X as an argument.", UserWarning, stacklevel=3)
-    return dim
+def _softmax_input(input: Any, dim: int | None, dtype: Any, name: str,
+                   stacklevel: int) -> tuple[Tensor, int]:
+    """The input as a Tensor of ``dtype`` (if given), and ``dim``, or for None PyTorch's old
+    implicit choice (dimension 0 of a 0-, 1- or 3-d input, else 1) with its deprecation
+    warning."""
+    x = as_tensor(input)
+    if dtype is not None:
+        x = x.to(dtype)
+    if dim is None:
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      f"call to include dim=X as an argument.", UserWarning,
+                      stacklevel=stacklevel)
+    return x, dim
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias as one graph node; ``weight`` is (out_features, in_features) and
     x may have any number of leading dimensions (..., in_features)."""
     if bias is None:
-        return fused.Linear.apply(as_tensor(x), weight)
-    return fused.Linear.apply(as_tensor(x), weight, bias)
+        return fused.Linear.apply(as_tensor(input), weight)
+    return fused.Linear.apply(as_tensor(input), weight, bias)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p) (inverted
-    dropout), so the expected value is unchanged; the identity (``x`` itself) when not
-    ``training``. ``inplace=True`` writes the result into ``x``."""
+    dropout), so the expected value is unchanged; the identity (``input`` itself) when not
+    ``training``. ``inplace=True`` writes the result into ``input``."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1], got {p}")
     if not training or p == 0.0:
-        return as_tensor(x)
-    return _activation(x, lambda t: fused.Dropout.apply(t, p=p), inplace, "dropout")
+        return as_tensor(input)
+    return _activation(input, lambda t: fused.Dropout.apply(t, p=p), inplace, "dropout")
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
@@ -260,8 +273,9 @@ def cross_entropy(
     input: Tensor,
     target: Any,
     weight: Any = None,
-    *,
+    size_average: bool | None = None,
     ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
@@ -279,7 +293,7 @@ def cross_entropy(
     class indices, or a mean over nothing (every target ignored).
     """
     name = "cross_entropy"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     logits = as_tensor(input)
@@ -309,15 +323,16 @@ def nll_loss(
     input: Tensor,
     target: Any,
     weight: Any = None,
-    *,
+    size_average: bool | None = None,
     ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood, as ``F.nll_loss``: -input[i, target[i]] for class indices
     ``target``, where ``input`` (N, C) (or (C,), or (N, C, d1, ...)) usually comes from
     ``log_softmax``. ``weight`` and ``ignore_index`` work as in :func:`cross_entropy`."""
     name = "nll_loss"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     log_probs = as_tensor(input)
     rows = _checks.class_rows(log_probs, name, "log-probabilities")
     target = _checks.classification_target(target, log_probs, name, probabilities_allowed=False)
@@ -328,22 +343,41 @@ def nll_loss(
     return _per_prediction_shape(loss, log_probs.shape, reduction)
 
 
-def mse_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = "mean", weight: Any = None) -> Tensor:
     """Squared error (input - target)**2, averaged by default. The target must have the
     input's shape (no broadcasting, which would usually hide a bug)."""
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     diff = input - _checks.float_target(target, input, "mse_loss")
-    return _reduce(diff * diff, reduction, "mse_loss")
+    return _weighted(diff * diff, weight, reduction, "mse_loss", mean_per_weight=True)
 
 
-def l1_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
+            reduce: bool | None = None, reduction: str = "mean", weight: Any = None) -> Tensor:
     """Absolute error |input - target|, averaged by default; the target has the input's
     shape."""
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     diff = input - _checks.float_target(target, input, "l1_loss")
-    return _reduce(diff.abs(), reduction, "l1_loss")
+    return _weighted(diff.abs(), weight, reduction, "l1_loss", mean_per_weight=True)
+
+
+def _weighted(losses: Tensor, weight: Any, reduction: str, name: str,
+              mean_per_weight: bool) -> Tensor:
+    """Element-wise ``losses``, times ``weight`` (of the input's shape) where given, reduced.
+    As in PyTorch, the weighted mean divides by the total weight for ``mse_loss`` and
+    ``l1_loss`` (``mean_per_weight``) and by the number of elements for ``huber_loss``."""
+    if weight is None:
+        return _reduce(losses, reduction, name)
+    weight = as_tensor(weight).astype(losses.dtype)
+    if weight.shape != losses.shape:
+        raise ValueError(f"{name}: expected weights of the input's shape {losses.shape}, got "
+                         f"shape {weight.shape}")
+    losses = losses * weight
+    if reduction == "mean" and mean_per_weight:
+        return _reduce(losses, "sum", name) / weight.sum()
+    return _reduce(losses, reduction, name)
 
 
 def _huber(diff: Tensor, delta: float) -> Tensor:
@@ -354,12 +388,13 @@ def _huber(diff: Tensor, delta: float) -> Tensor:
 
 
 def smooth_l1_loss(
-    input: Tensor, target: Any, *, reduction: str = "mean", beta: float = 1.0
+    input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None,
+    reduction: str = "mean", beta: float = 1.0,
 ) -> Tensor:
     """The Huber loss divided by ``beta``: 0.5 d**2 / beta where |d| < beta, else
     |d| - 0.5 beta, for d = input - target; ``beta=0`` is the L1 loss."""
     name = "smooth_l1_loss"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     _checks.check_positive(beta, name, "beta", zero_allowed=True)
     input = as_tensor(input)
     diff = input - _checks.float_target(target, input, name)
@@ -368,7 +403,7 @@ def smooth_l1_loss(
 
 
 def huber_loss(
-    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0
+    input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
 ) -> Tensor:
     """0.5 d**2 where |d| < ``delta``, else delta (|d| - 0.5 delta), for d = input - target
     (``delta`` > 0): squared error for small errors, absolute error for outliers."""
@@ -377,14 +412,15 @@ def huber_loss(
     _checks.check_positive(delta, name, "delta")
     input = as_tensor(input)
     diff = input - _checks.float_target(target, input, name)
-    return _reduce(_huber(diff, delta), reduction, name)
+    return _weighted(_huber(diff, delta), weight, reduction, name, mean_per_weight=False)
 
 
 KL_REDUCTIONS = (*fused.REDUCTIONS, "batchmean")
 
 
 def kl_div(
-    input: Tensor, target: Any, *, reduction: str = "mean", log_target: bool = False
+    input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None,
+    reduction: str = "mean", log_target: bool = False,
 ) -> Tensor:
     """Kullback-Leibler divergence of the distribution ``input`` (log-probabilities) from
     ``target`` (probabilities, or log-probabilities with ``log_target``), element-wise
@@ -395,7 +431,7 @@ def kl_div(
     and warns about it as PyTorch does.
     """
     name = "kl_div"
-    _checks.check_reduction(reduction, KL_REDUCTIONS)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce, KL_REDUCTIONS)
     if reduction == "mean":
         warnings.warn(
             "kl_div: reduction='mean' divides the summed loss by the number of elements; "
@@ -413,11 +449,12 @@ def kl_div(
     return _reduce(losses, "sum", name) / batch
 
 
-def soft_margin_loss(input: Tensor, target: Any, *, reduction: str = "mean") -> Tensor:
+def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """log(1 + exp(-target * input)) for labels ``target`` of 1 or -1, the logistic loss,
     computed without overflow."""
     name = "soft_margin_loss"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     margin = -_checks.float_target(target, input, name) * input
     return _reduce(_softplus(margin), reduction, name)
@@ -445,13 +482,14 @@ def _rescaled(losses: Tensor, weight: Any, name: str) -> Tensor:
 
 
 def binary_cross_entropy(
-    input: Tensor, target: Any, weight: Any = None, *, reduction: str = "mean"
+    input: Tensor, target: Any, weight: Any = None, size_average: bool | None = None,
+    reduce: bool | None = None, reduction: str = "mean",
 ) -> Tensor:
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1], each log
     clamped at -100 as in PyTorch, times ``weight`` (broadcast) if given. Prefer
     ``binary_cross_entropy_with_logits`` on raw scores: it is more accurate near 0 and 1."""
     name = "binary_cross_entropy"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     target = _checks.float_target(target, input, name)
     outside = np.flatnonzero(~((input._data >= 0) & (input._data <= 1)))
@@ -469,7 +507,8 @@ def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Any,
     weight: Any = None,
-    *,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
     reduction: str = "mean",
     pos_weight: Any = None,
 ) -> Tensor:
@@ -478,7 +517,7 @@ def binary_cross_entropy_with_logits(
     last dimension, one per class) scales the loss of positive targets, ``weight`` the loss
     of each element."""
     name = "binary_cross_entropy_with_logits"
-    _checks.check_reduction(reduction)
+    reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     target = _checks.float_target(target, input, name)
     losses = fused.BinaryCrossEntropyWithLogits.apply(input, target)

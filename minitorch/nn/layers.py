@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.nn import _checks, init
 from minitorch.nn import functional as F
-from minitorch.nn import init
 from minitorch.nn.module import Module, Parameter
-from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
+from minitorch.tensor import Tensor, as_tensor
 
 
 class Linear(Module):
@@ -26,9 +26,11 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = DEFAULT_DTYPE
+        self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Linear {name} must be a positive int, got {value!r}")
@@ -41,9 +43,9 @@ class Linear(Module):
         init.kaiming_uniform_(self.weight, nonlinearity="relu")
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x).astype(self.weight.dtype)  # the tensor itself when it already matches
-        return F.linear(x, self.weight, self.bias)
+    def forward(self, input: Tensor) -> Tensor:
+        input = as_tensor(input).astype(self.weight.dtype)  # itself when it already matches
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
@@ -63,8 +65,8 @@ class ReLU(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.relu(x, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
@@ -77,8 +79,8 @@ class LeakyReLU(Module):
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [f"negative_slope={self.negative_slope}",
@@ -90,14 +92,15 @@ class PReLU(Module):
     (``num_parameters=1``) or one per channel (dimension 1 of the input), starting at
     ``init``."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.prelu(x, self.weight)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -112,8 +115,8 @@ class _AlphaActivation(Module):
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self).function(x, self.alpha, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self).function(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [f"alpha={self.alpha}", _inplace_repr(self.inplace)]))
@@ -140,8 +143,8 @@ class _InplaceActivation(Module):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self).function(x, inplace=self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self).function(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_repr(self.inplace)
@@ -191,8 +194,8 @@ class Hardtanh(Module):
                              f"min_val={min_val} and max_val={max_val}")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [f"min_val={self.min_val}", f"max_val={self.max_val}",
@@ -216,8 +219,8 @@ class Threshold(Module):
         super().__init__()
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.threshold(x, self.threshold, self.value, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return ", ".join(filter(None, [f"threshold={self.threshold}", f"value={self.value}",
@@ -231,8 +234,8 @@ class Softplus(Module):
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softplus(x, self.beta, self.threshold)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -248,8 +251,8 @@ class GELU(Module):
             raise ValueError(f"GELU approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.gelu(x, self.approximate)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
@@ -260,8 +263,8 @@ class _Elementwise(Module):
 
     function: Any = None
 
-    def forward(self, x: Tensor) -> Tensor:
-        return type(self).function(x)
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self).function(input)
 
 
 class Sigmoid(_Elementwise):
@@ -293,14 +296,15 @@ class Tanhshrink(_Elementwise):
 
 
 class Softmax(Module):
-    """Softmax along ``dim``: each slice becomes positive and sums to 1."""
+    """Softmax along ``dim``: each slice becomes positive and sums to 1. Without ``dim``,
+    PyTorch's old implicit choice, with its deprecation warning (see ``F.softmax``)."""
 
-    def __init__(self, dim: int | None = -1) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -309,18 +313,15 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """Log of the softmax along ``dim``, computed stably; pair it with ``NLLLoss``."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class Softmin(Softmax):
     """softmax(-x) along ``dim``: the smallest values get the largest weights."""
 
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__(dim)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.softmin(x, self.dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim, _stacklevel=5)
 
 
 class Flatten(Module):
@@ -331,8 +332,8 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        return as_tensor(x).flatten(self.start_dim, self.end_dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return as_tensor(input).flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -348,8 +349,8 @@ class Dropout(Module):
             raise ValueError(f"dropout probability must be in [0, 1], got {p}")
         self.p, self.inplace = p, inplace
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.inplace)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
@@ -362,5 +363,5 @@ class Identity(Module):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, x: Any) -> Any:
-        return x
+    def forward(self, input: Any) -> Any:
+        return input

@@ -57,15 +57,17 @@ class _Loss(Module):
     """A loss function as a Module: ``loss_fn(input, target)`` calls ``function`` with the
     options given to the constructor. A class ``weight`` (or ``pos_weight``) is a buffer, so
     it is in the state dict, as in PyTorch. Like PyTorch's, a loss prints as its bare name,
-    ``MSELoss()``."""
+    ``MSELoss()``. The deprecated ``size_average`` and ``reduce`` set ``reduction`` as they do
+    in PyTorch."""
 
     function: Any = None
     reductions: tuple[str, ...] = REDUCTIONS
 
-    def __init__(self, reduction: str = "mean", **options: Any) -> None:
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", **options: Any) -> None:
         super().__init__()
-        _checks.check_reduction(reduction, self.reductions)
-        self.reduction = reduction
+        self.reduction = _checks.reduction_argument(
+            reduction, size_average, reduce, self.reductions, stacklevel=5)
         self._options = [name for name in options if name not in ("weight", "pos_weight")]
         for name, value in options.items():
             if name in ("weight", "pos_weight"):
@@ -89,14 +91,14 @@ class CrossEntropyLoss(_Loss):
     def __init__(
         self,
         weight: Any = None,
-        *,
+        size_average: bool | None = None,
         ignore_index: int = -100,
+        reduce: bool | None = None,
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(
-            reduction, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing
-        )
+        super().__init__(size_average, reduce, reduction, weight=weight,
+                         ignore_index=ignore_index, label_smoothing=label_smoothing)
 
 
 class NLLLoss(_Loss):
@@ -105,9 +107,11 @@ class NLLLoss(_Loss):
     function = staticmethod(F.nll_loss)
 
     def __init__(
-        self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean"
+        self, weight: Any = None, size_average: bool | None = None, ignore_index: int = -100,
+        reduce: bool | None = None, reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction, weight=weight, ignore_index=ignore_index)
+        super().__init__(size_average, reduce, reduction, weight=weight,
+                         ignore_index=ignore_index)
 
 
 class MSELoss(_Loss):
@@ -115,17 +119,15 @@ class MSELoss(_Loss):
 
     function = staticmethod(F.mse_loss)
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-
 
 class BCELoss(_Loss):
     """Module form of :func:`~minitorch.nn.functional.binary_cross_entropy`."""
 
     function = staticmethod(F.binary_cross_entropy)
 
-    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
-        super().__init__(reduction, weight=weight)
+    def __init__(self, weight: Any = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction, weight=weight)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -134,9 +136,10 @@ class BCEWithLogitsLoss(_Loss):
     function = staticmethod(F.binary_cross_entropy_with_logits)
 
     def __init__(
-        self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
+        self, weight: Any = None, size_average: bool | None = None, reduce: bool | None = None,
+        reduction: str = "mean", pos_weight: Any = None,
     ) -> None:
-        super().__init__(reduction, weight=weight, pos_weight=pos_weight)
+        super().__init__(size_average, reduce, reduction, weight=weight, pos_weight=pos_weight)
 
 
 class L1Loss(_Loss):
@@ -144,18 +147,16 @@ class L1Loss(_Loss):
 
     function = staticmethod(F.l1_loss)
 
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)
-
 
 class SmoothL1Loss(_Loss):
     """Module form of :func:`~minitorch.nn.functional.smooth_l1_loss`."""
 
     function = staticmethod(F.smooth_l1_loss)
 
-    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", beta: float = 1.0) -> None:
         _checks.check_positive(beta, "SmoothL1Loss", "beta", zero_allowed=True)
-        super().__init__(reduction, beta=beta)
+        super().__init__(size_average, reduce, reduction, beta=beta)
 
 
 class HuberLoss(_Loss):
@@ -165,7 +166,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         _checks.check_positive(delta, "HuberLoss", "delta")
-        super().__init__(reduction, delta=delta)
+        super().__init__(reduction=reduction, delta=delta)
 
 
 class KLDivLoss(_Loss):
@@ -175,14 +176,12 @@ class KLDivLoss(_Loss):
     function = staticmethod(F.kl_div)
     reductions = F.KL_REDUCTIONS
 
-    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__(reduction, log_target=log_target)
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction, log_target=log_target)
 
 
 class SoftMarginLoss(_Loss):
     """Module form of :func:`~minitorch.nn.functional.soft_margin_loss`."""
 
     function = staticmethod(F.soft_margin_loss)
-
-    def __init__(self, *, reduction: str = "mean") -> None:
-        super().__init__(reduction)

@@ -454,10 +454,10 @@ class Sequential(_ModuleSequence):
         super().__init__()
         self.extend(modules)
 
-    def forward(self, x: Any) -> Any:
+    def forward(self, input: Any) -> Any:
         for module in self._modules.values():
-            x = module(x)
-        return x
+            input = module(input)
+        return input
 
 
 class ModuleList(_ModuleSequence):
@@ -466,9 +466,10 @@ class ModuleList(_ModuleSequence):
     It has no ``forward``: the module that owns it decides how to use its modules.
     """
 
-    def __init__(self, modules: Iterable[Module] = ()) -> None:
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
-        self.extend(modules)
+        if modules is not None:
+            self.extend(modules)
 
 
 def positive_int(value: Any, name: str, layer: str) -> int:

@@ -23,7 +23,7 @@ from minitorch.nn.functional import (  # noqa: F401  (re-exported)
 from minitorch.nn.layers import Linear
 from minitorch.nn.module import Module, Parameter, positive_int
 from minitorch.ops import nn as fused
-from minitorch.tensor import DEFAULT_DTYPE, Tensor, as_tensor
+from minitorch.tensor import Tensor, as_tensor
 
 # ----- modules --------------------------------------------------------------------------------
 
@@ -43,9 +43,11 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
-        dtype: Any = DEFAULT_DTYPE,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         self.num_embeddings = positive_int(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         if padding_idx is not None:
@@ -93,9 +95,11 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        dtype: Any = DEFAULT_DTYPE,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         self.normalized_shape = _checks.shape_tuple(normalized_shape)
         if any(n < 1 for n in self.normalized_shape) or not self.normalized_shape:
             raise ValueError(
@@ -151,9 +155,11 @@ class MultiheadAttention(Module):
         kdim: int | None = None,
         vdim: int | None = None,
         batch_first: bool = False,
-        dtype: Any = DEFAULT_DTYPE,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        dtype = _checks.layer_dtype(device, dtype)
         self.embed_dim = positive_int(embed_dim, "embed_dim", "MultiheadAttention")
         self.num_heads = positive_int(num_heads, "num_heads", "MultiheadAttention")
         if embed_dim % num_heads:

@@ -67,7 +67,7 @@ class Linear(Function):
                 grad_weight = grad_rows.T @ x_rows
         if not need_bias:
             return grad_x, grad_weight
-        grad_bias = np.add.reduce(grad_rows, axis=0) if need_bias[0] else None
+        grad_bias = grad_rows.sum(axis=0) if need_bias[0] else None
         return grad_x, grad_weight, grad_bias
 
 

@@ -25,10 +25,10 @@ class Adam(Optimizer):
 
     with m_0 = v_0 = v_0' = 0. State entries: ``"step"`` (t), ``"exp_avg"`` (m),
     ``"exp_avg_sq"`` (v) and, with amsgrad, ``"max_exp_avg_sq"`` (v').
-    """
 
-    # AdamW sets this: decay the weights directly instead of adding λθ to the gradient.
-    decoupled_weight_decay = False
+    ``decoupled_weight_decay=True`` is AdamW: the weights shrink by γλ at the start of each
+    step instead of λθ being added to the gradient.
+    """
 
     def __init__(
         self,
@@ -39,7 +39,12 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -48,6 +53,11 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
@@ -71,7 +81,7 @@ class Adam(Optimizer):
         state["step"] = step = state["step"] + 1
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
 
-        if self.decoupled_weight_decay:
+        if group["decoupled_weight_decay"]:
             if weight_decay:
                 param *= 1.0 - lr * weight_decay
             weight_decay = 0.0
@@ -110,8 +120,6 @@ class AdamW(Adam):
     so the decay is not rescaled by the adaptive denominator. Defaults to λ = 0.01.
     """
 
-    decoupled_weight_decay = True
-
     def __init__(
         self,
         params: Params,
@@ -122,5 +130,12 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

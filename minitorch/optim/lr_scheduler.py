@@ -9,13 +9,17 @@ Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``::
         scheduler.step()
 
 The learning rate is computed in closed form from each group's initial learning rate, so a
-change made to ``group["lr"]`` by hand lasts only until the next ``step()``.
+change made to ``group["lr"]`` by hand lasts only until the next ``step()``. As in PyTorch,
+that initial rate is kept in the group as ``group["initial_lr"]``, and ``last_epoch``
+resumes a schedule: ``StepLR(optimizer, 30, last_epoch=41)`` on an optimizer loaded from a
+checkpoint continues at epoch 42.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,16 +30,24 @@ class LRScheduler:
     """Base class: subclasses give ``_lr_at(base_lr, epoch)`` (or ``_lrs(epoch)``, one
     rate per group).
 
-    Creating a scheduler sets epoch 0 (``last_epoch == 0``), whose learning rate is each
-    group's current ``lr``; every ``step()`` moves to the next epoch.
+    Creating a scheduler sets epoch ``last_epoch + 1``: epoch 0 by default, whose learning
+    rate is each group's ``initial_lr`` (its ``lr`` when no scheduler set one before); every
+    ``step()`` moves to the next epoch. Resuming (``last_epoch`` >= 0) needs the groups'
+    ``initial_lr``, as saved in the optimizer's state dict.
     """
 
-    def __init__(self, optimizer: Optimizer) -> None:
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
-        self.base_lrs: list[float] = [group["lr"] for group in optimizer.param_groups]
-        self.last_epoch = -1
+        for index, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{index}] "
+                               f"when resuming an optimizer (last_epoch={last_epoch})")
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
         self._last_lr: list[float] = []
         self.step()
 
@@ -47,15 +59,16 @@ class LRScheduler:
         """The learning rate of each parameter group at ``epoch``."""
         return [self._lr_at(base_lr, epoch) for base_lr in self.base_lrs]
 
-    def step(self) -> None:
-        """Move to the next epoch and set every group's learning rate for it."""
+    def step(self, epoch: int | None = None) -> None:
+        """Move to the next epoch (or, deprecated as in PyTorch, to ``epoch``) and set every
+        group's learning rate for it."""
         groups = self.optimizer.param_groups
         if len(groups) != len(self.base_lrs):
             raise RuntimeError(
                 f"the optimizer has {len(groups)} parameter groups, but the scheduler was made "
                 f"for {len(self.base_lrs)}; make a new scheduler after add_param_group"
             )
-        self.last_epoch += 1
+        self.last_epoch = _next_epoch(self.last_epoch, epoch)
         self._last_lr = [float(lr) for lr in self._lrs(self.last_epoch)]
         for group, lr in zip(groups, self._last_lr, strict=True):
             group["lr"] = lr
@@ -98,12 +111,13 @@ class StepLR(LRScheduler):
     lr_epoch = base_lr * gamma ** (epoch // step_size)
     """
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
             raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
         self.step_size, self.gamma = step_size, gamma
         check_non_negative(vars(self), "gamma")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
@@ -115,10 +129,10 @@ class ExponentialLR(LRScheduler):
     lr_epoch = base_lr * gamma ** epoch
     """
 
-    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         check_non_negative(vars(self), "gamma")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma**epoch
@@ -131,12 +145,13 @@ class CosineAnnealingLR(LRScheduler):
     lr_epoch = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         if not T_max > 0:
             raise ValueError(f"T_max must be > 0, got {T_max}")
         self.T_max, self.eta_min = T_max, eta_min
         check_non_negative(vars(self), "eta_min")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
         cosine = (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0
@@ -149,10 +164,11 @@ class MultiStepLR(LRScheduler):
     lr_epoch = base_lr * gamma ** (number of milestones <= epoch)
     """
 
-    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1) -> None:
+    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones, self.gamma = sorted(milestones), gamma
         check_non_negative(vars(self), "gamma")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
@@ -171,13 +187,14 @@ class LambdaLR(LRScheduler):
         self,
         optimizer: Optimizer,
         lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
     ) -> None:
         groups = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 1
         lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * groups
         if len(lambdas) != groups:
             raise ValueError(f"expected {groups} lr_lambdas (one per group), got {len(lambdas)}")
         self.lr_lambdas = lambdas
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _lrs(self, epoch: int) -> list[float]:
         return [base * f(epoch) for base, f in zip(self.base_lrs, self.lr_lambdas, strict=True)]
@@ -209,6 +226,7 @@ class OneCycleLR(LRScheduler):
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
         three_phase: bool = False,
+        last_epoch: int = -1,
     ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"a scheduler needs an Optimizer, got {type(optimizer).__name__}")
@@ -236,6 +254,10 @@ class OneCycleLR(LRScheduler):
                 )
             self.max_momentums = _per_group(max_momentum, groups, "max_momentum")
             self.base_momentums = _per_group(base_momentum, groups, "base_momentum")
+            if last_epoch == -1:
+                for group, high, low in zip(groups, self.max_momentums, self.base_momentums,
+                                            strict=True):
+                    group["max_momentum"], group["base_momentum"] = high, low
         # Each phase: (last step, which lrs it goes from and to, which momentums).
         low, high = "max_momentums", "base_momentums"
         if three_phase:
@@ -249,9 +271,11 @@ class OneCycleLR(LRScheduler):
                 (pct_start * total_steps - 1, "initial_lrs", "max_lrs", low, high),
                 (total_steps - 1, "max_lrs", "min_lrs", high, low),
             ]
-        for group, lr in zip(groups, self.initial_lrs, strict=True):
-            group["lr"] = lr
-        super().__init__(optimizer)
+        if last_epoch == -1:  # PyTorch's entries in the groups, which a resumed run reads
+            for group, high, low in zip(groups, self.max_lrs, self.min_lrs, strict=True):
+                group["lr"] = group["initial_lr"] = high / div_factor
+                group["max_lr"], group["min_lr"] = high, low
+        super().__init__(optimizer, last_epoch)
 
     def _anneal(self, start: float, end: float, fraction: float) -> float:
         if self.anneal_strategy == "linear":
@@ -278,8 +302,8 @@ class OneCycleLR(LRScheduler):
     def _lrs(self, epoch: int) -> list[float]:
         return [self._at(epoch, i, 1, 2) for i in range(len(self.max_lrs))]
 
-    def step(self) -> None:
-        super().step()
+    def step(self, epoch: int | None = None) -> None:
+        super().step(epoch)
         if not self.cycle_momentum:
             return
         for i, group in enumerate(self.optimizer.param_groups):
@@ -288,6 +312,16 @@ class OneCycleLR(LRScheduler):
                 group["betas"] = (momentum, *group["betas"][1:])
             else:
                 group["momentum"] = momentum
+
+
+def _next_epoch(last_epoch: int, epoch: int | None) -> int:
+    """The epoch a ``step(epoch)`` moves to: the next one, or ``epoch`` where given, with
+    PyTorch's deprecation warning."""
+    if epoch is None:
+        return last_epoch + 1
+    warnings.warn("The epoch parameter in `scheduler.step()` is deprecated: call "
+                  "`scheduler.step()` once per epoch instead.", UserWarning, stacklevel=3)
+    return epoch
 
 
 def _per_group(value: float | Sequence[float], groups: list, name: str) -> list[float]:
@@ -348,12 +382,12 @@ class ReduceLROnPlateau(LRScheduler):
             return value < (best * (1.0 - threshold) if relative else best - threshold)
         return value > (best * (1.0 + threshold) if relative else best + threshold)
 
-    def step(self, metrics: float) -> None:  # type: ignore[override]
+    def step(self, metrics: float, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's ``metrics`` and reduce the learning rates if it is time."""
         value = float(metrics)
         if math.isnan(value):
             raise ValueError("ReduceLROnPlateau got a NaN metric")
-        self.last_epoch += 1
+        self.last_epoch = _next_epoch(self.last_epoch, epoch)
         if self._is_better(value):
             self.best, self.num_bad_epochs = value, 0
         else:

@@ -25,8 +25,16 @@ class Optimizer:
     """Updates a set of tensors from their ``.grad``.
 
     ``params`` is any iterable (a list, a generator such as ``model.parameters()``) of tensors,
-    or of dicts ``{"params": [...], "lr": ...}`` that each form a parameter group with its own
-    hyperparameters; what a group leaves out comes from ``defaults``.
+    of ``(name, tensor)`` pairs (``model.named_parameters()``: the names are kept as the
+    group's ``"param_names"``), or of dicts ``{"params": [...], "lr": ...}`` that each form a
+    parameter group with its own hyperparameters; what a group leaves out comes from
+    ``defaults``.
+
+    ``foreach`` and ``fused`` choose among PyTorch's implementations of one and the same
+    update; minitorch has a single one, so they change nothing, but they are kept in the
+    groups as PyTorch keeps them, so that state dicts have the same keys in both frameworks.
+    ``capturable`` (CUDA graphs) and ``differentiable`` (gradients through the step itself)
+    are not supported: True raises.
 
     Attributes:
         param_groups: list of dicts, each with ``"params"`` (a list of tensors) and the
@@ -67,6 +75,9 @@ class Optimizer:
         params = [params] if isinstance(params, Tensor) else _ordered_list(params)
         if not params:
             raise ValueError("a parameter group got an empty parameter list")
+        names = None
+        if all(type(p) is tuple and len(p) == 2 and isinstance(p[0], str) for p in params):
+            names, params = [name for name, _ in params], [p for _, p in params]
 
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         for p in params:
@@ -83,6 +94,14 @@ class Optimizer:
             seen.add(id(p))
 
         group = {**self.defaults, **param_group, "params": params}
+        if names is not None:
+            group["param_names"] = names
+        if group.get("capturable"):
+            raise ValueError("capturable=True is for CUDA graphs; minitorch runs on the CPU only")
+        if group.get("differentiable"):
+            raise NotImplementedError(
+                "differentiable=True (gradients through the optimizer step) is not supported"
+            )
         self._check_hyperparameters(group)
         self.param_groups.append(group)
 

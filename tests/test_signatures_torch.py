@@ -1,0 +1,112 @@
+"""Every function, layer and optimizer that minitorch shares with PyTorch takes PyTorch's
+arguments: the same names, in the same order, with the same defaults, so that calls written
+for PyTorch (positional or by keyword) mean the same thing here.
+
+The few differences are listed in KNOWN_DIFFERENCES, each with its reason.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pytest
+
+import minitorch
+import minitorch.nn.functional as F
+from minitorch import nn, optim
+from minitorch.optim import lr_scheduler
+
+torch = pytest.importorskip("torch")
+
+# name -> why minitorch's arguments differ from PyTorch's there
+KNOWN_DIFFERENCES = {
+    "F.embedding": "max_norm, norm_type, scale_grad_by_freq and sparse are not supported",
+    "nn.Embedding.__init__": "max_norm, norm_type, scale_grad_by_freq, sparse, _weight and "
+    "_freeze are not supported (use Embedding.from_pretrained)",
+    "nn.Hardtanh.__init__": "min_value and max_value, PyTorch's deprecated spellings of "
+    "min_val and max_val, are left out",
+}
+
+
+def _arguments(function: Any) -> list[tuple[str, Any]] | None:
+    """(name, default) of each named argument, or None where there is no Python signature
+    (PyTorch's C functions) or it is only ``*args`` (PyTorch's overload dispatchers)."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    named = [  # minitorch has no out= arguments: every result is a new tensor
+        (p.name, p.default)
+        for p in signature.parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in ("self", "out")
+    ]
+    if not named and any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
+        return None
+    return named
+
+
+def _pairs() -> list[tuple[str, Any, Any]]:
+    """(label, PyTorch's callable, minitorch's) for everything both define."""
+    pairs = []
+    for name in sorted(dir(F)):
+        if not name.startswith("_") and callable(getattr(torch.nn.functional, name, None)):
+            pairs.append((f"F.{name}", getattr(torch.nn.functional, name), getattr(F, name)))
+    for prefix, ours, theirs in (
+        ("nn", nn, torch.nn),
+        ("optim", optim, torch.optim),
+        ("lr_scheduler", lr_scheduler, torch.optim.lr_scheduler),
+    ):
+        for name in sorted(dir(ours)):
+            mine, reference = getattr(ours, name), getattr(theirs, name, None)
+            if name.startswith("_") or not inspect.isclass(mine) or not inspect.isclass(reference):
+                continue
+            for method in ("__init__", "forward", "step"):
+                if method in vars(reference) or method in vars(mine):
+                    if hasattr(reference, method) and hasattr(mine, method):
+                        pairs.append((f"{prefix}.{name}.{method}", getattr(reference, method),
+                                      getattr(mine, method)))
+    return pairs
+
+
+PAIRS = _pairs()
+
+
+def _same_default(a: Any, b: Any) -> bool:
+    if a is inspect.Parameter.empty or b is inspect.Parameter.empty:
+        return a is b
+    try:
+        return bool(a == b)
+    except Exception:  # a dtype or tensor default that has no plain equality
+        return type(a) is type(b)
+
+
+def test_the_comparison_covers_the_api():
+    labels = {label for label, _, _ in PAIRS}
+    assert {"F.cross_entropy", "nn.Linear.__init__", "nn.Conv2d.forward",
+            "optim.Adam.__init__", "lr_scheduler.StepLR.__init__"} <= labels
+    assert len(PAIRS) > 150
+
+
+@pytest.mark.parametrize(("label", "reference", "mine"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_arguments_match_pytorch(label, reference, mine):
+    theirs, ours = _arguments(reference), _arguments(mine)
+    if theirs is None or ours is None or label in KNOWN_DIFFERENCES:
+        pytest.skip("no Python signature to compare" if label not in KNOWN_DIFFERENCES
+                    else KNOWN_DIFFERENCES[label])
+    assert [name for name, _ in ours] == [name for name, _ in theirs]
+    different = [(name, default, dict(ours)[name]) for name, default in theirs
+                 if not _same_default(default, dict(ours)[name])]
+    assert not different, f"defaults (name, PyTorch's, minitorch's): {different}"
+
+
+def test_known_differences_are_still_differences():
+    labels = {label: (reference, mine) for label, reference, mine in PAIRS}
+    for label in KNOWN_DIFFERENCES:
+        reference, mine = labels[label]
+        assert _arguments(reference) != _arguments(mine), f"{label} now matches: drop it"
+
+
+def test_minitorch_layers_take_device_and_dtype_by_keyword():
+    layer = nn.Linear(2, 3, device=minitorch.device("cpu"), dtype=minitorch.float64)
+    assert layer.weight.dtype == minitorch.float64
