@@ -261,3 +261,18 @@ def test_legacy_reduction_arguments_match_torch(legacy):
         theirs = TF.cross_entropy(torch.tensor(logits), torch.tensor(labels), **legacy)
         assert nn.SmoothL1Loss(**legacy).reduction == torch.nn.SmoothL1Loss(**legacy).reduction
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("options", [dict(max_norm=1.0), dict(max_norm=0.5, norm_type=1.0),
+                                     dict(scale_grad_by_freq=True, padding_idx=2)])
+def test_embedding_options_match_torch(options):
+    table, ids = RNG.standard_normal((6, 3)), np.array([[1, 2, 1], [4, 1, 5]])
+    ours, theirs = mt.tensor(table, requires_grad=True), torch.tensor(table, requires_grad=True)
+    out = F.embedding(mt.tensor(ids), ours, **options)
+    expected = TF.embedding(torch.tensor(ids), theirs, **options)
+    upstream = RNG.standard_normal(tuple(expected.shape))
+    out.backward(mt.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-12)

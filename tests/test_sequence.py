@@ -84,6 +84,38 @@ def test_embedding_from_pretrained_freezes_by_default():
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
 
 
+def test_embedding_max_norm_scales_looked_up_rows_in_place():
+    table = np.array([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0]], np.float32)
+    layer = nn.Embedding.from_pretrained(table, freeze=False, max_norm=1.0)
+    out = layer(_ids([0, 1])).detach().numpy()
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), [1.0, 0.5], rtol=1e-6)
+    # the rows looked up were renormalised in the weight itself, the others left alone
+    np.testing.assert_allclose(layer.weight.detach().numpy()[[1, 2]], table[[1, 2]])
+    np.testing.assert_allclose(layer.weight.detach().numpy()[0], [0.6, 0.8], rtol=1e-6)
+
+
+def test_embedding_scale_grad_by_freq_divides_by_the_count():
+    weight = mt.tensor(np.ones((4, 2), np.float32), requires_grad=True)
+    F.embedding(_ids([1, 1, 1, 3]), weight, scale_grad_by_freq=True).sum().backward()
+    np.testing.assert_allclose(weight.grad.numpy(), [[0, 0], [1, 1], [0, 0], [1, 1]])
+    # the composite form (create_graph) gives the same gradient
+    (grad,) = mt.autograd.grad(F.embedding(_ids([1, 1, 1, 3]), weight,
+                                           scale_grad_by_freq=True).sum(),
+                               weight, create_graph=True)
+    np.testing.assert_allclose(grad.detach().numpy(), weight.grad.numpy())
+
+
+def test_embedding_initial_weight_and_sparse_gradients():
+    table = np.arange(6, dtype=np.float32).reshape(3, 2)
+    layer = nn.Embedding(3, 2, _weight=table, _freeze=True)
+    assert not layer.weight.requires_grad
+    np.testing.assert_array_equal(layer.weight.numpy(), table)
+    with pytest.raises(ValueError, match=r"_weight must have shape \(3, 4\)"):
+        nn.Embedding(3, 4, _weight=table)
+    with pytest.raises(NotImplementedError, match="sparse gradients"):
+        nn.Embedding(3, 2, sparse=True)
+
+
 # ----- LayerNorm, GELU, SiLU ----------------------------------------------------------------
 
 

@@ -21,9 +21,6 @@ torch = pytest.importorskip("torch")
 
 # name -> why minitorch's arguments differ from PyTorch's there
 KNOWN_DIFFERENCES = {
-    "F.embedding": "max_norm, norm_type, scale_grad_by_freq and sparse are not supported",
-    "nn.Embedding.__init__": "max_norm, norm_type, scale_grad_by_freq, sparse, _weight and "
-    "_freeze are not supported (use Embedding.from_pretrained)",
     "nn.Hardtanh.__init__": "min_value and max_value, PyTorch's deprecated spellings of "
     "min_val and max_val, are left out",
 }

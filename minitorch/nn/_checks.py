@@ -59,6 +59,13 @@ def layer_dtype(device: Any, dtype: Any) -> np.dtype:
     return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
 
 
+def dense_gradients(sparse: bool, name: str) -> None:
+    """``sparse=True`` asks for sparse gradients, which minitorch does not have."""
+    if sparse:
+        raise NotImplementedError(f"{name}: sparse=True (sparse gradients) is not supported; "
+                                  "minitorch's gradients are dense arrays")
+
+
 def numeric_array(value: Any, name: str, what: str = "target") -> np.ndarray:
     array = value._data if isinstance(value, Tensor) else np.asarray(value)
     if array.dtype.kind not in "biuf":

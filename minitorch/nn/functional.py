@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.autograd import no_grad
 from minitorch.dtypes import int64
 from minitorch.nn import _checks
 from minitorch.ops import conv as image_ops
@@ -577,10 +578,17 @@ def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
 # ----- sequences: embeddings, layer norm, attention -----------------------------------------
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of ``weight`` (num_embeddings, embedding_dim) picked by the integer ids in
     ``input`` (any shape): the result has shape ``input.shape + (embedding_dim,)``. The row
-    ``padding_idx``, if given, receives no gradient."""
+    ``padding_idx``, if given, receives no gradient.
+
+    With ``max_norm``, each looked-up row whose ``norm_type``-norm exceeds it is first scaled
+    down to that norm, in ``weight`` itself (as PyTorch does, outside the graph). With
+    ``scale_grad_by_freq``, each row's gradient is divided by how often its id occurs in
+    ``input``."""
     if weight.ndim != 2:
         raise ValueError(f"embedding weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {weight.shape}")
@@ -588,7 +596,22 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     ids = _checks.token_ids(input, vocabulary)
     if padding_idx is not None:
         padding_idx = _checks.padding_index(padding_idx, vocabulary)
-    return sequence_ops.Embedding.apply(weight, ids=ids, padding_idx=padding_idx)
+    _checks.dense_gradients(sparse, "embedding")
+    if max_norm is not None:
+        _renormalize_rows(weight, np.unique(ids), max_norm, norm_type)
+    return sequence_ops.Embedding.apply(weight, ids=ids, padding_idx=padding_idx,
+                                        scale_by_frequency=scale_grad_by_freq)
+
+
+def _renormalize_rows(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale the ``rows`` of ``weight`` whose norm exceeds ``max_norm`` down to it, in place
+    and unrecorded (PyTorch's ``embedding_renorm_``, with its 1e-7 guard)."""
+    norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = (max_norm / (norms[too_long] + 1e-7)).astype(weight.dtype)
+        with no_grad():
+            weight[rows[too_long]] = weight._data[rows[too_long]] * scale[:, None]
 
 
 def layer_norm(

@@ -33,8 +33,10 @@ class Embedding(Module):
     ``ids[...]`` of ``weight`` (num_embeddings, embedding_dim) for every integer id, giving
     shape ``ids.shape + (embedding_dim,)``.
 
-    ``weight`` starts with N(0, 1) entries, as in PyTorch. With ``padding_idx`` that row
-    starts at zero and never receives a gradient, so it stays the "no token" vector. An id
+    ``weight`` starts with N(0, 1) entries, as in PyTorch, or as a copy of ``_weight``
+    (``_freeze`` keeps it from training). With ``padding_idx`` that row starts at zero and
+    never receives a gradient, so it stays the "no token" vector. ``max_norm`` and
+    ``scale_grad_by_freq`` work as in :func:`~minitorch.nn.functional.embedding`. An id
     outside [0, num_embeddings) raises an IndexError naming it.
     """
 
@@ -43,6 +45,12 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Any = None,
+        _freeze: bool = False,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
@@ -52,9 +60,19 @@ class Embedding(Module):
         self.embedding_dim = positive_int(embedding_dim, "embedding_dim", "Embedding")
         if padding_idx is not None:
             padding_idx = _checks.padding_index(padding_idx, self.num_embeddings)
-        self.padding_idx = padding_idx
-        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype))
-        self.reset_parameters()
+        _checks.dense_gradients(sparse, "Embedding")
+        self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        shape = (self.num_embeddings, self.embedding_dim)
+        if _weight is None:
+            self.weight = Parameter(np.empty(shape, dtype=dtype), requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            table = as_tensor(_weight)
+            if table.shape != shape:
+                raise ValueError(f"Embedding _weight must have shape {shape} (num_embeddings, "
+                                 f"embedding_dim), got {table.shape}")
+            self.weight = Parameter(table._data.copy(), requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
@@ -63,19 +81,22 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(
-        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None
+        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None,
+        max_norm: float | None = None, norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False, sparse: bool = False,
     ) -> Embedding:
         """An Embedding holding a copy of ``embeddings`` (2-D); ``freeze`` stops training it."""
         table = as_tensor(embeddings)
         if table.ndim != 2:
             raise ValueError(f"embeddings must be 2-D (num_embeddings, embedding_dim), got "
                              f"shape {table.shape}")
-        layer = cls(*table.shape, padding_idx=padding_idx, dtype=table.dtype)
-        layer.weight = Parameter(table._data, requires_grad=not freeze)
-        return layer
+        return cls(*table.shape, padding_idx=padding_idx, max_norm=max_norm,
+                   norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
+                   _weight=table, _freeze=freeze, dtype=table.dtype)
 
     def forward(self, input: Any) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"

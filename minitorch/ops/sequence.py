@@ -27,20 +27,28 @@ class Embedding(Function):
 
     Each row's gradient is the sum of the gradients of the positions that looked it up:
     dL/dW[v] = sum over {i : ids_i = v} of g_i; the row ``padding_idx`` (if any) gets none.
+    ``scale_by_frequency`` divides that sum by the number n_v of such positions.
     """
 
     @staticmethod
     def composite(weight: Any, ids: np.ndarray | None = None,
-                  padding_idx: int | None = None) -> Any:
+                  padding_idx: int | None = None, scale_by_frequency: bool = False) -> Any:
         """Indexing, with the padding row cut from the graph (for create_graph)."""
         if padding_idx is not None:
             padding_row = np.arange(weight.shape[0])[:, None] == padding_idx
             weight = where(padding_row, weight.detach(), weight)
-        return weight[ids]
+        rows = weight[ids]
+        if not scale_by_frequency:
+            return rows
+        # rows * s + (rows * (1 - s)).detach(): the same values, each position's gradient
+        # times s = 1 / n_v, so that the row's summed gradient is divided by n_v
+        share = (1.0 / np.bincount(ids.reshape(-1))[ids])[..., None].astype(rows.dtype)
+        return rows * share + (rows * (1.0 - share)).detach()
 
     def forward(self, weight: np.ndarray, ids: np.ndarray | None = None,
-                padding_idx: int | None = None) -> np.ndarray:
+                padding_idx: int | None = None, scale_by_frequency: bool = False) -> np.ndarray:
         self.ids, self.vocabulary, self.padding_idx = ids, weight.shape[0], padding_idx
+        self.scale_by_frequency = scale_by_frequency
         return weight[ids]
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
@@ -61,6 +69,9 @@ class Embedding(Function):
             grad_weight[sorted_ids[starts]] = np.add.reduceat(grad_rows[order], starts, axis=0)
         if self.padding_idx is not None:
             grad_weight[self.padding_idx] = 0
+        if self.scale_by_frequency:
+            counts = np.bincount(ids, minlength=vocabulary)
+            grad_weight /= np.maximum(counts, 1)[:, None].astype(grad_weight.dtype)
         return grad_weight
 
 
