@@ -231,18 +231,18 @@ def test_a_wrong_number_of_gradients_raises():
         _backward_returning(lambda g: g)
 
 
-def test_forward_must_return_a_tensor():
-    class Pair(Function):
+def test_forward_must_return_tensors():
+    class Number(Function):
         @staticmethod
         def forward(ctx, x):
-            return x, x * 2
+            return 2.0
 
         @staticmethod
         def backward(ctx, grad_output):
             return grad_output
 
-    with pytest.raises(TypeError, match="must return a Tensor, got tuple"):
-        Pair.apply(minitorch.ones(2, requires_grad=True))
+    with pytest.raises(TypeError, match="must return a Tensor or a tuple with Tensors, got float"):
+        Number.apply(minitorch.ones(2, requires_grad=True))
 
 
 def test_forward_runs_with_recording_off_and_the_output_is_one_node():
@@ -364,3 +364,139 @@ def test_a_saved_output_makes_no_reference_cycle():
         assert node() is None  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+# ----- several outputs, setup_context, non-differentiable outputs -------------------------------
+
+
+class Sinh(Function):
+    """PyTorch's double-backward tutorial: intermediate results returned as extra outputs,
+    so that the saved tensors are in the graph for the second derivative."""
+
+    @staticmethod
+    def forward(ctx, x):
+        expx = minitorch.exp(x)
+        expnegx = minitorch.exp(-x)
+        ctx.save_for_backward(expx, expnegx)
+        return (expx - expnegx) / 2, expx, expnegx
+
+    @staticmethod
+    def backward(ctx, grad_out, _grad_out_exp, _grad_out_negexp):
+        expx, expnegx = ctx.saved_tensors
+        grad_input = grad_out * (expx + expnegx) / 2
+        grad_input += _grad_out_exp * expx
+        grad_input -= _grad_out_negexp * expnegx
+        return grad_input
+
+
+def sinh(x):
+    return Sinh.apply(x)[0]
+
+
+class Cube(Function):
+    """forward without ctx and a separate setup_context (PyTorch 2's style), two outputs."""
+
+    @staticmethod
+    def forward(x):
+        return x**3, 3 * x**2
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (x,) = inputs
+        ctx.save_for_backward(x, output[1])
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_dx):
+        x, dx = ctx.saved_tensors
+        return grad_output * dx + grad_dx * 6 * x
+
+
+def test_several_outputs_first_and_second_derivatives():
+    points = minitorch.tensor([0.3, -1.2, 2.0], dtype=minitorch.float64, requires_grad=True)
+    assert minitorch.gradcheck(sinh, points)
+    assert minitorch.gradgradcheck(sinh, points)
+    (first,) = grad(sinh(points).sum(), points, create_graph=True)
+    (second,) = grad(first.sum(), points)
+    np.testing.assert_allclose(first.detach().numpy(), np.cosh(points.detach().numpy()))
+    np.testing.assert_allclose(second.numpy(), np.sinh(points.detach().numpy()))
+
+
+def test_setup_context_style_with_two_outputs():
+    x = minitorch.tensor([0.5, -2.0], dtype=minitorch.float64, requires_grad=True)
+    cube, slope = Cube.apply(x)
+    assert cube.grad_fn is not None and slope.grad_fn is not None
+    (cube + slope).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 3 * x.detach().numpy() ** 2 + 6 * x.detach().numpy())
+    assert minitorch.gradcheck(lambda t: Cube.apply(t)[1], x)  # only the second output used
+    assert minitorch.gradgradcheck(lambda t: sum(o.sum() for o in Cube.apply(t)), x)
+
+
+def test_each_output_reaches_backward_once_with_zeros_for_the_unused():
+    seen = []
+
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3, x * 4
+
+        @staticmethod
+        def backward(ctx, *grads):
+            seen.append([g.numpy().tolist() for g in grads])
+            return grads[0] * 2 + grads[1] * 3 + grads[2] * 4
+
+    x = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    _, b, c = Split.apply(x)
+    (b.sum() + 10 * c.sum()).backward()
+    assert seen == [[[0.0, 0.0], [1.0, 1.0], [10.0, 10.0]]]
+    np.testing.assert_allclose(x.grad.numpy(), [43.0, 43.0])
+
+
+def test_unused_output_gradients_can_be_none():
+    class Two(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, grad_a, grad_b):
+            assert grad_b is None
+            return grad_a * 2
+
+    x = minitorch.tensor([1.0], requires_grad=True)
+    Two.apply(x)[0].sum().backward()
+    assert x.grad.item() == 2.0
+
+
+def test_non_differentiable_outputs_stay_out_of_the_graph():
+    class SortValues(Function):
+        @staticmethod
+        def forward(ctx, x):
+            values, indices = minitorch.sort(x)
+            flags = values > 0
+            ctx.mark_non_differentiable(flags)
+            ctx.save_for_backward(indices)
+            return values, indices, flags
+
+        @staticmethod
+        def backward(ctx, grad_values, grad_indices, grad_flags):
+            (indices,) = ctx.saved_tensors
+            grad_input = minitorch.zeros_like(grad_values)
+            grad_input[indices] = grad_values
+            return grad_input
+
+    x = minitorch.tensor([3.0, -1.0, 2.0], requires_grad=True)
+    values, indices, flags = SortValues.apply(x)
+    assert values.requires_grad and not indices.requires_grad and not flags.requires_grad
+    (values * minitorch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 1.0, 2.0])
+
+
+def test_another_saved_output_changed_in_place_makes_backward_raise():
+    x = minitorch.tensor([0.5, 1.0], requires_grad=True)
+    value, expx, _ = Sinh.apply(x)
+    with minitorch.no_grad():
+        expx.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        value.sum().backward()
+

@@ -305,12 +305,15 @@ class Function:
     options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
     _node_type: type[FunctionCtx]  # the ctx class of a Function written in PyTorch's style
+    _setup_context: Any = None  # its setup_context, where forward does not take ctx
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Decided here, once per class, so that apply, which runs for every op, never asks.
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
             cls.apply = classmethod(FunctionCtx.apply_function)  # type: ignore[method-assign]
+            if isinstance(inspect.getattr_static(cls, "setup_context", None), staticmethod):
+                cls._setup_context = cls.setup_context
             cls._node_type = type(f"{cls.__name__}Backward", (FunctionCtx,),
                                   {"function": cls, "__module__": cls.__module__})
 
@@ -369,63 +372,94 @@ class Function:
 class FunctionCtx(Function):
     """The ``ctx`` of a :class:`Function` written in PyTorch's style, and its node in the graph.
 
-    Such a Function has staticmethods ``forward(ctx, *args)``, which computes a Tensor from
-    Tensors and other arguments with recording off, and ``backward(ctx, grad_output)``, which
-    returns one gradient per argument of ``forward`` (a Tensor, or None). ``forward`` keeps what
-    ``backward`` needs with ``ctx.save_for_backward(*tensors)`` (read back as
-    ``ctx.saved_tensors``) or as any attribute of ``ctx``; ``ctx.needs_input_grad`` says, for
-    each argument, whether its gradient is needed.
+    Such a Function has staticmethods ``forward(ctx, *args)`` (or ``forward(*args)`` with a
+    separate ``setup_context(ctx, inputs, output)``), which computes a Tensor, or a tuple of
+    them, from Tensors and other arguments with recording off, and ``backward(ctx,
+    *grad_outputs)``, which gets one gradient per output and returns one per argument of
+    ``forward`` (a Tensor, or None). ``forward`` keeps what ``backward`` needs with
+    ``ctx.save_for_backward(*tensors)`` (read back as ``ctx.saved_tensors``) or as any
+    attribute of ``ctx``; ``ctx.needs_input_grad`` says, for each argument, whether its
+    gradient is needed; ``ctx.mark_non_differentiable(*outputs)`` takes outputs (indices,
+    say) out of the graph; the gradient of an output that got none is zeros, or None after
+    ``ctx.set_materialize_grads(False)``.
 
     The engine gives every node array gradients and expects arrays back; this class adapts at
     that boundary, so the library's own operations keep their array-level fast path. Under
     ``create_graph`` ``backward`` runs on Tensors with recording on, so a ``backward`` written
-    in Tensor operations can be differentiated again.
+    in Tensor operations can be differentiated again (an output saved for backward is then
+    the output itself, in the graph, as PyTorch's double-backward tutorial relies on).
+
+    Several outputs: the first differentiable one is this node; each other one is an
+    :class:`_OtherOutput` node whose only parent is the first, recorded just after it. The
+    engine visits nodes newest first, so every other output hands its gradient over before
+    this node runs ``backward`` once with all of them.
 
     In-place changes: a tensor saved with ``save_for_backward`` that was changed in place
-    afterwards (an input, the output or any other) makes backward raise, as for the library's
+    afterwards (an input, an output or any other) makes backward raise, as for the library's
     own operations.
     """
 
     function: type[Function]  # the Function written in PyTorch's style this is the node of
     needs_input_grad: tuple[bool, ...] = ()  # per argument of forward, set by apply_function
     positions: tuple[int, ...] = ()  # the argument of forward each parent was passed as
-    _saved: tuple[Any, ...] = ()  # by save_for_backward, the output as _OUTPUT once recorded
+    materialize_grads = True  # missing output gradients become zeros (else None)
+    _saved: tuple[Any, ...] = ()  # by save_for_backward; outputs as _SavedOutput once recorded
     _versions: tuple[int, ...] = ()  # of the saved tensors, when they were saved
+    _non_differentiable: tuple[Any, ...] = ()  # outputs given to mark_non_differentiable
+    _layout: tuple[tuple | None, ...] = ()  # (shape, dtype) of each Tensor output, else None
+    _first: int = 0  # which output is this node
+    # The saved outputs' arrays and in-place records (the tensors would make a cycle).
+    _outputs: dict[int, tuple[np.ndarray, list[int]]] = {}
 
     @staticmethod
-    def apply_function(cls: type[Function], *args: Any) -> Tensor:
+    def apply_function(cls: type[Function], *args: Any) -> Any:
         """``apply`` of a Function written in PyTorch's style: ``forward`` runs on the
-        arguments themselves with recording off; its result is recorded as one node whose
-        parents are the Tensor arguments that require grad."""
+        arguments themselves with recording off; its differentiable outputs are recorded,
+        with the Tensor arguments that require grad as their parents."""
         ctx = cls._node_type()
         recording = _grad_mode.enabled
         ctx.needs_input_grad = needs = tuple(
             recording and isinstance(arg, _Tensor) and arg.requires_grad for arg in args
         )
         with no_grad():
-            out = cls.forward(ctx, *args)
-        if not isinstance(out, _Tensor):
+            if cls._setup_context is None:
+                out = cls.forward(ctx, *args)
+            else:
+                out = cls.forward(*args)
+                cls._setup_context(ctx, args, out)
+        single = isinstance(out, _Tensor)
+        outputs = (out,) if single else out
+        if type(outputs) is not tuple or not any(isinstance(o, _Tensor) for o in outputs):
             raise TypeError(
-                f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}"
-                + (" (only a single Tensor output is supported)" if type(out) is tuple else "")
+                f"{cls.__name__}.forward must return a Tensor or a tuple with Tensors, got "
+                f"{type(out).__name__}"
             )
-        if not any(needs):
+        differentiable = [i for i, o in enumerate(outputs) if isinstance(o, _Tensor)
+                          and o.dtype.kind == "f"
+                          and not any(o is t for t in ctx._non_differentiable)]
+        if not any(needs) or not differentiable:
             return out
-        if out.requires_grad or out._ctx is not None or any(out is arg for arg in args):
-            # The node must not take over a tensor that already has a place in the graph (an
-            # argument returned as it is): the output is a new tensor on the same memory.
-            out = _sharing_memory(out)
+        ctx._layout = tuple((o.shape, o.dtype) if isinstance(o, _Tensor) else None
+                            for o in outputs)
+        ctx._saved = tuple(_saved_output(t, outputs) for t in ctx._saved)
+        ctx._outputs = {t.index: (outputs[t.index]._data, outputs[t.index]._change_record())
+                        for t in ctx._saved if type(t) is _SavedOutput}
+        # An output that already has a place in the graph (an argument returned as it is)
+        # must not be taken over: a new tensor on the same memory stands in for it.
+        outputs = tuple(
+            _sharing_memory(o) if i in differentiable and (
+                o.requires_grad or o._ctx is not None or any(o is arg for arg in args)) else o
+            for i, o in enumerate(outputs)
+        )
         ctx.positions = tuple(i for i, need in enumerate(needs) if need)
         ctx.parents = tuple(args[i] for i in ctx.positions)
         ctx.sequence = next(_sequence)
-        out.requires_grad, out._ctx = True, ctx
-        saved = ctx._saved
-        if any(t is out for t in saved):
-            # The output saved by reference would point back at its own node (a reference
-            # cycle): it is kept as its array, and backward is given the output again.
-            ctx._saved = tuple(_OUTPUT if t is out else t for t in saved)
-            ctx._out_data = out._data
-        return out
+        ctx._first = differentiable[0]
+        first = outputs[ctx._first]
+        first.requires_grad, first._ctx = True, ctx
+        for index in differentiable[1:]:
+            _OtherOutput.record(outputs[index], ctx, index, first)
+        return outputs[0] if single else outputs
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (or None) for ``backward``, as ``ctx.saved_tensors``; each one's
@@ -439,33 +473,68 @@ class FunctionCtx(Function):
         self._saved = tensors
         self._versions = tuple(map(_version, tensors))
 
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """Leave these outputs of ``forward`` out of the graph (their gradient is zeros)."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether ``backward`` gets zeros (True, the default) or None for the gradient of an
+        output that nothing was computed from."""
+        self.materialize_grads = value
+
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The tensors given to ``save_for_backward``, in order."""
-        output = self.__dict__.get("_output")
-        return tuple(output if t is _OUTPUT else t for t in self._saved)
+        outputs = self.__dict__.get("_output_tensors", {})
+        return tuple(outputs[t.index] if type(t) is _SavedOutput else t for t in self._saved)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """The engine's first-order call: the gradients, as arrays, for the node's parents."""
-        output = None
-        if "_out_data" in self.__dict__:
-            output = _Tensor._make(self._out_data, False)
+        outputs = {index: _Tensor._make(data, False) for index, (data, _) in self._outputs.items()}
+        grads = self._output_grads(grad, _as_constant)
         with no_grad():
-            grads = self.backward_on_tensors(output, _Tensor._make(grad, False))
-        return tuple(None if g is None else g._data for g in grads)
+            parent_grads = self._run_backward(outputs, grads)
+        return tuple(None if g is None else g._data for g in parent_grads)
 
-    def backward_on_tensors(self, output: Tensor | None, grad: Tensor) -> tuple:
+    def backward_on_tensors(self, node: Tensor, grad: Tensor) -> tuple:
         """The gradients for the node's parents, as Tensors, from the Function's ``backward``
-        (recorded when recording is on: create_graph). ``output`` is the node's output."""
+        with recording on (create_graph). A saved output is the output in the graph: this
+        node, or, for another output, a new tensor on its memory recorded as that output."""
+        outputs = {
+            index: node if index == self._first
+            else _OtherOutput.record(_Tensor._make(data, False), self, index, node)
+            for index, (data, _) in self._outputs.items()
+        }
+        return self._run_backward(outputs, self._output_grads(grad, _as_constant))
+
+    def _output_grads(self, grad: Any, as_tensor: Callable[[Any], Tensor]) -> list:
+        """One gradient per output of forward: this node's, the ones the other outputs handed
+        over, and for the rest zeros (or None without materialize_grads)."""
+        handed_over = self.__dict__.pop("_handed_over", {})
+        grads = []
+        for index, layout in enumerate(self._layout):
+            g = grad if index == self._first else handed_over.get(index)
+            if g is None and layout is not None and self.materialize_grads:
+                g = np.zeros(*layout)
+            grads.append(None if g is None else as_tensor(g))
+        return grads
+
+    def _run_backward(self, outputs: dict[int, Tensor], grads: list) -> tuple:
+        """Call the Function's ``backward`` and check what it returns: the gradients of the
+        node's parents, as Tensors."""
         name = self.function.__name__
         for tensor, version in zip(self._saved, self._versions):
-            if tensor is not _OUTPUT and _version(tensor) != version:  # the engine checks the
-                raise _stale_error(type(self).__name__, "a saved tensor")  # output itself
-        self._output = output
+            if type(tensor) is _SavedOutput:
+                changed = self._outputs[tensor.index][1][0] != version
+            else:
+                changed = _version(tensor) != version
+            if changed:
+                raise _stale_error(type(self).__name__, "a saved tensor")
+        self._output_tensors = outputs
         try:
-            returned = self.function.backward(self, grad)
+            returned = self.function.backward(self, *grads)
         finally:
-            del self._output
+            del self._output_tensors
         if type(returned) is not tuple:
             returned = (returned,)
         if len(returned) != len(self.needs_input_grad):
@@ -483,7 +552,54 @@ class FunctionCtx(Function):
         return tuple(returned[i] for i in self.positions)
 
 
-_OUTPUT = object()  # stands in a FunctionCtx's saved tensors for its own output
+def _as_constant(value: Any) -> Tensor:
+    """``value`` if it is a Tensor, else the array as a Tensor outside the graph."""
+    return value if isinstance(value, _Tensor) else _Tensor._make(value, False)
+
+
+class _SavedOutput:
+    """Stands in a FunctionCtx's saved tensors for its output number ``index``: the node
+    keeps the output's array, not the tensor, whose node would point back at it."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def _saved_output(tensor: Any, outputs: tuple) -> Any:
+    """``tensor`` as saved by a FunctionCtx: a _SavedOutput if it is one of ``outputs``."""
+    for index, output in enumerate(outputs):
+        if tensor is output:
+            return _SavedOutput(index)
+    return tensor
+
+
+class _OtherOutput(Function):
+    """The node of an output of a PyTorch-style Function other than its first differentiable
+    one: its gradient goes to that Function's node, which runs ``backward`` with all of
+    them; its only parent is that first output, so the engine reaches the Function's node
+    afterwards, whichever outputs were used."""
+
+    shared: FunctionCtx
+    index: int
+
+    @staticmethod
+    def record(tensor: Tensor, shared: FunctionCtx, index: int, first: Tensor) -> Tensor:
+        node = _OtherOutput()
+        node.shared, node.index = shared, index
+        node.parents, node.sequence = (first,), next(_sequence)
+        tensor.requires_grad, tensor._ctx = True, node
+        return tensor
+
+    def backward(self, grad: Any) -> Any:
+        """Hand ``grad`` to the Function's node; the first output gets zeros from here."""
+        handed_over = self.shared.__dict__.setdefault("_handed_over", {})
+        previous = handed_over.get(self.index)
+        handed_over[self.index] = grad if previous is None else previous + grad
+        shape, dtype = self.shared._layout[self.shared._first]
+        zeros = np.zeros(shape, dtype)
+        return _Tensor._make(zeros, False) if isinstance(grad, _Tensor) else zeros
 
 
 def _version(tensor: Tensor | None) -> int:
@@ -750,6 +866,8 @@ def _backward_on_tensors(ctx: Function, node: Tensor, grad: Tensor) -> tuple:
     cls = type(ctx)
     if isinstance(ctx, FunctionCtx):  # written in PyTorch's style: on Tensors already
         return ctx.backward_on_tensors(node, grad)
+    if isinstance(ctx, _OtherOutput):  # hands the Tensor gradient over as it is
+        return ctx.backward(grad)
     if cls.composite is not None:
         return _composite_backward(ctx, grad)
     on_tensors = object.__new__(cls)
@@ -790,7 +908,9 @@ def _composite_backward(ctx: Function, grad: Tensor) -> tuple:
 
 def _check_unchanged(ctx: Function, node: Tensor, parents: tuple) -> None:
     """Raise if the node's output or one of its inputs was changed in place after the node was
-    recorded: the values it saved for its gradient are stale."""
+    recorded: the values it saved for its gradient are stale. (An _OtherOutput saves none.)"""
+    if type(ctx) is _OtherOutput:
+        return
     for which, tensor in [("its output", node), *((f"its input {i}", p) for i, p in
                                                    enumerate(parents))]:
         stamp = tensor._modified_at
