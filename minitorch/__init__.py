@@ -258,12 +258,31 @@ from minitorch.threads import get_num_threads, set_num_threads
 from minitorch.memory import keep_freed_memory
 from minitorch.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minitorch.viz import to_dot
+from minitorch.tensor_functions import is_floating_point, is_tensor, numel, result_type
+from minitorch.dtypes import can_cast, dtype, finfo, iinfo, promote_types
+from minitorch.backends import (
+    are_deterministic_algorithms_enabled,
+    compile,
+    get_float32_matmul_precision,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 
 keep_freed_memory()  # see minitorch/memory.py: up to 2x faster steps on large arrays
 
 __version__ = "0.1.0"
 
 # Last: these packages build on everything above.
-from minitorch import datasets, diagnostics, linalg, nn, optim, transforms, utils  # noqa: E402, F401
+from minitorch import (  # noqa: E402, F401
+    backends,
+    datasets,
+    diagnostics,
+    linalg,
+    nn,
+    optim,
+    testing,
+    transforms,
+    utils,
+)
 from minitorch.autograd import functional as _autograd_functional  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401

@@ -28,6 +28,8 @@ int32 = int = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 bool = np.dtype(np.bool_)  # noqa: A001  (PyTorch's name)
 
+dtype = np.dtype  # the type of every dtype: isinstance(x.dtype, minitorch.dtype)
+
 DEFAULT_FLOAT = float32
 DEFAULT_INT = int64
 _PYTHON_SEQUENCES = (list, tuple)
@@ -78,6 +80,29 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     if _CATEGORY[a.dtype.kind] == _CATEGORY[b.dtype.kind] and (a.ndim == 0) != (b.ndim == 0):
         return b.dtype if a.ndim == 0 else a.dtype
     return promote_types(a.dtype, b.dtype)
+
+
+def can_cast(from_: np.dtype, to: np.dtype) -> builtins.bool:
+    """Whether PyTorch's type promotion may convert ``from_`` to ``to``: not floating to
+    integer, and not a number to bool (NumPy's "same_kind" rule)."""
+    return builtins.bool(np.can_cast(np.dtype(from_), np.dtype(to), casting="same_kind"))
+
+
+def finfo(type: Any = None) -> np.finfo:
+    """The limits of a floating dtype (default float32): ``eps``, ``max``, ``min``,
+    ``tiny``, ``smallest_normal``, ``resolution``, ``bits``."""
+    dtype = DEFAULT_FLOAT if type is None else np.dtype(type)
+    if dtype.kind != "f":
+        raise TypeError(f"finfo expects a floating point dtype, got {dtype}")
+    return np.finfo(dtype)
+
+
+def iinfo(type: Any) -> np.iinfo:
+    """The limits of an integer dtype: ``min``, ``max``, ``bits``."""
+    dtype = np.dtype(type)
+    if dtype.kind not in "iu":
+        raise TypeError(f"iinfo expects an integer dtype, got {dtype}")
+    return np.iinfo(dtype)
 
 
 def is_floating_point(dtype: np.dtype) -> builtins.bool:

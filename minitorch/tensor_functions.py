@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from minitorch import dtypes
 from minitorch.dtypes import int32, int64
 from minitorch.random import Generator
 from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor, cat
@@ -841,3 +842,27 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right:
         raise RuntimeError(f"bucketize: boundaries must be 1-D, got shape "
                            f"{as_tensor(boundaries).shape}")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
+    """The dtype of arithmetic between ``tensor1`` and ``tensor2`` (tensors or Python
+    numbers) under PyTorch's promotion rules (see :mod:`minitorch.dtypes`)."""
+    if not isinstance(tensor1, Tensor):
+        if not isinstance(tensor2, Tensor):  # two numbers: as two 0-d tensors of them
+            return dtypes.promote_types(as_tensor(tensor1).dtype, as_tensor(tensor2).dtype)
+        tensor1, tensor2 = tensor2, tensor1
+    if isinstance(tensor2, Tensor):
+        return dtypes.result_type(tensor1._data, tensor2._data)
+    return dtypes.scalar_dtype(tensor2, tensor1.dtype)
