@@ -259,7 +259,8 @@ from minitorch.memory import keep_freed_memory
 from minitorch.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minitorch.viz import to_dot
 from minitorch.tensor_functions import is_floating_point, is_tensor, numel, result_type
-from minitorch.dtypes import can_cast, dtype, finfo, iinfo, promote_types
+from minitorch.dtypes import can_cast, dtype, finfo, get_default_dtype, iinfo, promote_types
+from minitorch.dtypes import set_default_dtype
 from minitorch.backends import (
     are_deterministic_algorithms_enabled,
     compile,

@@ -30,8 +30,8 @@ bool = np.dtype(np.bool_)  # noqa: A001  (PyTorch's name)
 
 dtype = np.dtype  # the type of every dtype: isinstance(x.dtype, minitorch.dtype)
 
-DEFAULT_FLOAT = float32
 DEFAULT_INT = int64
+_default_float = float32  # the default floating dtype: see set_default_dtype
 _PYTHON_SEQUENCES = (list, tuple)
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating
 
@@ -48,7 +48,7 @@ def infer(data: Any, array: np.ndarray) -> np.dtype:
         return array.dtype
     kind = array.dtype.kind
     if kind == "f":
-        return DEFAULT_FLOAT
+        return _default_float
     if kind in "iu":
         return DEFAULT_INT
     return array.dtype
@@ -62,7 +62,7 @@ def scalar_dtype(value: Any, tensor_dtype: np.dtype) -> np.dtype:
     )
     if _CATEGORY[kind] <= _CATEGORY[tensor_dtype.kind]:
         return tensor_dtype
-    return DEFAULT_FLOAT if kind == "f" else DEFAULT_INT
+    return _default_float if kind == "f" else DEFAULT_INT
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -82,6 +82,23 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     return promote_types(a.dtype, b.dtype)
 
 
+def get_default_dtype() -> np.dtype:
+    """The dtype of floating tensors made without one: from Python floats, by the factories
+    (``zeros``, ``randn``, ...) and for layers' parameters. float32 unless changed."""
+    return _default_float
+
+
+def set_default_dtype(d: Any) -> None:
+    """Make ``d`` (float16, float32 or float64) the default floating dtype, as
+    ``torch.set_default_dtype``: e.g. float64 for precise gradient checks."""
+    global _default_float
+    dtype = np.dtype(d)
+    if dtype.kind != "f":
+        raise TypeError(f"only floating-point types are supported as the default type, got "
+                        f"{dtype}")
+    _default_float = dtype
+
+
 def can_cast(from_: np.dtype, to: np.dtype) -> builtins.bool:
     """Whether PyTorch's type promotion may convert ``from_`` to ``to``: not floating to
     integer, and not a number to bool (NumPy's "same_kind" rule)."""
@@ -91,7 +108,7 @@ def can_cast(from_: np.dtype, to: np.dtype) -> builtins.bool:
 def finfo(type: Any = None) -> np.finfo:
     """The limits of a floating dtype (default float32): ``eps``, ``max``, ``min``,
     ``tiny``, ``smallest_normal``, ``resolution``, ``bits``."""
-    dtype = DEFAULT_FLOAT if type is None else np.dtype(type)
+    dtype = _default_float if type is None else np.dtype(type)
     if dtype.kind != "f":
         raise TypeError(f"finfo expects a floating point dtype, got {dtype}")
     return np.finfo(dtype)

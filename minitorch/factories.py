@@ -14,7 +14,7 @@ import numpy as np
 
 from minitorch import devices, dtypes
 from minitorch import random as mt_random
-from minitorch.tensor import DEFAULT_DTYPE, Tensor, _shape_argument
+from minitorch.tensor import Tensor, _shape_argument
 
 
 def _new(array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
@@ -23,13 +23,16 @@ def _new(array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
     return Tensor._make(array, False).requires_grad_(requires_grad)
 
 
-def _dtype(dtype: Any, default: np.dtype = DEFAULT_DTYPE) -> np.dtype:
-    """``dtype`` as a NumPy dtype; ``default`` when None."""
-    return default if dtype is None else np.dtype(dtype)
+def _dtype(dtype: Any, default: np.dtype | None = None) -> np.dtype:
+    """``dtype`` as a NumPy dtype; when None, ``default`` or else the default floating dtype."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    return dtypes.get_default_dtype() if default is None else default
 
 
 def _float_dtype(dtype: Any, name: str) -> np.dtype:
-    """``dtype`` (float32 when None), checked to be floating: random floats need one."""
+    """``dtype`` (the default one when None), checked to be floating: random floats need
+    one."""
     dtype = _dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"{name} makes floating-point tensors, got dtype {dtype}")
@@ -132,7 +135,7 @@ def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype
             f"arange from {start} to {end} never arrives with step {step} (wrong sign)"
         )
     integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    dtype = _dtype(dtype, dtypes.DEFAULT_INT if integral else DEFAULT_DTYPE)
+    dtype = _dtype(dtype, dtypes.DEFAULT_INT if integral else None)
     return _new(np.arange(start, end, step).astype(dtype), requires_grad, device)
 
 

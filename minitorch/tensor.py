@@ -32,7 +32,6 @@ from minitorch.ops import shape as sh
 from minitorch.ops.matmul import MatMul
 
 Axis = int | tuple[int, ...] | None
-DEFAULT_DTYPE = dtypes.DEFAULT_FLOAT
 _NUMBER_KINDS = "biuf"
 _PYTHON_NUMBERS = (int, float, bool, np.number, np.bool_)
 
@@ -115,7 +114,7 @@ class Tensor:
         uninitialised)."""
         if data and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
                         for n in data):
-            data = (np.zeros(data, dtype=dtypes.DEFAULT_FLOAT if dtype is None else dtype),)
+            data = (np.zeros(data, dtype=dtypes.get_default_dtype() if dtype is None else dtype),)
         elif len(data) > 1:
             raise TypeError(
                 f"Tensor() takes one sequence of data or integer sizes, got {len(data)} "
@@ -123,7 +122,7 @@ class Tensor:
             )
         values = data[0] if data else []
         if dtype is None and not dtypes.is_typed(values):
-            dtype = dtypes.DEFAULT_FLOAT
+            dtype = dtypes.get_default_dtype()
         self._fill(values, dtype, device, requires_grad)
 
     @classmethod
@@ -575,7 +574,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
                                floatmode=_float_mode(self._data))
-        default = DEFAULT_DTYPE if self.dtype.kind == "f" else (
+        default = dtypes.get_default_dtype() if self.dtype.kind == "f" else (
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
         if self._ctx is not None:
@@ -2200,7 +2199,7 @@ def _arithmetic(op: type[autograd.Function], a: Tensor, b: Tensor,
     if a._data.dtype is not b._data.dtype or (floating and a._data.dtype.kind != "f"):
         target = dtypes.result_type(a._data, b._data)
         if floating and target.kind != "f":
-            target = DEFAULT_DTYPE
+            target = dtypes.get_default_dtype()
         a, b = a.astype(target), b.astype(target)
     return op.apply(a, b, **options)
 
@@ -2253,10 +2252,10 @@ def _float_mode(values: np.ndarray) -> str:
 
 
 def _floating(tensor: Tensor) -> Tensor:
-    """The tensor, or for integers and bools its float32 copy: PyTorch computes its
-    floating-point functions (exp, log, sqrt, tanh, ...) of integers in the default float
-    dtype, where NumPy would give float64 (or float16 for bools)."""
-    return tensor if tensor._data.dtype.kind == "f" else tensor.astype(DEFAULT_DTYPE)
+    """The tensor, or for integers and bools its copy in the default floating dtype: PyTorch
+    computes its floating-point functions (exp, log, sqrt, tanh, ...) of integers in that
+    dtype (float32 unless changed), where NumPy would give float64 (or float16 for bools)."""
+    return tensor if tensor._data.dtype.kind == "f" else tensor.astype(dtypes.get_default_dtype())
 
 
 def _product_of_ranks(a: Tensor, b: Any, name: str, expected: str, rank_a: int,

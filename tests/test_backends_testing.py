@@ -100,3 +100,23 @@ def test_assert_close_agrees_with_torch():
             except AssertionError:
                 outcomes.append(False)
         assert outcomes[0] == outcomes[1], (dtype, noise)
+
+
+def test_set_default_dtype_changes_every_default():
+    assert minitorch.get_default_dtype() == minitorch.float32
+    minitorch.set_default_dtype(minitorch.float64)
+    try:
+        assert minitorch.tensor(1.5).dtype == minitorch.float64
+        assert minitorch.Tensor([1, 2]).dtype == minitorch.float64
+        assert minitorch.zeros(2).dtype == minitorch.randn(2).dtype == minitorch.float64
+        assert minitorch.arange(0.0, 1.0, 0.5).dtype == minitorch.float64
+        assert (minitorch.tensor([1, 2]) * 0.5).dtype == minitorch.float64
+        assert minitorch.tensor([1, 2]).exp().dtype == minitorch.float64
+        assert {p.dtype for p in minitorch.nn.Linear(2, 2).parameters()} == {minitorch.float64}
+        assert repr(minitorch.tensor([1.0])) == "tensor([1.])"
+        assert "dtype=float32" in repr(minitorch.tensor([1.0], dtype=minitorch.float32))
+        with pytest.raises(TypeError, match="only floating-point types"):
+            minitorch.set_default_dtype(minitorch.int64)
+    finally:
+        minitorch.set_default_dtype(minitorch.float32)
+    assert minitorch.tensor(1.5).dtype == minitorch.float32

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from minitorch import devices
+from minitorch import devices, dtypes
 from minitorch.ops.conv import Pair, Sides, pair
 from minitorch.ops.nn import REDUCTIONS
-from minitorch.tensor import DEFAULT_DTYPE, Tensor
+from minitorch.tensor import Tensor
 
 
 def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
@@ -53,10 +53,10 @@ def check_positive(value: float, name: str, what: str, zero_allowed: bool = Fals
 def layer_dtype(device: Any, dtype: Any) -> np.dtype:
     """The dtype a layer makes its parameters in, from PyTorch's ``device`` and ``dtype``
     arguments: ``device`` can only be the CPU (anything else raises); ``dtype`` defaults to
-    float32."""
+    the default floating dtype (float32 unless ``set_default_dtype`` changed it)."""
     if device is not None:
         devices.device(device)
-    return DEFAULT_DTYPE if dtype is None else np.dtype(dtype)
+    return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
 def dense_gradients(sparse: bool, name: str) -> None:
