@@ -851,3 +851,92 @@ def test_softmax_without_dim_takes_pytorch_implicit_choice():
     with pytest.warns(UserWarning, match="Implicit dimension choice"):
         out = nn.Softmax()(x)  # dimension 0 of a 3-d input, as in PyTorch
     np.testing.assert_allclose(out.numpy().sum(axis=0), 1.0, rtol=1e-6)
+
+
+# ----- more hooks, dotted-path lookups ----------------------------------------------------------
+
+
+def test_forward_pre_hook_and_kwargs_hooks_run_in_pytorch_order():
+    order = []
+    layer = nn.Linear(2, 2)
+    layer.register_forward_hook(lambda m, args, out: order.append("forward"))
+    layer.register_forward_pre_hook(lambda m, args: order.append("pre"))
+    layer.register_forward_pre_hook(lambda m, args: order.append("first"), prepend=True)
+    layer.register_forward_hook(lambda m, args, kwargs, out: order.append(("kw", kwargs)),
+                                with_kwargs=True)
+    layer(Tensor(np.ones((1, 2), np.float32)))
+    assert order == ["first", "pre", "forward", ("kw", {})]
+
+
+def test_forward_pre_hook_can_replace_the_input():
+    layer = nn.Identity()
+    layer.register_forward_pre_hook(lambda m, args: args[0] * 3)
+    assert layer(Tensor([1.0, 2.0])).tolist() == [3.0, 6.0]
+
+
+def test_full_backward_hooks_see_and_replace_gradients():
+    seen = []
+    relu = nn.ReLU()
+    relu.register_full_backward_pre_hook(lambda m, grad_output: (grad_output[0] * 2,))
+    relu.register_full_backward_hook(
+        lambda m, grad_input, grad_output: seen.append((grad_input[0].tolist(),
+                                                        grad_output[0].tolist())))
+    x = Tensor([1.0, -1.0, 2.0], requires_grad=True)
+    relu(x).sum().backward()
+    assert seen == [([2.0, 0.0, 2.0], [2.0, 2.0, 2.0])]
+    assert x.grad.tolist() == [2.0, 0.0, 2.0]
+
+    handle = relu.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    x.grad = None
+    relu(x).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    handle.remove()
+
+
+def test_full_backward_hook_without_inputs_needing_grad_gets_none():
+    seen = []
+    layer = nn.Linear(2, 1)
+    layer.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go[0].shape)))
+    layer(Tensor(np.ones((3, 2), np.float32))).sum().backward()
+    assert seen == [((None,), (3, 1))]
+    assert layer.weight.grad is not None
+
+
+def test_backward_hooks_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(library, module):
+        grads = []
+        module.register_full_backward_hook(
+            lambda m, gi, go: grads.append([g.detach().numpy().copy() for g in gi + go]))
+        x = library.tensor(np.array([[0.5, -1.0, 2.0]]), requires_grad=True)
+        (module(x) * library.tensor(np.array([[1.0, 2.0, 3.0]]))).sum().backward()
+        return grads
+
+    for ours, theirs in ((nn.Tanh(), torch.nn.Tanh()), (nn.Softmax(1), torch.nn.Softmax(1))):
+        for a, b in zip(run(minitorch, ours)[0], run(torch, theirs)[0], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_get_submodule_parameter_and_buffer_by_dotted_path():
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    assert model.get_submodule("1") is model[1]
+    assert model.get_submodule("") is model
+    assert model.get_parameter("0.weight") is model[0].weight
+    assert model.get_buffer("1.running_mean") is model[1].running_mean
+    with pytest.raises(AttributeError, match="no submodule `2`"):
+        model.get_submodule("2.weight")
+    with pytest.raises(AttributeError, match="no parameter `scale`"):
+        model.get_parameter("0.scale")
+
+
+def test_register_parameter_and_module():
+    holder = nn.Module()
+    holder.register_parameter("scale", nn.Parameter(np.ones(2, np.float32)))
+    holder.register_module("inner", nn.Linear(2, 2))
+    holder.register_parameter("unused", None)
+    assert [name for name, _ in holder.named_parameters()] == [
+        "scale", "inner.weight", "inner.bias"]
+    with pytest.raises(TypeError, match="expected a Parameter or None"):
+        holder.register_parameter("bad", Tensor([1.0]))
+    assert holder.compile() is None  # no compiler: nothing changes

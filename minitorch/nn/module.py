@@ -13,10 +13,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minitorch import devices, dtypes
+from minitorch import backends, devices, dtypes
+from minitorch.autograd import Function, is_grad_enabled
 from minitorch.tensor import HookHandle, Tensor, to_arguments
 
-ForwardHook = Callable[["Module", tuple, Any], Any]
+Hook = Callable[..., Any]
 
 
 class Parameter(Tensor):
@@ -45,8 +46,8 @@ class Module:
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign their parameters and submodules as
-    attributes, and define ``forward``; calling the module runs ``forward`` and then the
-    forward hooks.
+    attributes, and define ``forward``; calling the module runs ``forward``, with the hooks
+    registered by the ``register_*_hook`` methods around it.
     """
 
     training: bool
@@ -56,25 +57,74 @@ class Module:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
-        object.__setattr__(self, "_forward_hooks", [])
+        object.__setattr__(self, "_hooks", [])  # (kind, hook, with_kwargs), in calling order
         object.__setattr__(self, "training", True)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        output = self.forward(*args, **kwargs)
-        for hook in self._forward_hooks:
-            replaced = hook(self, args, output)
-            if replaced is not None:
-                output = replaced
-        return output
+        if self._hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
 
-    def register_forward_hook(self, hook: ForwardHook) -> HookHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a hook that returns a
-        value replaces the output. ``handle.remove()`` unregisters it."""
-        self._forward_hooks.append(hook)
-        return HookHandle(self._forward_hooks, hook)
+    # ----- hooks ----------------------------------------------------------------------------
+
+    def register_forward_pre_hook(self, hook: Hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> HookHandle:
+        """Call ``hook(module, args)`` (``hook(module, args, kwargs)`` with ``with_kwargs``)
+        before every forward; a hook that returns a value replaces the arguments (a tuple,
+        or one value; ``(args, kwargs)`` with ``with_kwargs``)."""
+        return self._add_hook("forward_pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook: Hook, *, prepend: bool = False,
+                              with_kwargs: bool = False) -> HookHandle:
+        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) after every forward; a hook that returns a value replaces the
+        output. ``handle.remove()`` unregisters it."""
+        return self._add_hook("forward", hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook: Hook, prepend: bool = False) -> HookHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
+        known, before they go further back; a returned tuple replaces ``grad_output``."""
+        return self._add_hook("backward_pre", hook, prepend, False)
+
+    def register_full_backward_hook(self, hook: Hook, prepend: bool = False) -> HookHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
+        Tensor inputs are known (None for an input that needs none); a returned tuple
+        replaces ``grad_input``."""
+        return self._add_hook("backward", hook, prepend, False)
+
+    def _add_hook(self, kind: str, hook: Hook, prepend: bool, with_kwargs: bool) -> HookHandle:
+        entry = (kind, hook, with_kwargs)
+        self._hooks.insert(0 if prepend else len(self._hooks), entry)
+        return HookHandle(self._hooks, entry)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        """``forward`` with the hooks, in PyTorch's order: forward pre-hooks, the backward
+        hooks' hold on the inputs, forward, forward hooks, their hold on the outputs."""
+        hooks = list(self._hooks)  # a hook may remove itself
+        for kind, hook, with_kwargs in hooks:
+            if kind != "forward_pre":
+                continue
+            result = hook(self, args, kwargs) if with_kwargs else hook(self, args)
+            if result is not None:
+                if with_kwargs:
+                    args, kwargs = result
+                else:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward = [(kind, hook) for kind, hook, _ in hooks if kind.startswith("backward")]
+        watch = _BackwardWatch(self, backward) if backward and is_grad_enabled() else None
+        if watch is not None:
+            args = watch.inputs(args)
+        output = self.forward(*args, **kwargs)
+        for kind, hook, with_kwargs in hooks:
+            if kind == "forward":
+                result = (hook(self, args, kwargs, output) if with_kwargs
+                          else hook(self, args, output))
+                if result is not None:
+                    output = result
+        return output if watch is None else watch.outputs(output)
 
     # ----- registration ---------------------------------------------------------------------
 
@@ -143,6 +193,51 @@ class Module:
         self._forget(name)
         self._modules[name] = None
         setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` under ``name`` (the same as assigning the attribute)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign a {type(param).__name__} as parameter {name!r}: "
+                            "expected a Parameter or None")
+        _check_name("parameter", name)
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute {name!r} already exists")
+        self._forget(name)
+        self._parameters[name] = None
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` ("" is this module)."""
+        module = self
+        for name in target.split(".") if target else []:
+            if name not in module._modules or module._modules[name] is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule `{name}` "
+                                     f"(looking for {target!r})")
+            module = module._modules[name]
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target``, e.g. ``"0.weight"``."""
+        return self._get_member(target, "_parameters", "parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target``, e.g. ``"bn.running_mean"``."""
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target: str, registry: str, kind: str) -> Any:
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in getattr(module, registry):
+            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}` (looking for "
+                                 f"{target!r})")
+        return getattr(module, registry)[name]
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """``Module.compile``: minitorch has no compiler (see :func:`minitorch.compile`); the
+        module computes as before."""
+        backends.compile(self, *args, **kwargs)
 
     # ----- traversal ------------------------------------------------------------------------
 
@@ -587,3 +682,86 @@ def _as_parameter(value: Any) -> Parameter:
     if isinstance(value, Tensor):
         return Parameter(value)
     raise TypeError(f"ParameterList holds Parameters or Tensors, got {type(value).__name__}")
+
+
+# ----- backward hooks ---------------------------------------------------------------------------
+
+
+class _BackwardWatch:
+    """The full backward hooks of one call of a module. The module's Tensor inputs and outputs
+    go through an identity node each (one node for all inputs, one for all outputs), whose
+    backward sees every gradient at once: the outputs' gradients (the pre-hooks may replace
+    them) and, later, the inputs' (the hooks get both and may replace the inputs')."""
+
+    def __init__(self, module: Module, hooks: list[tuple[str, Hook]]) -> None:
+        self.module, self.hooks = module, hooks
+        self.grad_output: tuple = ()
+        self.input_count = 0  # Tensor inputs that require grad: 0 means call the hooks early
+
+    def inputs(self, args: tuple) -> tuple:
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        self.input_count = len(positions)
+        self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        if not positions:
+            return args
+        watched = _Identity.apply(self._after_inputs, *(args[i] for i in positions))
+        watched = (watched,) if isinstance(watched, Tensor) else watched
+        args = list(args)
+        for i, tensor in zip(positions, watched, strict=True):
+            args[i] = tensor
+        self.requiring = positions
+        return tuple(args)
+
+    def outputs(self, output: Any) -> Any:
+        items = (output,) if isinstance(output, Tensor) else output
+        if not isinstance(items, tuple):
+            return output
+        positions = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o.requires_grad]
+        if not positions:
+            return output
+        watched = _Identity.apply(self._after_outputs, *(items[i] for i in positions))
+        watched = (watched,) if isinstance(watched, Tensor) else watched
+        items = list(items)
+        for i, tensor in zip(positions, watched, strict=True):
+            items[i] = tensor
+        return items[0] if isinstance(output, Tensor) else tuple(items)
+
+    def _after_outputs(self, grads: tuple) -> tuple:
+        for kind, hook in self.hooks:
+            if kind == "backward_pre":
+                replaced = hook(self.module, grads)
+                if replaced is not None:
+                    grads = tuple(replaced)
+        self.grad_output = grads
+        if self.input_count == 0:  # nothing further back: the hooks learn grad_output now
+            self._call_hooks((None,) * len(self.tensor_positions))
+        return grads
+
+    def _after_inputs(self, grads: tuple) -> tuple:
+        grad_input = [None] * len(self.tensor_positions)
+        for position, grad in zip(self.requiring, grads, strict=True):
+            grad_input[self.tensor_positions.index(position)] = grad
+        grad_input = self._call_hooks(tuple(grad_input))
+        return tuple(grad_input[self.tensor_positions.index(p)] for p in self.requiring)
+
+    def _call_hooks(self, grad_input: tuple) -> tuple:
+        for kind, hook in self.hooks:
+            if kind == "backward":
+                replaced = hook(self.module, grad_input, self.grad_output)
+                if replaced is not None:
+                    grad_input = tuple(replaced)
+        return grad_input
+
+
+class _Identity(Function):
+    """Its Tensor arguments, unchanged; backward hands all their gradients to ``watch`` at
+    once and passes on what it returns."""
+
+    @staticmethod
+    def forward(ctx: Any, watch: Callable[[tuple], tuple], *tensors: Tensor) -> Any:
+        ctx.watch = watch
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Tensor) -> tuple:
+        return (None, *ctx.watch(grads))
