@@ -500,3 +500,20 @@ def test_another_saved_output_changed_in_place_makes_backward_raise():
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         value.sum().backward()
 
+
+
+def test_backward_through_another_output_of_a_freed_node_raises():
+    class Two(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, grad_a, grad_b):
+            return grad_a * 2 + grad_b * 3
+
+    x = minitorch.tensor([1.0], requires_grad=True)
+    a, b = Two.apply(x)
+    a.sum().backward()
+    with pytest.raises(RuntimeError, match="already freed"):
+        b.sum().backward()

@@ -594,6 +594,8 @@ class _OtherOutput(Function):
 
     def backward(self, grad: Any) -> Any:
         """Hand ``grad`` to the Function's node; the first output gets zeros from here."""
+        if self.shared.parents is None:  # that node's backward already ran, freeing it
+            raise _freed_error(self.shared)
         handed_over = self.shared.__dict__.setdefault("_handed_over", {})
         previous = handed_over.get(self.index)
         handed_over[self.index] = grad if previous is None else previous + grad
