@@ -253,6 +253,22 @@ class Tensor:
         """The tensor with its axes reversed (the transpose, for a matrix)."""
         return self if self.ndim < 2 else sh.Permute.apply(self)
 
+    @property
+    def mT(self) -> Tensor:
+        """The transpose of each matrix: the last two dimensions swapped."""
+        if self.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
+        return self.swapaxes(-2, -1)
+
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of each matrix: :attr:`mT`, as the values are real."""
+        if self.ndim < 2:
+            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
+        return self.swapaxes(-2, -1)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether gradients are computed for this tensor; returns the tensor."""
         if requires_grad and self._data.dtype.kind != "f":
@@ -1440,6 +1456,56 @@ class Tensor:
 
     ger = outer
 
+    # ----- linear algebra: PyTorch's older forms, on minitorch.linalg ------------------------
+
+    def det(self) -> Tensor:
+        """The determinant of each matrix: :func:`minitorch.linalg.det`."""
+        return _linalg().det(self)
+
+    def logdet(self) -> Tensor:
+        """log(det) of each matrix: NaN for a negative determinant, -inf for a zero one."""
+        sign, logabsdet = _linalg().slogdet(self)
+        return where(sign < 0, math.nan, logabsdet)
+
+    def slogdet(self) -> Any:
+        """(sign, log|det|) of each matrix: :func:`minitorch.linalg.slogdet`."""
+        return _linalg().slogdet(self)
+
+    def inverse(self) -> Tensor:
+        """The inverse of each matrix: :func:`minitorch.linalg.inv`."""
+        return _linalg().inv(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """The pseudo-inverse, singular values below ``rcond`` times the largest counted as
+        zero: :func:`minitorch.linalg.pinv`."""
+        return _linalg().pinv(self, rcond=rcond)
+
+    def matrix_power(self, n: int) -> Tensor:
+        """The matrices to the power ``n``: :func:`minitorch.linalg.matrix_power`."""
+        return _linalg().matrix_power(self, n)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        """The Cholesky factor, lower triangular unless ``upper``:
+        :func:`minitorch.linalg.cholesky`."""
+        return _linalg().cholesky(self, upper=upper)
+
+    def qr(self, some: bool = True) -> Any:
+        """(Q, R), reduced unless ``some=False`` (then complete): :func:`minitorch.linalg.qr`."""
+        return _linalg().qr(self, "reduced" if some else "complete")
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """(U, S, V) with A = U diag(S) V^T: V itself, where :func:`minitorch.linalg.svd`
+        returns its transpose Vh; reduced unless ``some=False``. Without ``compute_uv``, U
+        and V are zeros of shapes (m, m) and (n, n), as in PyTorch."""
+        linalg = _linalg()
+        if not compute_uv:
+            S = linalg.svdvals(self)
+            batch, (m, n) = self.shape[:-2], self.shape[-2:]
+            return linalg.USV(Tensor._make(np.zeros(batch + (m, m), self.dtype), False), S,
+                              Tensor._make(np.zeros(batch + (n, n), self.dtype), False))
+        U, S, Vh = linalg.svd(self, full_matrices=not some)
+        return linalg.USV(U, S, Vh.mT)
+
     # ----- PyTorch parity: element-wise math --------------------------------------------------
 
     def square(self) -> Tensor:
@@ -2270,6 +2336,13 @@ def _product_of_ranks(a: Tensor, b: Any, name: str, expected: str, rank_a: int,
     if not fits:
         raise RuntimeError(f"{name}: expected {expected}, got shapes {a.shape} and {b.shape}")
     return a @ b
+
+
+def _linalg() -> Any:
+    """The module :mod:`minitorch.linalg`, which builds on Tensor: imported when first used."""
+    from minitorch import linalg
+
+    return linalg
 
 
 def _require_floating(tensor: Tensor, name: str) -> None:

@@ -309,6 +309,45 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 ger = outer
 
 
+# ----- linear algebra: PyTorch's older forms (minitorch.linalg has the current ones) ----------
+
+
+def det(input: Tensor) -> Tensor:
+    return as_tensor(input).det()
+
+
+def logdet(input: Tensor) -> Tensor:
+    return as_tensor(input).logdet()
+
+
+def slogdet(input: Tensor) -> Any:
+    return as_tensor(input).slogdet()
+
+
+def inverse(input: Tensor) -> Tensor:
+    return as_tensor(input).inverse()
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    return as_tensor(input).pinverse(rcond)
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    return as_tensor(input).matrix_power(n)
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    return as_tensor(input).cholesky(upper)
+
+
+def qr(input: Tensor, some: bool = True) -> Any:
+    return as_tensor(input).qr(some)
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+    return as_tensor(input).svd(some, compute_uv)
+
+
 # ----- element-wise math ----------------------------------------------------------------------
 
 
