@@ -1358,3 +1358,256 @@ OPS += [
                   draw_adaptive_pool)),
     OpSpec("interpolate", F.interpolate, _np_interpolate, draw_interpolate),
 ]
+
+
+# ----- linear algebra --------------------------------------------------------------------------
+
+
+def _rotation(n: int) -> np.ndarray:
+    """A fixed orthogonal n x n matrix."""
+    return np.linalg.qr(np.random.default_rng(n).standard_normal((n, n)))[0]
+
+
+def well_conditioned(x: np.ndarray) -> np.ndarray:
+    """Matrices with singular values within 0.7 of 2, 4, 6 (so at least 0.6 apart and above
+    1.3): that diagonal between fixed rotations, plus x / 10. Their inverses, factors and
+    singular vectors are smooth functions of x, with gradients finite differences can see."""
+    m, n = x.shape[-2:]
+    spread = np.zeros((m, n))
+    k = min(m, n)
+    spread[range(k), range(k)] = 2.0 * np.arange(k, 0, -1)
+    return _rotation(m) @ spread @ _rotation(n).T + 0.1 * x
+
+
+def powers_of_two(x: np.ndarray) -> np.ndarray:
+    """Magnitudes 2^rank / 64 with the drawn signs: sums over different sets of entries (the
+    column and row sums of the 1- and inf-norms) never tie, and no entry is near 0."""
+    ranks = np.argsort(np.argsort(x.reshape(-1), kind="stable"), kind="stable")
+    return (np.where(x.reshape(-1) >= 0, 1, -1) * 2.0**ranks / 64).reshape(x.shape)
+
+
+def draw_matrices(data: st.DataObject, domain=well_conditioned,
+                  square: bool = True) -> np.ndarray:
+    """Matrices of 1 to 3 rows and columns, alone or a batch of 1 or 2."""
+    batch = data.draw(hnp.array_shapes(min_dims=0, max_dims=1, max_side=2))
+    m = data.draw(st.integers(1, 3))
+    n = m if square else data.draw(st.integers(1, 3))
+    return draw_array(data, batch + (m, n), domain)
+
+
+def draw_square(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data)], {}
+
+
+def draw_rectangular(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data, square=False)], {}
+
+
+def _mT(x):  # noqa: N802
+    return np.swapaxes(x, -1, -2) if isinstance(x, np.ndarray) else x.mT
+
+
+def _is_vector(a, b):
+    return b.ndim == 1 or b.shape == a.shape[:-1]
+
+
+def draw_solve(data: st.DataObject) -> Inputs:
+    """A and a right side that is a vector, a batch of vectors (A's shape without its last
+    dimension) or matrices, solved from the left (A X = B) or, matrices only, as PyTorch
+    allows, from the right (X A = B)."""
+    a = draw_matrices(data)
+    n, k, left = a.shape[-1], data.draw(st.integers(1, 3)), data.draw(st.booleans())
+    kind = data.draw(st.sampled_from(["vector", "vectors", "matrix"])) if left else "matrix"
+    shape = {"vector": (n,), "vectors": a.shape[:-1],
+             "matrix": (n, k) if left else a.shape[:-2] + (k, n)}  # (k, n) could be vectors
+    return [a, draw_array(data, shape[kind])], {"left": left}
+
+
+def _np_solve(a, b, left=True):
+    vector = _is_vector(a, b)
+    matrices = b[..., None] if vector else b
+    x = np.linalg.solve(a, matrices) if left else _mT(np.linalg.solve(_mT(a), _mT(matrices)))
+    return x[..., 0] if vector else x
+
+
+def _np_lstsq(a, b):
+    vector = _is_vector(a, b)
+    x = np.linalg.pinv(a) @ (b[..., None] if vector else b)
+    return x[..., 0] if vector else x
+
+
+def _spd(x):
+    """x x^T + n I: symmetric positive-definite, for every x."""
+    n = x.shape[-1]
+    return x @ _mT(x) + n * (np.eye(n) if isinstance(x, np.ndarray) else mt.eye(
+        n, dtype=x.dtype))
+
+
+def draw_cholesky(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data, anywhere)], {"upper": data.draw(st.booleans())}
+
+
+def draw_matrix_power(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data)], {"n": data.draw(st.integers(-2, 3))}
+
+
+def draw_lstsq(data: st.DataObject) -> Inputs:
+    """A with at least as many rows as columns (full column rank), and B as in solve."""
+    a = draw_matrices(data, square=False)
+    if a.shape[-2] < a.shape[-1]:
+        a = _mT(a).copy()
+    vector = data.draw(st.booleans())
+    shape = a.shape[:-1] if vector else a.shape[:-1] + (data.draw(st.integers(1, 2)),)
+    return [a, draw_array(data, shape)], {}
+
+
+def draw_multi_dot(data: st.DataObject) -> Inputs:
+    """Two to four matrices that chain, the first perhaps a vector (a row), the last perhaps
+    a vector (a column)."""
+    sizes = [data.draw(st.integers(1, 3)) for _ in range(data.draw(st.integers(3, 5)))]
+    shapes = [(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
+    if data.draw(st.booleans()):
+        shapes[0] = shapes[0][1:]
+    if data.draw(st.booleans()):
+        shapes[-1] = shapes[-1][:1]
+    return [draw_array(data, s) for s in shapes], {}
+
+
+def draw_vecdot(data: st.DataObject) -> Inputs:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3,
+                                                         max_side=3))
+    return [draw_array(data, s) for s in shapes.input_shapes], {}
+
+
+# The signs of a factorization's vectors are a free choice (a column of Q with the matching
+# row of R, of U with the row of Vh, an eigenvector), so the factorizations are checked
+# through what does not depend on it: the squared entries of each factor and the product with
+# the columns weighted 1, 2, ..., k (U diag(w) Vh, V diag(w) V^T, Q diag(w) R).
+
+
+def _weighted(x):
+    k = x.shape[-1]
+    return x * (np.arange(1, k + 1) if isinstance(x, np.ndarray) else mt.arange(
+        1, k + 1, dtype=x.dtype))
+
+
+def _flat(x):
+    return x.reshape(x.shape[:-2] + (-1,))
+
+
+def _cat(parts):
+    return np.concatenate(parts, -1) if isinstance(parts[0], np.ndarray) else mt.cat(parts, -1)
+
+
+def _qr_invariants(q, r):
+    if q is None or q.ndim == 1:  # mode 'r'
+        return _flat(r * r)
+    return _cat([_flat(q * q), _flat(r * r), _flat(_weighted(q) @ r)])
+
+
+def draw_qr(data: st.DataObject) -> Inputs:
+    a = draw_matrices(data, square=False)
+    modes = ["reduced", "r"] + (["complete"] if a.shape[-2] <= a.shape[-1] else [])
+    return [a], {"mode": data.draw(st.sampled_from(modes))}
+
+
+def _np_qr(a, mode):
+    return (None, np.linalg.qr(a, "r")) if mode == "r" else np.linalg.qr(a, mode)
+
+
+def _svd_invariants(u, s, vh):
+    k = s.shape[-1]  # with full_matrices, the other columns of U and rows of Vh are any basis
+    u, vh = u[..., :k], vh[..., :k, :]
+    return _cat([_flat(u * u), s, _flat(_weighted(u) @ vh)])
+
+
+def draw_svd(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data, square=False)], {"full_matrices": data.draw(st.booleans())}
+
+
+def _symmetric(x):
+    """(x + x^T) / 2: eigh reads one triangle, while finite differences move every entry."""
+    return (x + _mT(x)) / 2
+
+
+def _eigh_invariants(w, v):
+    return _cat([_flat(v * v), w, _flat(_weighted(v) @ _mT(v))])
+
+
+def draw_eigh(data: st.DataObject) -> Inputs:
+    return [draw_matrices(data)], {"UPLO": data.draw(st.sampled_from(["L", "U"]))}
+
+
+def draw_matrix_norm(data: st.DataObject) -> Inputs:
+    """Each order, on the last two dimensions or on the first and last of three, kept or
+    not; the entry-wise orders get entries whose column and row sums never tie."""
+    order = data.draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf]))
+    x = draw_matrices(data, well_conditioned if order in ("fro", "nuc", 2, -2) else
+                      powers_of_two, square=False)
+    dim = (-2, -1)
+    if x.ndim == 3 and data.draw(st.booleans()):
+        x, dim = np.moveaxis(x, 0, 1).copy(), (2, 0)
+    return [x], {"ord": order, "dim": dim, "keepdim": data.draw(st.booleans())}
+
+
+def draw_norm(data: st.DataObject) -> Inputs:
+    """linalg.norm's three cases: no ord (the 2-norm of all values), a vector order along
+    one dimension, a matrix order on a matrix."""
+    kind = data.draw(st.sampled_from(["all", "vector", "matrix"]))
+    if kind == "matrix":
+        [x], options = draw_matrix_norm(data)
+        return [x[(0,) * (x.ndim - 2)]], {"ord": options["ord"], "dim": None}
+    x = draw_array(data, data.draw(SHAPES), distinct_magnitudes)
+    if kind == "all":
+        return [x], {"ord": None, "dim": None}
+    x = x.reshape(x.shape or (1,))
+    return [x], {"ord": data.draw(st.sampled_from([1, 2, 3, math.inf])),
+                 "dim": data.draw(st.integers(-x.ndim, x.ndim - 1))}
+
+
+def _np_norm(x, ord, dim):
+    return np.linalg.norm(x.reshape(-1)) if ord is None else np.linalg.norm(x, ord, axis=dim)
+
+
+OPS += [
+    family(
+        "linalg_solvers",
+        OpSpec("det", mt.linalg.det, np.linalg.det, draw_square),
+        OpSpec("slogdet", lambda a: mt.stack(list(mt.linalg.slogdet(a)), -1),
+               lambda a: np.stack(np.linalg.slogdet(a), -1), draw_square),
+        OpSpec("inv", mt.linalg.inv, np.linalg.inv, draw_square),
+        OpSpec("solve", mt.linalg.solve, _np_solve, draw_solve),
+        OpSpec("cholesky", lambda x, upper: mt.linalg.cholesky(_spd(x), upper=upper),
+               lambda x, upper: np.linalg.cholesky(_spd(x), upper=upper), draw_cholesky),
+        OpSpec("pinv", mt.linalg.pinv, np.linalg.pinv, draw_rectangular),
+        OpSpec("matrix_power", mt.linalg.matrix_power, np.linalg.matrix_power,
+               draw_matrix_power),
+        OpSpec("lstsq", lambda a, b: mt.linalg.lstsq(a, b).solution, _np_lstsq, draw_lstsq),
+        OpSpec("multi_dot", lambda *xs: mt.linalg.multi_dot(xs),
+               lambda *xs: np.linalg.multi_dot(xs), draw_multi_dot),
+        OpSpec("vecdot", mt.linalg.vecdot, lambda x, y: np.sum(x * y, -1), draw_vecdot),
+    ),
+    family(
+        "linalg_factorizations",
+        OpSpec("qr", lambda a, mode: _qr_invariants(*mt.linalg.qr(a, mode)),
+               lambda a, mode: _qr_invariants(*_np_qr(a, mode)), draw_qr),
+        OpSpec("svd", lambda a, full_matrices: _svd_invariants(*mt.linalg.svd(a, full_matrices)),
+               lambda a, full_matrices: _svd_invariants(*np.linalg.svd(a, full_matrices)),
+               draw_svd),
+        OpSpec("svdvals", mt.linalg.svdvals, lambda a: np.linalg.svd(a, compute_uv=False),
+               draw_rectangular),
+        OpSpec("eigh", lambda a, UPLO: _eigh_invariants(*mt.linalg.eigh(_symmetric(a), UPLO)),
+               lambda a, UPLO: _eigh_invariants(*np.linalg.eigh(_symmetric(a), UPLO)),
+               draw_eigh),
+        OpSpec("eigvalsh", lambda a, UPLO: mt.linalg.eigvalsh(_symmetric(a), UPLO),
+               lambda a, UPLO: np.linalg.eigvalsh(_symmetric(a), UPLO), draw_eigh),
+    ),
+    family(
+        "matrix_norms",
+        OpSpec("matrix_norm", mt.linalg.matrix_norm,
+               lambda x, ord, dim, keepdim: np.linalg.norm(x, ord, dim, keepdim),
+               draw_matrix_norm),
+        OpSpec("linalg_norm", lambda x, ord, dim: mt.linalg.norm(x, ord, dim), _np_norm,
+               draw_norm),
+    ),
+]
