@@ -14,6 +14,7 @@ works wherever a dtype is asked for. The rules follow PyTorch:
 from __future__ import annotations
 
 import builtins
+import functools
 from typing import Any
 
 import numpy as np
@@ -120,6 +121,18 @@ def iinfo(type: Any) -> np.iinfo:
     if dtype.kind not in "iu":
         raise TypeError(f"iinfo expects an integer dtype, got {dtype}")
     return np.iinfo(dtype)
+
+
+def common_type(*arrays: np.ndarray) -> np.dtype:
+    """The dtype of an operation on several tensors holding ``arrays`` (``addcmul``): the
+    tensors with dimensions decide, and 0-d ones only when they are of a higher kind, as for
+    two in :func:`result_type`."""
+    dimensioned = [a.dtype for a in arrays if a.ndim]
+    zero_dim = [a.dtype for a in arrays if not a.ndim]
+    if not dimensioned or not zero_dim:
+        return functools.reduce(promote_types, dimensioned or zero_dim)
+    high, low = (functools.reduce(promote_types, d) for d in (dimensioned, zero_dim))
+    return high if _CATEGORY[high.kind] >= _CATEGORY[low.kind] else promote_types(high, low)
 
 
 def is_floating_point(dtype: np.dtype) -> builtins.bool:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd import Function
-from minitorch.ops.generic import cos, cosh, exp, log, sin, sinh, where
+from minitorch.ops.generic import cos, cosh, exp, log, polygamma, sin, sinh, where
 
 # Constants of the GELU: its tanh form's coefficients and the normal distribution's.
 SQRT_2_OVER_PI = float(np.sqrt(2 / np.pi))
@@ -17,6 +17,7 @@ GELU_TANH_CUBIC = 0.044715
 SQRT_HALF = float(np.sqrt(0.5))
 INV_SQRT_2PI = float(1 / np.sqrt(2 * np.pi))
 TWO_OVER_SQRT_PI = float(2 / np.sqrt(np.pi))
+HALF_SQRT_PI = float(np.sqrt(np.pi) / 2)
 
 
 class Add(Function):
@@ -523,3 +524,59 @@ class CopySign(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return grad * self.slope, np.zeros(grad.shape, dtype=grad.dtype)
+
+
+class Special(Function):
+    """z = one of the special functions below, from SciPy (a dependency already, for erf),
+    which computes them to float64 precision;  dz/dx is the entry's formula in x and z:
+
+    * lgamma: z = ln |Gamma(x)|;  dz/dx = digamma(x);
+    * erfinv: z with erf(z) = x;  dz/dx = sqrt(pi) / 2 * e**(z**2).
+    """
+
+    FUNCTIONS: dict[str, Any] = {
+        "lgamma": lambda x, z: polygamma(0, x),
+        "erfinv": lambda x, z: HALF_SQRT_PI * exp(z * z),
+    }
+
+    def forward(self, x: np.ndarray, function: str = "lgamma") -> np.ndarray:
+        import scipy.special  # imported on first use: loading scipy takes a while
+
+        self.x, self.function = x, function
+        with np.errstate(divide="ignore", invalid="ignore"):  # inf or NaN at the poles
+            if function == "lgamma":
+                # ln |Gamma(-inf)| is +inf, as in PyTorch (SciPy says -inf)
+                out = np.where(x == -np.inf, np.inf, scipy.special.gammaln(x))
+            else:  # erfinv is odd: copysign keeps the sign of -0.0
+                out = np.copysign(scipy.special.erfinv(x), x)
+        self.out = out.astype(x.dtype, copy=False)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.FUNCTIONS[self.function](self.x, self.out)
+
+
+class Polygamma(Function):
+    """z = the n-th derivative of digamma(x) = d/dx ln Gamma(x) (n = 0: digamma itself);
+    dz/dx = polygamma(n + 1, x)."""
+
+    def forward(self, x: np.ndarray, n: int = 0) -> np.ndarray:
+        self.x, self.n = x, n
+        return polygamma(n, x)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * polygamma(self.n + 1, self.x)
+
+
+class Frexp(Function):
+    """The mantissa m of x = m * 2**e, with 0.5 <= |m| < 1 (m = x for 0, inf and NaN);
+    dm/dx = 2**-e, the exponent e being piecewise constant."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        mantissa, exponent = np.frexp(x)
+        with np.errstate(over="ignore"):  # 2**-e overflows only for float64's subnormals
+            self.scale = np.ldexp(np.ones_like(x), -exponent)
+        return mantissa
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        return grad * self.scale

@@ -41,6 +41,20 @@ def sigmoid(x: Any) -> Any:
     return 0.5 + 0.5 * np.tanh(0.5 * x) if isinstance(x, ARRAYS) else x.sigmoid()
 
 
+def polygamma(n: int, x: Any) -> Any:
+    """The n-th derivative of digamma (n = 0: digamma itself), in x's dtype: SciPy's on
+    arrays, the recorded op on Tensors (its gradient is polygamma(n + 1, x))."""
+    if not isinstance(x, ARRAYS):
+        from minitorch.ops.elementwise import Polygamma  # elementwise.py uses these helpers
+
+        return Polygamma.apply(x, n=n)
+    import scipy.special  # imported on first use: loading scipy takes a while
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf or NaN at the poles
+        out = scipy.special.psi(x) if n == 0 else scipy.special.polygamma(n, x)
+    return np.asarray(out, dtype=x.dtype)
+
+
 def where(condition: np.ndarray, x: Any, y: Any) -> Any:
     """``x`` where the (constant, boolean) ``condition`` holds, else ``y``."""
     if isinstance(x, _PLAIN) and isinstance(y, _PLAIN):

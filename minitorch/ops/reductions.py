@@ -271,3 +271,43 @@ class Norm(Function):
         if p == 2:
             return grad * x / norm
         return grad * sign * (x * sign) ** (p - 1) / norm ** (p - 1)
+
+
+def _log_cumsum_exp(x: np.ndarray, axis: int, from_end: bool = False) -> np.ndarray:
+    """log(x_0 e + ... + x_i e) at each i along ``axis`` (summed from the end with
+    ``from_end``): NumPy's logaddexp, which never overflows, accumulated."""
+    if not from_end:
+        return np.logaddexp.accumulate(x, axis=axis)
+    return np.flip(np.logaddexp.accumulate(np.flip(x, axis), axis=axis), axis)
+
+
+class LogCumsumExp(Function):
+    """z_i = log(e**x_0 + ... + e**x_i) along ``axis``;
+    dL/dx_j = sum over i >= j of g_i e**(x_j - z_i).
+
+    The sum is taken in log space, for the positive and the negative gradients apart (their
+    logarithms exist): log(sum over i >= j of |g_i| e**-z_i) is a log-cumsum-exp from the
+    end of log|g_i| - z_i, so nothing overflows however large x is.
+    """
+
+    @staticmethod
+    def composite(x: Any, axis: int = 0) -> Any:
+        """Each z_i as the logsumexp of x_0 .. x_i (for create_graph)."""
+        from minitorch.tensor import stack  # the composite builds on Tensor operations
+
+        length = x.shape[axis]
+        return stack([x.narrow(axis, 0, i + 1).logsumexp(axis) for i in range(length)], axis)
+
+    def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
+        self.x, self.axis = x, axis
+        self.out = _log_cumsum_exp(x, axis)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        x, out = self.x, self.out
+        total = np.zeros(np.broadcast_shapes(x.shape, grad.shape), dtype=x.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for sign in (1, -1):
+                part = np.where(sign * grad > 0, np.log(np.abs(grad)) - out, -np.inf)
+                total += sign * np.exp(x + _log_cumsum_exp(part, self.axis, from_end=True))
+        return total
