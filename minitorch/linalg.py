@@ -22,13 +22,13 @@ import numpy as np
 from minitorch.factories import zeros
 from minitorch.ops import linalg as ops
 from minitorch.ops.linalg import LinAlgError
-from minitorch.tensor import Tensor, _dim_index, as_tensor, matmul, where
+from minitorch.tensor import Tensor, _dim_index, as_tensor, cross_product, matmul, where
 
 __all__ = [
-    "LinAlgError", "Eigh", "Lstsq", "QR", "SVD", "SignLogAbsDet", "USV", "cholesky", "det",
-    "diagonal", "eigh", "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm", "matrix_power",
-    "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
-    "vecdot", "vector_norm",
+    "LinAlgError", "Eigh", "Lstsq", "QR", "SVD", "SignLogAbsDet", "USV", "cholesky", "cross",
+    "det", "diagonal", "eigh", "eigvalsh", "inv", "lstsq", "matmul", "matrix_norm",
+    "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
+    "svdvals", "vecdot", "vector_norm",
 ]
 
 
@@ -457,3 +457,9 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
     """The diagonal ``offset`` of the matrices (:meth:`minitorch.Tensor.diagonal`, with the
     last two dimensions as the default)."""
     return as_tensor(A).diagonal(offset, dim1, dim2)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """The cross product of the 3-vectors along ``dim`` (the two tensors broadcast); see
+    :meth:`minitorch.Tensor.cross`."""
+    return cross_product(input, other, dim)

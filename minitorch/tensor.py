@@ -73,6 +73,20 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
+class MinMax(NamedTuple):
+    """What ``aminmax`` returns, as in PyTorch."""
+
+    min: Tensor
+    max: Tensor
+
+
+class MantissaExponent(NamedTuple):
+    """What ``frexp`` returns, as in PyTorch: input = mantissa * 2 ** exponent."""
+
+    mantissa: Tensor
+    exponent: Tensor
+
+
 class Histogram(NamedTuple):
     """What ``histogram`` returns, as in PyTorch."""
 
@@ -572,7 +586,9 @@ class Tensor:
     def _update_(self, name: str, *args: Any, **kwargs: Any) -> Tensor:
         """``self.name(*args, **kwargs)`` written into this tensor: the in-place ``name_``."""
         compute = getattr(Tensor, name)
-        operand = next((arg for arg in args if isinstance(arg, Tensor)), None)
+        # the operand whose gradient counts: one that requires grad (addcmul_ has two)
+        tensors = [arg for arg in (*args, *kwargs.values()) if isinstance(arg, Tensor)]
+        operand = next((t for t in tensors if t.requires_grad), tensors[0] if tensors else None)
         return self._apply_(lambda old: compute(old, *args, **kwargs), f"{name}_", operand)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -743,20 +759,34 @@ class Tensor:
     def __rmod__(self, other: Any) -> Tensor:
         return self._operand(other).remainder(self)
 
+    # The bitwise operators are the bitwise_* methods: integers and bools only.
+
     def __and__(self, other: Any) -> Tensor:
-        return _not_differentiable(np.bitwise_and, self, self._operand(other), "bitwise_and")
+        return self.bitwise_and(other)
 
     __rand__ = __and__
 
     def __or__(self, other: Any) -> Tensor:
-        return _not_differentiable(np.bitwise_or, self, self._operand(other), "bitwise_or")
+        return self.bitwise_or(other)
 
     __ror__ = __or__
 
     def __xor__(self, other: Any) -> Tensor:
-        return _not_differentiable(np.bitwise_xor, self, self._operand(other), "bitwise_xor")
+        return self.bitwise_xor(other)
 
     __rxor__ = __xor__
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift(other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return self._operand(other).bitwise_left_shift(self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift(other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return self._operand(other).bitwise_right_shift(self)
 
     def __invert__(self) -> Tensor:
         if self._data.dtype.kind == "f":
@@ -2232,6 +2262,383 @@ class Tensor:
             raise IndexError(f"mode(): dimension {dim} has size 0")
         return self._picked_along(dim, keepdim, _last_of_modes)
 
+    # ----- PyTorch parity: products with an added term (beta * self + alpha * product) ------
+
+    def _plus_product(self, product: Tensor, beta: Any, alpha: Any, name: str) -> Tensor:
+        """``beta * self + alpha * product``, as PyTorch's addmm family computes it: this
+        tensor must broadcast to the product's shape; beta = 0 ignores its values (NaN and inf
+        too) but keeps it in the graph (with a zero gradient); integer tensors take integer
+        beta and alpha only, and bool tensors read them as bools."""
+        shape = product.shape
+        try:
+            fits = np.broadcast_shapes(self.shape, shape) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"{name}: the input of shape {self.shape} does not broadcast to "
+                               f"the shape of the product, {shape}")
+        kind = dtypes.result_type(self._data, product._data).kind
+        for label, number in (("beta", beta), ("alpha", alpha)):
+            if kind in "biu" and isinstance(number, float):
+                raise RuntimeError(f"For integral input tensors, argument {label} must not be "
+                                   f"a floating point number (got {label}={number}).")
+        if kind == "b":
+            beta, alpha = bool(beta), bool(alpha)
+        term = product if alpha == 1 else product * alpha
+        if beta == 0:
+            return self.masked_fill(np.ones(self.shape, dtype=bool), 0) + term
+        return (self if beta == 1 else self * beta) + term
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+                ) -> Tensor:
+        """beta * self + alpha * (batch1 @ batch2), for batches of matrices (b, n, m) and
+        (b, m, p) of this tensor's dtype; this tensor broadcasts to (b, n, p)."""
+        batch1, batch2 = as_tensor(batch1), as_tensor(batch2)
+        _one_dtype("baddbmm", self, batch1, batch2)
+        return self._plus_product(batch1.bmm(batch2), beta, alpha, "baddbmm")
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+               ) -> Tensor:
+        """beta * self + alpha * (the sum over the batch of batch1[i] @ batch2[i]), for
+        batches (b, n, m) and (b, m, p); this tensor broadcasts to (n, p)."""
+        batch1, batch2 = as_tensor(batch1), as_tensor(batch2)
+        _one_dtype("addbmm", self, batch1, batch2)
+        return self._plus_product(batch1.bmm(batch2).sum(0), beta, alpha, "addbmm")
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (mat @ vec), for an (n, m) matrix and an (m,) vector of this
+        tensor's dtype; this tensor broadcasts to (n,)."""
+        mat, vec = as_tensor(mat), as_tensor(vec)
+        _one_dtype("addmv", self, mat, vec)
+        return self._plus_product(mat.mv(vec), beta, alpha, "addmv")
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """beta * self + alpha * (the outer product of vec1 and vec2); the three promote to
+        a common dtype, and this tensor broadcasts to (len(vec1), len(vec2))."""
+        vec1, vec2 = as_tensor(vec1), as_tensor(vec2)
+        if vec1.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(f"addr: expected 1-D vec1 and vec2, got shapes {vec1.shape} and "
+                               f"{vec2.shape}")
+        return self._plus_product(vec1.outer(vec2), beta, alpha, "addr")
+
+    def _add_product(self, tensor1: Any, tensor2: Any, value: Any, divide: bool) -> Tensor:
+        """``self + value * tensor1 * tensor2`` (or ``/ tensor2``), broadcast, in the three
+        tensors' common dtype; ``value`` is converted to it, as PyTorch converts it."""
+        t1, t2 = as_tensor(tensor1), as_tensor(tensor2)
+        if divide and t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported; convert tensor1 or "
+                f"tensor2 (of dtypes {t1.dtype} and {t2.dtype}) to a floating point dtype")
+        target = dtypes.common_type(self._data, t1._data, t2._data)
+        base, t1, t2 = self.astype(target), t1.astype(target), t2.astype(target)
+        if value != 1:
+            t1 = Tensor._make(np.asarray(value, dtype=target), False) * t1
+        return base + (t1 / t2 if divide else t1 * t2)
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 * tensor2 (element-wise, broadcast)."""
+        return self._add_product(tensor1, tensor2, value, divide=False)
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        """self + value * tensor1 / tensor2 (element-wise, broadcast); tensor1 and tensor2
+        may not both be integers."""
+        return self._add_product(tensor1, tensor2, value, divide=True)
+
+    # ----- PyTorch parity: other products -------------------------------------------------
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: a grid of the shape of this tensor, of blocks
+        ``self[i, j, ...] * other`` (the shape with fewer dimensions gets leading 1s)."""
+        other = as_tensor(other)
+        ndim = max(self.ndim, other.ndim)
+        shape_a = (1,) * (ndim - self.ndim) + self.shape
+        shape_b = (1,) * (ndim - other.ndim) + other.shape
+        # Interleave the dimensions, (a0, 1, a1, 1, ...) times (1, b0, 1, b1, ...), then merge
+        # each pair: position (i, k) of the pair a_j, b_j is row i * b_j + k of the result.
+        a = self.reshape([n for d in shape_a for n in (d, 1)])
+        b = other.reshape([n for d in shape_b for n in (1, d)])
+        return (a * b).reshape([m * n for m, n in zip(shape_a, shape_b)])
+
+    def inner(self, other: Tensor) -> Tensor:
+        """The sums of products over the last dimension of both tensors (of shape
+        ``self.shape[:-1] + other.shape[:-1]``); a product when either is 0-d."""
+        other = as_tensor(other)
+        if self.dtype != other.dtype:
+            raise RuntimeError(f"inner: both inputs should have one dtype, got {self.dtype} "
+                               f"and {other.dtype}")
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        if self.shape[-1] != other.shape[-1]:
+            raise RuntimeError(f"inner: the last dimension must match on both input tensors, "
+                               f"got shapes {self.shape} and {other.shape}")
+        return tensordot(self, other, ([-1], [-1]))
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The cross product of the 3-vectors along ``dim`` (the tensors broadcast); without
+        ``dim``, along the first dimension of length 3 (deprecated in PyTorch: it warns)."""
+        return cross_product(self, other, dim, "cross")
+
+    # ----- PyTorch parity: statistics -----------------------------------------------------
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        """log(e**x_0 + ... + e**x_i) at each position i along ``dim``: a running
+        logsumexp, which never overflows."""
+        _require_floating(self, "logcumsumexp")
+        return self._cumulative(red.LogCumsumExp, dim, None)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+        """(min, max): the smallest and largest values over ``dim`` (all of them by
+        default), as amin and amax give them."""
+        axis, _ = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        if red.reduced_size(self.shape, axis) == 0:
+            raise IndexError(f"aminmax(): the reduced dimension (dim={dim} of shape "
+                             f"{self.shape}) has size 0, and min and max have no identity")
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    def cov(self, *, correction: int = 1, fweights: Tensor | None = None,
+            aweights: Tensor | None = None) -> Tensor:
+        """The covariance matrix of the variables in the rows (a 1-D tensor is one variable)
+        over the observations in the columns, as ``numpy.cov``: the sum of the products of
+        deviations from the mean, divided by the number of observations minus
+        ``correction``. ``fweights`` (integer counts) and ``aweights`` (float weights)
+        weigh each observation. Where that divisor is not positive it is 0, with a warning,
+        as in PyTorch (inf or NaN results)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"cov(): expected input to have two or fewer dimensions, got "
+                               f"shape {self.shape}")
+        rows = _floating(self).reshape(1, -1) if self.ndim < 2 else _floating(self)
+        count = rows.shape[1]
+        weights = None
+        if fweights is not None:
+            weights = _observation_weights(fweights, count, "fweights", "iu", "integral")
+        if aweights is not None:
+            aweights = _observation_weights(aweights, count, "aweights", "f", "floating point")
+            weights = aweights if weights is None else weights * aweights
+        if weights is None:
+            total, mean = count, rows.mean(1, keepdim=True)
+        else:
+            total = weights.sum()
+            mean = (rows * weights).sum(1, keepdim=True) / total
+        if aweights is not None and correction != 0:
+            divisor = total - correction * (weights * aweights).sum() / total
+        else:
+            divisor = total - correction
+        if divisor <= 0:
+            warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly "
+                          "less than the number of observations.", UserWarning, stacklevel=2)
+            divisor = divisor * 0
+        deviations = rows - mean
+        weighted = deviations if weights is None else deviations * weights
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (weighted @ deviations.T / divisor).squeeze()
+
+    def corrcoef(self) -> Tensor:
+        """Pearson's correlation coefficients of the variables in the rows: their covariance
+        over the product of their standard deviations, clipped to [-1, 1]."""
+        covariance = self.cov()
+        with np.errstate(divide="ignore", invalid="ignore"):  # a constant row gives NaN
+            if covariance.ndim == 0:
+                return covariance / covariance
+            spread = covariance.diagonal().sqrt()
+            return (covariance / spread.reshape(-1, 1) / spread.reshape(1, -1)).clamp(-1, 1)
+
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The ``q``-quantiles (q a number or a 1-D tensor in [0, 1]) of the values along
+        ``dim`` (of all of them by default); with a 1-D q the first dimension of the result
+        runs over q. A quantile falling between two sorted values x_i and x_(i+1) is
+        ``interpolation``: 'linear' (between them), 'lower', 'higher', 'midpoint' or
+        'nearest' (half to even). NaN in a line makes its quantiles NaN. The gradient goes
+        to the values chosen."""
+        return self._quantile(q, dim, keepdim, interpolation, "quantile", skip_nan=False)
+
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """:meth:`quantile` of the values that are not NaN (NaN for a line of NaN only)."""
+        return self._quantile(q, dim, keepdim, interpolation, "nanquantile", skip_nan=True)
+
+    def _quantile(self, q: Any, dim: int | None, keepdim: bool, interpolation: str, name: str,
+                  skip_nan: bool) -> Tensor:
+        qs = _quantile_levels(self, q, interpolation, name)
+        if dim is None:
+            lines, axis = self.reshape(-1), None
+        else:
+            axis = _dim_index(dim, self.ndim)
+            lines = self.reshape(1) if self.ndim == 0 else self.movedim(axis, -1)
+        ordered = lines.sort(-1).values  # NaN sorts last
+        length = lines.shape[-1]
+        nans = np.isnan(lines._data).sum(-1, keepdims=True)
+        counted = (length - nans) if skip_nan else np.full_like(nans, length)
+        # The rank of each quantile among the sorted values, in the tensor's dtype, as in
+        # PyTorch (float32 ranks can round differently): one line per q in front.
+        ranks = qs.reshape((-1,) + (1,) * lines.ndim) * (counted - 1).astype(self.dtype)
+        undefined = (nans == length) if skip_nan else (nans > 0)
+        ranks = np.where(undefined, length - 1, ranks)  # the last value: NaN
+        below, above = np.floor(ranks), np.ceil(ranks)
+
+        def values_at(positions: np.ndarray) -> Tensor:
+            return ordered.unsqueeze(0).take_along_dim(
+                Tensor._make(positions.astype(dtypes.int64), False), -1)
+
+        if interpolation in ("lower", "higher", "nearest"):
+            chosen = {"lower": below, "higher": above, "nearest": np.round(ranks)}
+            out = values_at(chosen[interpolation])
+        else:
+            weight = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below
+            out = values_at(below).lerp(values_at(above), Tensor._make(weight, False))
+        out = out.squeeze(-1)
+        if keepdim:
+            out = out.reshape(out.shape[:1] + (1,) * self.ndim) if axis is None else \
+                out.unsqueeze(axis + 1)
+        return out[0] if qs.ndim == 0 else out
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        """Counts of the values in ``bins`` equal bins from ``min`` to ``max`` (the smallest
+        and largest value when the two are equal; values outside are left out), in this
+        tensor's dtype. Not differentiable."""
+        if self.dtype.kind != "f":
+            raise NotImplementedError(f"histc needs a floating point tensor, got {self.dtype}")
+        if bins <= 0:
+            raise RuntimeError(f"histc: bins must be > 0, got {bins}")
+        low, high = float(min), float(max)
+        if low > high:
+            raise RuntimeError(f"histc: max must be larger than min, got min={min}, max={max}")
+        if low == high and self.numel():
+            low, high = float(self._data.min()), float(self._data.max())
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"histc: range of [{low}, {high}] is not finite")
+        if low == high:
+            low, high = low - 1, high + 1
+        counts, _ = np.histogram(self._data, bins=bins, range=(low, high))
+        return Tensor._make(counts.astype(self.dtype), False)
+
+    # ----- PyTorch parity: element-wise functions of integers and floats ---------------------
+
+    def _integer_function(self, other: Any, function: Callable, name: str,
+                          kinds: str = "biu") -> Tensor:
+        """``function`` of the values of this tensor and ``other`` in their common dtype,
+        which must be of ``kinds`` (integers, and bools unless left out); no gradient."""
+        other = self._operand(other)
+        target = dtypes.result_type(self._data, other._data)
+        if target.kind not in kinds:
+            allowed = "integer or bool" if "b" in kinds else "integer"
+            raise NotImplementedError(f"{name} is defined for {allowed} tensors, got "
+                                      f"{self.dtype} and {other.dtype}")
+        return Tensor._make(np.asarray(function(self._data.astype(target, copy=False),
+                                                other._data.astype(target, copy=False))), False)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return self._integer_function(other, np.bitwise_and, "bitwise_and")
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return self._integer_function(other, np.bitwise_or, "bitwise_or")
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return self._integer_function(other, np.bitwise_xor, "bitwise_xor")
+
+    def bitwise_not(self) -> Tensor:
+        if self._data.dtype.kind == "f":
+            raise NotImplementedError(f"bitwise_not is defined for integer or bool tensors, "
+                                      f"got {self.dtype}")
+        return Tensor._make(np.invert(self._data), False)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """The values times 2**other, wrapping around as the integers of the dtype do; a
+        shift by a negative amount or by the width of the dtype or more gives 0."""
+        return self._integer_function(other, functools.partial(_shift, left=True),
+                                      "bitwise_left_shift", "iu")
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """The values divided by 2**other, rounded down; a shift by a negative amount or by
+        the width of the dtype or more gives 0 (-1 for negative values)."""
+        return self._integer_function(other, functools.partial(_shift, left=False),
+                                      "bitwise_right_shift", "iu")
+
+    def gcd(self, other: Any) -> Tensor:
+        """The greatest common divisor (non-negative; gcd(0, 0) = 0), of integers."""
+        return self._integer_function(other, np.gcd, "gcd", "iu")
+
+    def lcm(self, other: Any) -> Tensor:
+        """The least common multiple (non-negative; 0 when either is 0), of integers."""
+        return self._integer_function(other, np.lcm, "lcm", "iu")
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        """The step function: 1 where this tensor is positive, ``values`` (of the same dtype,
+        broadcast) where it is 0, and 0 elsewhere (NaN too, as in PyTorch). Not
+        differentiable."""
+        values = self._operand(values)
+        if values.dtype != self.dtype:
+            raise RuntimeError(f"heaviside: input and values must have one dtype, got "
+                               f"{self.dtype} and {values.dtype}")
+        if autograd.is_grad_enabled() and (self.requires_grad or values.requires_grad):
+            raise RuntimeError("heaviside is not differentiable; use it on tensors without grad")
+        steps = np.where(self._data == 0, values._data, self._data > 0)  # NaN > 0 is False
+        return Tensor._make(steps.astype(self.dtype), False)
+
+    def sinc(self) -> Tensor:
+        """sin(pi x) / (pi x), and 1 at x = 0."""
+        u = _floating(self) * math.pi
+        # Near 0, where sin(u) / u and its derivatives lose their digits (0 / 0 at 0), the
+        # series 1 - u**2 / 6 + u**4 / 120, exact there to float64 precision.
+        small = np.abs(u._data) < 1e-2
+        safe = where(small, 1, u)
+        return where(small, 1 - u * u / 6 * (1 - u * u / 20), safe.sin() / safe)
+
+    def frexp(self) -> MantissaExponent:
+        """(mantissa, exponent) with self = mantissa * 2**exponent and 0.5 <= |mantissa| < 1
+        (the mantissa is self for 0, inf and NaN, their exponent 0); the exponent is int32.
+        The mantissa is differentiable."""
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"frexp() only supports floating-point dtypes, got {self.dtype}")
+        exponent = np.frexp(self._data)[1].astype(dtypes.int32)
+        return MantissaExponent(ew.Frexp.apply(self), Tensor._make(exponent, False))
+
+    def ldexp(self, other: Any) -> Tensor:
+        """self * 2**other, in the floating dtype of the two (float32 for integers)."""
+        other = self._operand(other)
+        target = dtypes.result_type(self._data, other._data)
+        if target.kind != "f":
+            target = dtypes.get_default_dtype()
+        return self.astype(target) * 2.0 ** other.astype(target)
+
+    def lgamma(self) -> Tensor:
+        """ln |Gamma(x)| (inf at 0 and the negative integers); its gradient is digamma."""
+        return ew.Special.apply(_floating(self), function="lgamma")
+
+    def digamma(self) -> Tensor:
+        """d/dx ln Gamma(x) (-inf at 0, NaN at the negative integers)."""
+        return self.polygamma(0)
+
+    def polygamma(self, n: int) -> Tensor:
+        """The n-th derivative of digamma (n = 0: digamma itself)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise RuntimeError(f"polygamma(n, x) needs an integer n >= 0, got n={n!r}")
+        return ew.Polygamma.apply(_floating(self), n=int(n))
+
+    def erfinv(self) -> Tensor:
+        """The inverse of erf: y with erf(y) = x, for x in [-1, 1] (+-inf at +-1, NaN
+        outside)."""
+        return ew.Special.apply(_floating(self), function="erfinv")
+
+    # The in-place forms: the function's result written into this tensor, which must hold it
+    # (shape and dtype) as PyTorch requires.
+    addcmul_, addcdiv_ = _in_place_form("addcmul"), _in_place_form("addcdiv")
+    addmm_, baddbmm_ = _in_place_form("addmm"), _in_place_form("baddbmm")
+    addbmm_, addmv_, addr_ = (_in_place_form("addbmm"), _in_place_form("addmv"),
+                              _in_place_form("addr"))
+    bitwise_and_, bitwise_or_ = _in_place_form("bitwise_and"), _in_place_form("bitwise_or")
+    bitwise_xor_, bitwise_not_ = _in_place_form("bitwise_xor"), _in_place_form("bitwise_not")
+    bitwise_left_shift_ = _in_place_form("bitwise_left_shift")
+    bitwise_right_shift_ = _in_place_form("bitwise_right_shift")
+    __iand__, __ior__, __ixor__ = bitwise_and_, bitwise_or_, bitwise_xor_
+    __ilshift__, __irshift__ = bitwise_left_shift_, bitwise_right_shift_
+    gcd_, lcm_, heaviside_ = _in_place_form("gcd"), _in_place_form("lcm"), \
+        _in_place_form("heaviside")
+    sinc_, ldexp_, lgamma_ = _in_place_form("sinc"), _in_place_form("ldexp"), \
+        _in_place_form("lgamma")
+    digamma_, polygamma_ = _in_place_form("digamma"), _in_place_form("polygamma")
+    erfinv_ = _in_place_form("erfinv")
+
 _ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
                dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)
 
@@ -2581,6 +2988,101 @@ def _logical(function: np.ufunc, a: Tensor, b: Any) -> Tensor:
     return Tensor._make(np.asarray(function(a._data, other)), False)
 
 
+def _one_dtype(name: str, *tensors: Tensor) -> None:
+    """PyTorch's matrix products with an added term take operands of one dtype only."""
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(f"{name}: the input tensors must have the same dtype, got "
+                           f"{', '.join(str(t.dtype) for t in tensors)}")
+
+
+def _shift(values: np.ndarray, amounts: np.ndarray, left: bool) -> np.ndarray:
+    """``values`` shifted by ``amounts`` bits, as PyTorch shifts: amounts outside [0, width
+    of the dtype) shift every bit out, leaving 0, or -1 for negative values shifted right
+    (NumPy leaves those to the processor)."""
+    inside = (amounts >= 0) & (amounts < values.dtype.itemsize * 8)
+    shifted = (np.left_shift if left else np.right_shift)(values, np.where(inside, amounts, 0))
+    shifted_out = np.zeros_like(values) if left else -(values < 0).astype(values.dtype)
+    return np.where(inside, shifted, shifted_out)
+
+
+def _observation_weights(weights: Any, count: int, name: str, kinds: str, kind_name: str
+                         ) -> Tensor:
+    """cov's ``fweights`` or ``aweights``, checked: one non-negative weight of ``kinds`` per
+    observation."""
+    weights = as_tensor(weights)
+    if weights.ndim > 1 or weights.numel() != count:
+        raise RuntimeError(f"cov(): expected {name} to have one weight per observation "
+                           f"({count}) in one dimension, got shape {weights.shape}")
+    if weights.dtype.kind not in kinds:
+        raise RuntimeError(f"cov(): expected {name} to have {kind_name} dtype, got "
+                           f"{weights.dtype}")
+    if (weights._data < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+    return weights
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile_levels(x: Tensor, q: Any, interpolation: str, name: str) -> np.ndarray:
+    """The quantile levels ``q`` (a number or a 0-d or 1-D tensor of ``x``'s dtype) as an
+    array, with PyTorch's checks of ``x``, ``q`` and ``interpolation``."""
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype, got "
+                           f"{x.dtype}")
+    if x.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    if isinstance(q, Tensor):
+        if q.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor, got shape {q.shape}")
+        if q.dtype != x.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor, got "
+                               f"{q.dtype} and {x.dtype}")
+        levels = q._data
+    elif isinstance(q, _PYTHON_NUMBERS):
+        levels = np.asarray(q, dtype=x.dtype)
+    else:
+        raise TypeError(f"{name}() q must be a number or a tensor, got {type(q).__name__}")
+    if not np.all((levels >= 0) & (levels <= 1)):
+        raise RuntimeError(f"{name}() q must be in the range [0, 1], got {levels.tolist()}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of {', '.join(_INTERPOLATIONS)}"
+                           f", got {interpolation!r}")
+    return levels
+
+
+_CROSS_WARNING = ("Using torch.cross without specifying the dim arg is deprecated.\n"
+                  "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+                  "The default value of dim will change to agree with that of linalg.cross in "
+                  "a future release.")
+
+
+def cross_product(input: Any, other: Any, dim: int | None, name: str = "linalg.cross"
+                  ) -> Tensor:
+    """The cross product of the 3-vectors along ``dim`` of the two tensors (broadcast), for
+    ``cross`` and ``linalg.cross``; ``dim=None`` takes the first dimension of length 3."""
+    a, b = as_tensor(input), as_tensor(other)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{name}: expected both inputs to have one dtype, got {a.dtype} and "
+                           f"{b.dtype}")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes {a.shape} and {b.shape} do not broadcast") \
+            from None
+    if dim is None:
+        warnings.warn(_CROSS_WARNING, UserWarning, stacklevel=3)
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in the inputs' shape {shape}")
+    axis = _dim_index(dim, len(shape))
+    if shape[axis] != 3:
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3, got shapes "
+                           f"{a.shape} and {b.shape}")
+    (a0, a1, a2), (b0, b1, b2) = a.expand(shape).unbind(axis), b.expand(shape).unbind(axis)
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis)
+
+
 def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), for matrices (input broadcasts)."""
     mat1, mat2 = as_tensor(mat1), as_tensor(mat2)
@@ -2588,11 +3090,7 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1
         raise RuntimeError(
             f"addmm: expected two matrices, got shapes {mat1.shape} and {mat2.shape}"
         )
-    product = mat1 @ mat2
-    if alpha != 1:
-        product = product * alpha
-    base = as_tensor(input)
-    return (base if beta == 1 else base * beta) + product
+    return as_tensor(input)._plus_product(mat1 @ mat2, beta, alpha, "addmm")
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

@@ -14,8 +14,18 @@ import numpy as np
 
 from minitorch import dtypes
 from minitorch.dtypes import int32, int64
+from minitorch.factories import ones
 from minitorch.random import Generator
-from minitorch.tensor import Histogram, Tensor, ValuesIndices, as_tensor, cat
+from minitorch.tensor import (
+    Histogram,
+    MantissaExponent,
+    MinMax,
+    Tensor,
+    ValuesIndices,
+    as_tensor,
+    cat,
+    cross_product,
+)
 
 
 def exp(input: Tensor) -> Tensor:
@@ -758,6 +768,148 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
     return as_tensor(input).bernoulli(generator=generator)
 
 
+# ----- products with an added term, other products ---------------------------------------------
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return as_tensor(input).addcmul(tensor1, tensor2, value=value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return as_tensor(input).addcdiv(tensor1, tensor2, value=value)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+            ) -> Tensor:
+    return as_tensor(input).baddbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+           ) -> Tensor:
+    return as_tensor(input).addbmm(batch1, batch2, beta=beta, alpha=alpha)
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    return as_tensor(input).addmv(mat, vec, beta=beta, alpha=alpha)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    return as_tensor(input).addr(vec1, vec2, beta=beta, alpha=alpha)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).kron(other)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).inner(other)
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    return cross_product(input, other, dim, "cross")
+
+
+# ----- statistics -------------------------------------------------------------------------------
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    return as_tensor(input).logcumsumexp(dim)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+    return as_tensor(input).aminmax(dim=dim, keepdim=keepdim)
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    return as_tensor(input).cov(correction=correction, fweights=fweights, aweights=aweights)
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    return as_tensor(input).corrcoef()
+
+
+def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear") -> Tensor:
+    return as_tensor(input).quantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear") -> Tensor:
+    return as_tensor(input).nanquantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    return as_tensor(input).histc(bins, min, max)
+
+
+# ----- element-wise functions of integers and floats --------------------------------------------
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).bitwise_and(other)
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).bitwise_or(other)
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).bitwise_xor(other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    return as_tensor(input).bitwise_not()
+
+
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    return as_tensor(input).bitwise_right_shift(other)
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).gcd(other)
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).lcm(other)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    return as_tensor(input).heaviside(values)
+
+
+def sinc(input: Tensor) -> Tensor:
+    return as_tensor(input).sinc()
+
+
+def frexp(input: Tensor) -> MantissaExponent:
+    return as_tensor(input).frexp()
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).ldexp(other)
+
+
+def lgamma(input: Tensor) -> Tensor:
+    return as_tensor(input).lgamma()
+
+
+def digamma(input: Tensor) -> Tensor:
+    return as_tensor(input).digamma()
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    return as_tensor(input).polygamma(n)
+
+
+def erfinv(input: Tensor) -> Tensor:
+    return as_tensor(input).erfinv()
+
+
 # ----- functions without a method form ----------------------------------------------------------
 
 
@@ -905,3 +1057,125 @@ def result_type(tensor1: Any, tensor2: Any) -> np.dtype:
     if isinstance(tensor2, Tensor):
         return dtypes.result_type(tensor1._data, tensor2._data)
     return dtypes.scalar_dtype(tensor2, tensor1.dtype)
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """(variance, mean) over ``dim``, as ``var`` and ``mean`` give them: a plain tuple, as in
+    PyTorch."""
+    x = as_tensor(input)
+    return x.var(dim, unbiased, keepdim, correction=correction), x.mean(dim, keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """(standard deviation, mean) over ``dim``: a plain tuple, as in PyTorch."""
+    x = as_tensor(input)
+    return x.std(dim, unbiased, keepdim, correction=correction), x.mean(dim, keepdim)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The ``p``-norm distances between each row of ``x1`` (..., P, M) and each row of ``x2``
+    (..., R, M): shape (..., P, R), the leading dimensions broadcast. p = 2 is the Euclidean
+    distance, 1 the sum of absolute differences, inf the largest, 0 the count of differing
+    coordinates.
+
+    As in PyTorch, p = 2 with more than 25 rows on either side (or ``compute_mode=
+    'use_mm_for_euclid_dist'``) uses |a - b|**2 = |a|**2 - 2 a.b + |b|**2, one matrix product
+    instead of every difference, which is faster but less exact for close points; its
+    distances are at least 1e-15, as PyTorch's. The gradient at zero distance is 0. Where
+    several coordinates tie for the largest difference (p = inf) they share the gradient, as
+    in ``norm``; PyTorch's cdist gives each of them all of it."""
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    for label, x in (("X1", x1), ("X2", x2)):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {label} got: "
+                               f"{x.dtype}")
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {label} got: "
+                               f"{x.ndim}D")
+    if x1.dtype != x2.dtype:
+        raise RuntimeError(f"cdist: X1 and X2 must have one dtype, got {x1.dtype} and "
+                           f"{x2.dtype}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if not p >= 0:
+        raise RuntimeError(f"cdist only supports non-negative p values, got p={p}")
+    modes = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+             "donot_use_mm_for_euclid_dist")
+    if compute_mode not in modes:
+        raise ValueError(f"{compute_mode!r} is not a valid value for compute_mode")
+    large = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if p == 2 and (compute_mode == modes[1] or (compute_mode == modes[0] and large)):
+        squares = (x1 * x1).sum(-1, keepdim=True) - 2 * (x1 @ x2.transpose(-1, -2)) \
+            + (x2 * x2).sum(-1, keepdim=True).transpose(-1, -2)
+        return squares.clamp(min=1e-30).sqrt()
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, -1)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the vector ``x``: column j holds x ** (N - 1 - j) (x ** j
+    with ``increasing``); N columns, len(x) by default. Integers and bools give int64."""
+    x = as_tensor(x)
+    if x.ndim != 1:
+        raise RuntimeError(f"vander: x must be a one-dimensional tensor, got shape {x.shape}")
+    columns = len(x) if N is None else N
+    if columns < 0:
+        raise RuntimeError(f"vander: N must be non-negative, got {N}")
+    if x.dtype.kind in "biu":
+        x = x.astype(int64)
+    # The powers as running products of x, as PyTorch computes them (no 0 ** -1 in the
+    # gradient at x = 0, as x ** j would have).
+    repeated = x.unsqueeze(1).expand(len(x), columns - 1 if columns else 0)
+    powers = cat([ones(len(x), 1, dtype=x.dtype), repeated], 1).cumprod(1)[:, :columns]
+    return powers if increasing else powers.flip(1)
+
+
+def _trapezoid_sums(y: Any, x: Any, dx: Any, dim: int, cumulative: bool) -> Tensor:
+    """The areas under ``y`` along ``dim`` by the trapezoidal rule, at sample points ``x``
+    or ``dx`` apart (1 by default): summed, or running with ``cumulative``."""
+    if x is not None and dx is not None:
+        raise TypeError("trapezoid takes the sample points x or their spacing dx, not both")
+    y = as_tensor(y)
+    if y.dtype.kind != "f":
+        y = y.float()
+    if y.ndim == 0:
+        raise IndexError(f"trapezoid: dimension specified as {dim} but tensor has no "
+                         "dimensions")
+    length = y.size(dim)  # an IndexError for a dim out of range
+    axis = dim % y.ndim
+    before = (slice(None),) * axis
+    pairs = y[before + (slice(1, None),)] + y[before + (slice(None, -1),)]
+    if x is None:
+        spacing = 1 if dx is None else dx
+        areas = pairs * (spacing / 2)
+    else:
+        x = as_tensor(x)
+        if x.ndim == 1:
+            if len(x) != length:
+                raise RuntimeError(f"trapezoid: There must be one `x` value for each sample "
+                                   f"point: {len(x)} for {length} along dim {dim}")
+            spacing = x.diff().reshape((-1,) + (1,) * (y.ndim - axis - 1))
+        else:
+            spacing = x.diff(dim=dim)
+        areas = spacing * pairs / 2
+    return areas.cumsum(axis) if cumulative else areas.sum(axis)
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+              ) -> Tensor:
+    """The integral of ``y`` along ``dim`` by the trapezoidal rule: the sum of
+    (y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]), with samples ``x`` (a 1-D tensor along dim,
+    or one that broadcasts with y) or ``dx`` apart (1 by default). Integers give float32."""
+    return _trapezoid_sums(y, x, dx, dim, cumulative=False)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None,
+                         dim: int = -1) -> Tensor:
+    """The running sums of :func:`trapezoid`: one fewer along ``dim`` than ``y``."""
+    return _trapezoid_sums(y, x, dx, dim, cumulative=True)
