@@ -1611,3 +1611,240 @@ OPS += [
                draw_norm),
     ),
 ]
+
+
+# ----- products with an added term, other products, statistics, special functions ------------
+
+
+def draw_added_elementwise_product(data: st.DataObject) -> Inputs:
+    """addcmul and addcdiv: three broadcastable inputs, the divisor away from 0."""
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    base, t1, t2 = shapes.input_shapes
+    return [draw_array(data, base), draw_array(data, t1), draw_array(data, t2, off_zero)], {
+        "value": data.draw(st.sampled_from([1, 0.5, -2]))}
+
+
+def draw_added_product(kind: str) -> Callable[[st.DataObject], Inputs]:
+    """The input and operands of baddbmm, addbmm, addmv or addr, the input of a shape that
+    broadcasts to the product's, and beta (0 among them) and alpha."""
+
+    def draw(data: st.DataObject) -> Inputs:
+        b, n, k, m = (data.draw(st.integers(1, 3)) for _ in range(4))
+        operands, product = {"baddbmm": ([(b, n, k), (b, k, m)], (b, n, m)),
+                             "addbmm": ([(b, n, k), (b, k, m)], (n, m)),
+                             "addmv": ([(n, k), (k,)], (n,)),
+                             "addr": ([(n,), (m,)], (n, m))}[kind]
+        base = data.draw(hnp.broadcastable_shapes(product, max_dims=len(product)).filter(
+            lambda s: np.broadcast_shapes(s, product) == product))
+        return [draw_array(data, s) for s in (base, *operands)], {
+            "beta": data.draw(st.sampled_from([1, 0.5, 0])),
+            "alpha": data.draw(st.sampled_from([1, -2]))}
+
+    return draw
+
+
+def _np_added_product(kind: str) -> Callable[..., np.ndarray]:
+    def reference(base, a, b, beta, alpha):
+        product = {"baddbmm": lambda: a @ b, "addbmm": lambda: (a @ b).sum(0),
+                   "addmv": lambda: a @ b, "addr": lambda: np.outer(a, b)}[kind]()
+        return beta * base + alpha * product
+
+    return reference
+
+
+def draw_kron(data: st.DataObject) -> Inputs:
+    shape_a = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=2))
+    shape_b = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
+    return [draw_array(data, shape_a), draw_array(data, shape_b)], {}
+
+
+def draw_inner(data: st.DataObject) -> Inputs:
+    k = data.draw(st.integers(1, 3))
+    shapes = [data.draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3)) + (k,)
+              for _ in range(2)]
+    if data.draw(st.booleans()):  # a 0-d operand: a product
+        shapes[0] = ()
+    return [draw_array(data, s) for s in shapes], {}
+
+
+def draw_cross(data: st.DataObject) -> Inputs:
+    """Two shapes with length 3 along dim that broadcast: b has length 1 in some of the other
+    dimensions."""
+    shape = list(data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    shape[dim] = 3
+    other = [1 if i != dim % len(shape) and data.draw(st.booleans()) else n
+             for i, n in enumerate(shape)]
+    return [draw_array(data, tuple(shape)), draw_array(data, tuple(other))], {"dim": dim}
+
+
+def draw_cdist(data: st.DataObject) -> Inputs:
+    """Rows on the half grid against rows off it: no coordinate differs by 0 (a kink of p=1)."""
+    batch = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=1, max_side=2))
+    columns = data.draw(st.integers(1, 3))
+    shapes = [b + (data.draw(st.integers(1, 3)), columns) for b in batch.input_shapes]
+    return [draw_array(data, shapes[0], on_grid), draw_array(data, shapes[1], off_grid)], {
+        "p": data.draw(st.sampled_from([1.0, 2.0, 3.0]))}
+
+
+def _np_cdist(x1, x2, p):
+    return np.linalg.norm(x1[..., :, None, :] - x2[..., None, :, :], ord=p, axis=-1)
+
+
+def draw_vander(data: st.DataObject) -> Inputs:
+    x = draw_array(data, (data.draw(st.integers(1, 4)),))
+    return [x], {"N": data.draw(st.none() | st.integers(0, 4)),
+                 "increasing": data.draw(st.booleans())}
+
+
+def draw_reduced_dim(data: st.DataObject) -> Inputs:
+    """Distinct values, and a dimension of length 2 or more to reduce."""
+    shape = list(data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    shape[dim] = max(shape[dim], 2)
+    return [draw_array(data, tuple(shape), distinct)], {
+        "dim": dim, "keepdim": data.draw(st.booleans())}
+
+
+def generic(x: np.ndarray) -> np.ndarray:
+    """x plus a fixed irregular pattern: rows that are never constant or exactly correlated."""
+    return x + 0.5 * np.sin(1.7 * np.arange(x.size)).reshape(x.shape)
+
+
+def draw_cov(data: st.DataObject) -> Inputs:
+    shape = data.draw(st.sampled_from([(3,), (1, 4), (2, 3), (3, 4)]))
+    weights = draw_array(data, shape[-1:], positive)
+    return [draw_array(data, shape, generic), weights], {
+        "correction": data.draw(st.sampled_from([0, 1])),
+        "fweights": data.draw(st.none() | st.just(np.arange(shape[-1]) % 3 + 1))}
+
+
+def _np_cov(x, weights, correction, fweights):
+    return np.cov(x, ddof=correction, fweights=fweights, aweights=weights)
+
+
+def draw_quantile(data: st.DataObject) -> Inputs:
+    [x], options = draw_reduced_dim(data)
+    q = data.draw(st.sampled_from([0.3, 0.5, (0.0, 0.25, 1.0)]))
+    return [x], {**options, "dim": data.draw(st.none() | st.just(options["dim"])),
+                 "q": q, "interpolation": data.draw(st.sampled_from(
+                     ["linear", "lower", "higher", "midpoint", "nearest"]))}
+
+
+def _quantile(x, q, dim, keepdim, interpolation, skip_nan=False):
+    levels = mt.tensor(q, dtype=x.dtype) if isinstance(q, tuple) else q
+    method = mt.nanquantile if skip_nan else mt.quantile
+    return method(x, levels, dim, keepdim, interpolation=interpolation)
+
+
+def _np_quantile(x, q, dim, keepdim, interpolation):
+    return np.quantile(x, q, axis=dim, keepdims=keepdim, method=interpolation)
+
+
+def draw_trapezoid(data: st.DataObject) -> Inputs:
+    """y and increasing sample points x along dim (1-D, or of y's shape)."""
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x_shape = data.draw(st.sampled_from([(shape[dim],), shape]))
+    x = np.cumsum(draw_array(data, x_shape, positive), axis=dim if len(x_shape) > 1 else 0)
+    return [draw_array(data, shape), x], {"dim": dim}
+
+
+def _np_trapezoid(y, x, dim, cumulative=False):
+    if x.ndim == 1:
+        x = x.reshape((-1,) + (1,) * (y.ndim - dim % y.ndim - 1))
+    y_pairs = np.take(y, range(1, y.shape[dim]), dim) + np.take(y, range(y.shape[dim] - 1), dim)
+    areas = np.diff(x, axis=dim if x.ndim == y.ndim else 0) * y_pairs / 2
+    return np.cumsum(areas, dim) if cumulative else np.sum(areas, dim)
+
+
+def _np_digamma(x):
+    """digamma(x) for x > 0: shifted past 12 by digamma(x) = digamma(x + 1) - 1 / x, then
+    its asymptotic series."""
+    x, shift = np.array(x, dtype=np.float64), 0.0
+    for _ in range(12):
+        small = x < 12
+        shift = shift - np.where(small, 1 / x, 0)
+        x = np.where(small, x + 1, x)
+    inverse2 = 1 / (x * x)
+    series = inverse2 * (1 / 12 - inverse2 * (1 / 120 - inverse2 * (1 / 252 - inverse2 * (
+        1 / 240 - inverse2 / 132))))
+    return shift + np.log(x) - 0.5 / x - series
+
+
+def _np_erfinv(x):
+    """erf's inverse by bisection on math.erf (60 halvings of [-6, 6]: to float64 precision)."""
+    low, high = np.full(np.shape(x), -6.0), np.full(np.shape(x), 6.0)
+    for _ in range(60):
+        middle = (low + high) / 2
+        above = _np_erf(middle) > x
+        low, high = np.where(above, low, middle), np.where(above, middle, high)
+    return (low + high) / 2
+
+
+def powers_of_two_apart(x: np.ndarray) -> np.ndarray:
+    """Multiples of 0.5 plus 0.3: never within 0.05 of a power of two (where frexp jumps)."""
+    return np.round(x * 2) / 2 + 0.3
+
+
+OPS += [
+    family("more_products",
+           OpSpec("addcmul", lambda a, b, c, value: mt.addcmul(a, b, c, value=value),
+                  lambda a, b, c, value: a + value * b * c, draw_added_elementwise_product),
+           OpSpec("addcdiv", lambda a, b, c, value: a.addcdiv(b, c, value=value),
+                  lambda a, b, c, value: a + value * b / c, draw_added_elementwise_product),
+           OpSpec("addcmul_inplace",
+                  lambda a, b, c, value: (a * 1).expand(np.broadcast_shapes(
+                      a.shape, b.shape, c.shape)).clone().addcmul_(b, c, value=value),
+                  lambda a, b, c, value: a + value * b * c, draw_added_elementwise_product),
+           *(OpSpec(kind, getattr(mt, kind), _np_added_product(kind), draw_added_product(kind))
+             for kind in ("baddbmm", "addbmm", "addmv", "addr")),
+           OpSpec("kron", mt.kron, np.kron, draw_kron),
+           OpSpec("inner", mt.inner, np.inner, draw_inner),
+           OpSpec("cross", lambda a, b, dim: mt.linalg.cross(a, b, dim=dim),
+                  lambda a, b, dim: np.cross(*np.broadcast_arrays(a, b), axis=dim), draw_cross),
+           OpSpec("cdist", mt.cdist, _np_cdist, draw_cdist),
+           OpSpec("vander", mt.vander, lambda x, N, increasing: np.vander(x, N, increasing),
+                  draw_vander)),
+    family("statistics",
+           OpSpec("logcumsumexp", lambda x, dim, keepdim: x.logcumsumexp(dim),
+                  lambda x, dim, keepdim: np.logaddexp.accumulate(x, dim), draw_reduced_dim),
+           OpSpec("var_mean", lambda x, dim, keepdim: mt.stack(mt.var_mean(x, dim,
+                                                                         keepdim=keepdim)),
+                  lambda x, dim, keepdim: np.stack([np.var(x, dim, ddof=1, keepdims=keepdim),
+                                                    np.mean(x, dim, keepdims=keepdim)]),
+                  draw_reduced_dim),
+           OpSpec("std_mean", lambda x, dim, keepdim: mt.stack(mt.std_mean(
+               x, dim, correction=0, keepdim=keepdim)),
+                  lambda x, dim, keepdim: np.stack([np.std(x, dim, keepdims=keepdim),
+                                                    np.mean(x, dim, keepdims=keepdim)]),
+                  draw_reduced_dim),
+           OpSpec("aminmax", lambda x, dim, keepdim: mt.stack(x.aminmax(dim=dim,
+                                                                        keepdim=keepdim)),
+                  lambda x, dim, keepdim: np.stack([np.min(x, dim, keepdims=keepdim),
+                                                    np.max(x, dim, keepdims=keepdim)]),
+                  draw_reduced_dim),
+           OpSpec("cov", lambda x, w, correction, fweights: mt.cov(
+               x, correction=correction, aweights=w,
+               fweights=None if fweights is None else mt.tensor(fweights)),
+                  _np_cov, draw_cov),
+           OpSpec("corrcoef", mt.corrcoef, np.corrcoef,
+                  lambda data: ([draw_cov(data)[0][0]], {})),
+           OpSpec("quantile", _quantile, _np_quantile, draw_quantile),
+           OpSpec("nanquantile", lambda *args, **kwargs: _quantile(*args, **kwargs,
+                                                                   skip_nan=True),
+                  _np_quantile, draw_quantile),
+           OpSpec("trapezoid", lambda y, x, dim: mt.trapezoid(y, x, dim=dim), _np_trapezoid,
+                  draw_trapezoid),
+           OpSpec("cumulative_trapezoid", lambda y, x, dim: mt.cumulative_trapezoid(y, x, dim=dim),
+                  lambda y, x, dim: _np_trapezoid(y, x, dim, cumulative=True), draw_trapezoid)),
+    family("special_math",
+           unary("sinc", mt.sinc, np.sinc),
+           binary("ldexp", mt.ldexp, lambda a, b: a * 2.0**b),
+           unary("frexp", lambda x: x.frexp().mantissa, lambda x: np.frexp(x)[0],
+                 domain=powers_of_two_apart),
+           unary("lgamma", mt.lgamma, np.vectorize(math.lgamma, otypes=[np.float64]),
+                 domain=positive),
+           unary("digamma", mt.Tensor.digamma, _np_digamma, domain=positive),
+           unary("erfinv", mt.erfinv, _np_erfinv, domain=within(0.9))),
+]

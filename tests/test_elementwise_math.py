@@ -23,6 +23,8 @@ IN_PLACE = [
     ("logit_", ()), ("nan_to_num_", ()), ("sign_", ()), ("sgn_", ()), ("floor_", ()),
     ("ceil_", ()), ("trunc_", ()), ("frac_", ()), ("round_", ()), ("atan2_", (0.5,)),
     ("hypot_", (0.5,)), ("copysign_", (-1,)), ("xlogy_", (2.0,)), ("arcsin_", ()),
+    ("sinc_", ()), ("lgamma_", ()), ("digamma_", ()), ("polygamma_", (1,)), ("erfinv_", ()),
+    ("ldexp_", (mt.tensor(2),)),
 ]
 
 
