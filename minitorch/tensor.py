@@ -2594,7 +2594,7 @@ class Tensor:
         return MantissaExponent(ew.Frexp.apply(self), Tensor._make(exponent, False))
 
     def ldexp(self, other: Any) -> Tensor:
-        """self * 2**other, in the floating dtype of the two (float32 for integers)."""
+        """self * 2**other, in the floating dtype of the two (the default one for integers)."""
         other = self._operand(other)
         target = dtypes.result_type(self._data, other._data)
         if target.kind != "f":

@@ -1140,7 +1140,7 @@ def _trapezoid_sums(y: Any, x: Any, dx: Any, dim: int, cumulative: bool) -> Tens
         raise TypeError("trapezoid takes the sample points x or their spacing dx, not both")
     y = as_tensor(y)
     if y.dtype.kind != "f":
-        y = y.float()
+        y = y.astype(dtypes.get_default_dtype())
     if y.ndim == 0:
         raise IndexError(f"trapezoid: dimension specified as {dim} but tensor has no "
                          "dimensions")
@@ -1168,7 +1168,8 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, di
               ) -> Tensor:
     """The integral of ``y`` along ``dim`` by the trapezoidal rule: the sum of
     (y[i] + y[i + 1]) / 2 * (x[i + 1] - x[i]), with samples ``x`` (a 1-D tensor along dim,
-    or one that broadcasts with y) or ``dx`` apart (1 by default). Integers give float32."""
+    or one that broadcasts with y) or ``dx`` apart (1 by default). Integers give the default
+    floating dtype."""
     return _trapezoid_sums(y, x, dx, dim, cumulative=False)
 
 
