@@ -1550,7 +1550,7 @@ def draw_matrix_norm(data: st.DataObject) -> Inputs:
     return [x], {"ord": order, "dim": dim, "keepdim": data.draw(st.booleans())}
 
 
-def draw_norm(data: st.DataObject) -> Inputs:
+def draw_linalg_norm(data: st.DataObject) -> Inputs:
     """linalg.norm's three cases: no ord (the 2-norm of all values), a vector order along
     one dimension, a matrix order on a matrix."""
     kind = data.draw(st.sampled_from(["all", "vector", "matrix"]))
@@ -1565,7 +1565,7 @@ def draw_norm(data: st.DataObject) -> Inputs:
                  "dim": data.draw(st.integers(-x.ndim, x.ndim - 1))}
 
 
-def _np_norm(x, ord, dim):
+def _np_linalg_norm(x, ord, dim):
     return np.linalg.norm(x.reshape(-1)) if ord is None else np.linalg.norm(x, ord, axis=dim)
 
 
@@ -1607,8 +1607,8 @@ OPS += [
         OpSpec("matrix_norm", mt.linalg.matrix_norm,
                lambda x, ord, dim, keepdim: np.linalg.norm(x, ord, dim, keepdim),
                draw_matrix_norm),
-        OpSpec("linalg_norm", lambda x, ord, dim: mt.linalg.norm(x, ord, dim), _np_norm,
-               draw_norm),
+        OpSpec("linalg_norm", lambda x, ord, dim: mt.linalg.norm(x, ord, dim), _np_linalg_norm,
+               draw_linalg_norm),
     ),
 ]
 

@@ -210,6 +210,7 @@ def test_atan2_and_hypot_at_the_origin():
 
 def test_tutorial_polynomial_fit_to_sin_runs():
     """The start of PyTorch's "Learning PyTorch with Examples": fit sin with a cubic."""
+    mt.manual_seed(0)  # some starting points need more than 200 steps
     x = mt.linspace(-math.pi, math.pi, 2000)
     y = mt.sin(x)
     a, b, c, d = (mt.randn((), requires_grad=True) for _ in range(4))
