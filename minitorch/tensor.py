@@ -11,6 +11,7 @@ a Tensor, ``tensor.numpy()`` gives the array.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import itertools
 import math
@@ -463,16 +464,7 @@ class Tensor:
         """
         needs_grad = self.requires_grad or (operand is not None and operand.requires_grad)
         if needs_grad and autograd.is_grad_enabled():
-            if self.requires_grad and self._ctx is None:
-                raise RuntimeError(
-                    f"{name}: a leaf tensor that requires grad is being used in an in-place "
-                    "operation; do it under `with minitorch.no_grad():` (as an optimizer "
-                    "does) or on `.data`"
-                )
-            stamp = autograd.in_place_stamp()
-            old = Tensor._make(self._data, self.requires_grad)
-            old._ctx, old._modified_at = self._ctx, self._modified_at
-            result = recorded(old)
+            result, stamp = self._recorded_in_place(recorded, name)
             _check_in_place_result(name, result._data, self._data)
             result = result.astype(self._data.dtype)
             data = result._data
@@ -491,6 +483,53 @@ class Tensor:
             ) from None
         self._mark_modified()
         return self
+
+    def _recorded_in_place(self, recorded: Callable[[Tensor], Tensor], name: str
+                           ) -> tuple[Tensor, int]:
+        """``recorded(old)``, the new value computed from a stand-in for the old one, and the
+        stamp that marks the change, for the caller to make them this tensor's. As in PyTorch, a
+        leaf that requires grad is refused: its old value would drop out of the graph."""
+        if self.requires_grad and self._ctx is None:
+            raise RuntimeError(
+                f"{name}: a leaf tensor that requires grad is being used in an in-place "
+                "operation; do it under `with minitorch.no_grad():` (as an optimizer "
+                "does) or on `.data`"
+            )
+        stamp = autograd.in_place_stamp()
+        old = Tensor._make(self._data, self.requires_grad)
+        old._ctx, old._modified_at = self._ctx, self._modified_at
+        return recorded(old), stamp
+
+    def _reshaped_(self, view: Callable[[Tensor], Tensor], name: str) -> Tensor:
+        """The in-place shape changes (``t_``, ``squeeze_``, ...): this tensor becomes
+        ``view(self)``, on the same memory. When recorded, it takes the view's place in the
+        graph; either way its version moves on (as PyTorch's does), so an operation that saved
+        it before raises in backward."""
+        if self.requires_grad and autograd.is_grad_enabled():
+            result, stamp = self._recorded_in_place(view, name)
+            self._data, self._ctx, self._modified_at = result._data, result._ctx, [stamp]
+        else:
+            self._data = view(Tensor._make(self._data, False))._data
+            self._mark_modified()
+        return self
+
+    def squeeze_(self, dim: Axis = None) -> Tensor:
+        return self._reshaped_(lambda t: t.squeeze(dim), "squeeze_")
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._reshaped_(lambda t: t.unsqueeze(dim), "unsqueeze_")
+
+    def t_(self) -> Tensor:
+        return self._reshaped_(Tensor.t, "t_")
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return self._reshaped_(lambda t: t.transpose(dim0, dim1), "transpose_")
+
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:
+        return self._reshaped_(lambda t: t.swapaxes(axis0, axis1), "swapaxes_")
+
+    def swapdims_(self, dim0: int, dim1: int) -> Tensor:
+        return self._reshaped_(lambda t: t.swapaxes(dim0, dim1), "swapdims_")
 
     def _arithmetic_(self, other: Any, op: type[autograd.Function], ufunc: np.ufunc,
                      name: str) -> Tensor:
@@ -582,6 +621,8 @@ class Tensor:
             lambda out: np.clip(out, min, max, out=out),
             "clamp_",
         )
+
+    clip_ = clamp_
 
     def _update_(self, name: str, *args: Any, **kwargs: Any) -> Tensor:
         """``self.name(*args, **kwargs)`` written into this tensor: the in-place ``name_``."""
@@ -739,8 +780,13 @@ class Tensor:
     def __abs__(self) -> Tensor:
         return ew.Abs.apply(self)
 
-    def __pos__(self) -> Tensor:
+    def positive(self) -> Tensor:
+        """The tensor itself (``+x``); refused for a bool tensor, as in PyTorch."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
+
+    __pos__ = positive
 
     def __getitem__(self, index: Any) -> Tensor:
         return sh.GetItem.apply(self, index=_plain_index(index))
@@ -839,6 +885,8 @@ class Tensor:
 
     def tanh(self) -> Tensor:
         return ew.Tanh.apply(_floating(self))
+
+    absolute = abs
 
     def erf(self) -> Tensor:
         """The error function, element-wise."""
@@ -1281,10 +1329,16 @@ class Tensor:
         picks = np.broadcast_to(picks, tuple(one[:axis] + [picks.shape[axis]] + one[axis + 1:]))
         return self.expand(source_shape).gather(axis, Tensor._make(picks, False))
 
-    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+    def scatter(self, dim: int, index: Any, src: Any = None, value: Any = None, *,
+                reduce: str | None = None) -> Tensor:
         """A copy with values written along ``dim`` at ``index``: ``out[index[i][j]][j] =
         src[i][j]`` for dim = 0, or ``value`` (a number) everywhere ``index`` points.
-        Differentiable in this tensor (zero where overwritten) and in ``src``."""
+        Differentiable in this tensor (zero where overwritten) and in ``src``. With ``reduce``
+        "add" or "multiply" the values are added or multiplied in instead, as
+        :meth:`scatter_reduce` does with "sum" or "prod" (which PyTorch recommends, warning
+        about ``reduce`` with a tensor ``src``)."""
+        if reduce is not None:
+            return self._scatter_with(dim, index, src if value is None else value, reduce)
         if isinstance(src, Tensor):
             self._same_dtype(src, "scatter")
             axis, indices = self._indices_along(dim, index, "scatter", src)
@@ -1293,6 +1347,40 @@ class Tensor:
             axis, indices = self._indices_along(dim, index, "scatter")
             new = self._operand(src if value is None else value).astype(self.dtype)
         return sh.SetItem.apply(self, new, index=sel.along_dim_index(indices, axis))
+
+    def _scatter_with(self, dim: int, index: Any, src: Any, reduce: str) -> Tensor:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r}")
+        if isinstance(src, Tensor):
+            warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated "
+                          "and will be removed in a future PyTorch release. Use "
+                          "torch.scatter_reduce instead for more reduction options.",
+                          UserWarning, stacklevel=3)
+        else:  # a number, as a source of the index's shape
+            shape = _integer_array(index, "scatter").shape
+            src = Tensor._make(np.full(shape, src, dtype=self.dtype), False)
+        return self.scatter_reduce(dim, index, src, "sum" if reduce == "add" else "prod")
+
+    def scatter_reduce(self, dim: int, index: Any, src: Tensor, reduce: str, *,
+                       include_self: bool = True) -> Tensor:
+        """A copy in which the values of ``src`` are combined in along ``dim`` at ``index``
+        (each lands where it would in :meth:`scatter_add`): each position takes the
+        ``reduce`` -- "sum", "prod", "mean" (rounded down for integers), "amax" or "amin" --
+        of the values landing on it, its own value among them unless ``include_self=False``;
+        a position nothing lands on keeps its value. Differentiable in both (tied maxima or
+        minima share the gradient, as in PyTorch)."""
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, "
+                               f"got {reduce!r}")
+        src = as_tensor(src)
+        self._same_dtype(src, "scatter_reduce")
+        axis, indices = self._indices_along(dim, index, "scatter_reduce", src)
+        used = src[tuple(slice(0, n) for n in indices.shape)]
+        if reduce == "prod":
+            return sel.ScatterProd.apply(self, used, indices=indices, dim=axis,
+                                         include_self=include_self)
+        return sel.ScatterReduce.apply(self, used, indices=indices, dim=axis, reduce=reduce,
+                                       include_self=include_self)
 
     def scatter_add(self, dim: int, index: Any, src: Tensor) -> Tensor:
         """A copy with ``src`` added along ``dim`` at ``index`` (``out[index[i][j]][j] +=
@@ -1332,6 +1420,86 @@ class Tensor:
             raise TypeError(f"masked_select needs a bool mask, got dtype {mask_data.dtype}")
         shape = np.broadcast_shapes(self.shape, mask_data.shape)
         return self.expand(shape)[np.broadcast_to(mask_data, shape)]
+
+    def argwhere(self) -> Tensor:
+        """The positions of the non-zero values, (count, ndim) int64: ``nonzero()``."""
+        return self.nonzero()
+
+    def index_put(self, indices: Sequence[Tensor], values: Tensor, accumulate: bool = False
+                  ) -> Tensor:
+        """A copy with ``values`` (broadcast) written at ``self[indices]``, ``indices`` being a
+        tuple of integer or bool index tensors as in ``x[i, j]``; with ``accumulate`` added
+        instead, repeated positions adding up. Differentiable in both."""
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
+                            f"{type(indices).__name__}")
+        if not all(isinstance(i, Tensor) for i in (*indices, values)):
+            raise TypeError("index_put(): indices must be Tensors and values a Tensor, got "
+                            f"{[type(i).__name__ for i in indices]} and "
+                            f"{type(values).__name__}")
+        if values.dtype != self.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, "
+                               f"got {self.dtype} for the destination and {values.dtype} for "
+                               "the source.")
+        index = tuple(_index_array(i) for i in indices)
+        try:
+            shape = self._data[index].shape
+        except IndexError as error:
+            raise IndexError(f"index_put: {error} (indexing a tensor of shape {self.shape})"
+                             ) from None
+        if values.ndim > len(shape) or any(n not in (1, m) for n, m in
+                                            zip(reversed(values.shape), reversed(shape))):
+            raise RuntimeError(f"shape mismatch: value tensor of shape {values.shape} cannot "
+                               f"be broadcast to indexing result of shape {shape}")
+        if not accumulate:
+            return sh.SetItem.apply(self, values, index=index)
+        return self + sh.IndexAdd.apply(values.expand(shape), shape=self.shape, index=index)
+
+    def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        """A copy with the values of ``source`` written at the positions ``index`` (int64;
+        negative counts from the end) of the flattened tensor, or with ``accumulate`` added
+        there. Differentiable in both."""
+        if not isinstance(index, Tensor) or index.dtype != dtypes.int64:
+            raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
+                               f"{getattr(index, 'dtype', type(index).__name__)}")
+        if not isinstance(source, Tensor):
+            raise TypeError(f"put_(): argument 'source' must be Tensor, not "
+                            f"{type(source).__name__}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"put_(): self and source expected to have the same dtype, but "
+                               f"got self.dtype = {self.dtype} and source.dtype = {source.dtype}")
+        if source.numel() != index.numel():
+            raise IndexError(f"put_(): Expected source and index to have the same number of "
+                             f"elements, but got source.numel() = {source.numel()}, "
+                             f"index.numel() = {index.numel()}")
+        positions = _wrapped_positions(index._data.reshape(-1), self.numel(), 0, "put_")
+        flat = self.reshape(-1).index_put((Tensor._make(positions, False),),
+                                          source.reshape(-1), accumulate)
+        return flat.reshape(self.shape)
+
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        """A copy with the values of ``source``, in order, written where the bool ``mask``
+        (broadcast with this tensor) is True. Differentiable in both: a value of ``source``
+        gets the gradient of the position it went to (0 for those left over)."""
+        mask_data = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask_data.dtype != np.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask "
+                               f"with dtype {mask_data.dtype}")
+        source = as_tensor(source)
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes "
+                               f"but got {self.dtype} and {source.dtype}")
+        try:
+            shape = np.broadcast_shapes(self.shape, mask_data.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_scatter: mask of shape {mask_data.shape} does not "
+                               f"broadcast with the tensor's shape {self.shape}") from None
+        chosen = np.broadcast_to(mask_data, shape)
+        count = int(np.count_nonzero(chosen))
+        if source.numel() < count:
+            raise RuntimeError(f"masked_scatter: Number of elements of source < number of ones "
+                               f"in mask ({source.numel()} < {count})")
+        return sh.SetItem.apply(self.expand(shape), source.reshape(-1)[:count], index=chosen)
 
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         """The positions of the non-zero values: an int64 tensor of shape (count, ndim), or
@@ -1783,7 +1951,7 @@ class Tensor:
     log1p_ = _in_place_form("log1p")
     sqrt_, rsqrt_, square_ = (_in_place_form("sqrt"), _in_place_form("rsqrt"),
                               _in_place_form("square"))
-    abs_ = _in_place_form("abs")
+    abs_ = absolute_ = _in_place_form("abs")
     neg_ = negative_ = _in_place_form("neg")
     tanh_, sigmoid_, relu_ = (_in_place_form("tanh"), _in_place_form("sigmoid"),
                               _in_place_form("relu"))
@@ -2053,6 +2221,23 @@ class Tensor:
         """Whether the elements lie in memory in row-major order without gaps."""
         return bool(self._data.flags.c_contiguous)
 
+    def storage_offset(self) -> int:
+        """Where this tensor's first element lies in the memory it shares with the tensors it
+        is a view of, in elements from the start (4 for ``x[1:]`` of a (3, 4) ``x``)."""
+        owner, link = self._data, self._data.base
+        while link is not None:  # views of views: the memory's owner is the last array
+            if isinstance(link, np.ndarray):
+                owner = link
+            link = getattr(link, "base", None)
+        start = self._data.__array_interface__["data"][0]
+        return (start - owner.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        """The memory address of the first element (tensors that share memory may share it)."""
+        if type(self._data) is not np.ndarray:  # a NumPy scalar (from a 0-d op) has no memory
+            self._data = np.array(self._data)
+        return self._data.__array_interface__["data"][0]
+
     # ----- in-place forms of out-of-place methods ------------------------------------------
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
@@ -2090,9 +2275,29 @@ class Tensor:
     def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
         return self._apply_(lambda old: old.index_fill(dim, index, value), "index_fill_")
 
-    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
-        return self._apply_(lambda old: old.scatter(dim, index, src, value), "scatter_",
-                            src if isinstance(src, Tensor) else None)
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None, *,
+                 reduce: str | None = None) -> Tensor:
+        return self._apply_(lambda old: old.scatter(dim, index, src, value, reduce=reduce),
+                            "scatter_", src if isinstance(src, Tensor) else None)
+
+    def scatter_reduce_(self, dim: int, index: Any, src: Tensor, reduce: str, *,
+                        include_self: bool = True) -> Tensor:
+        return self._apply_(lambda old: old.scatter_reduce(dim, index, src, reduce,
+                                                           include_self=include_self),
+                            "scatter_reduce_", as_tensor(src))
+
+    def index_put_(self, indices: Sequence[Tensor], values: Tensor, accumulate: bool = False
+                   ) -> Tensor:
+        return self._apply_(lambda old: old.index_put(indices, values, accumulate),
+                            "index_put_", values if isinstance(values, Tensor) else None)
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return self._apply_(lambda old: old.put(index, source, accumulate), "put_",
+                            source if isinstance(source, Tensor) else None)
+
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        return self._apply_(lambda old: old.masked_scatter(mask, source), "masked_scatter_",
+                            source if isinstance(source, Tensor) else None)
 
     def bernoulli(self, *, generator: Any = None) -> Tensor:
         """1 with probability given by each value (in [0, 1]), else 0, in this dtype."""
@@ -2104,6 +2309,55 @@ class Tensor:
         probabilities = p._data if isinstance(p, Tensor) else np.asarray(p)
         sample = _bernoulli(probabilities, self.shape, generator, self.dtype)
         return self._set_(Tensor._make(sample, False), "bernoulli_")
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace each value ``x`` by ``callable(x)``, called with a Python number, as
+        PyTorch does on the CPU (slow: one Python call per element). Not recorded, so a tensor
+        that requires grad is refused, as in PyTorch."""
+        return self._map_values("apply_", callable, [self._data])
+
+    def map_(self, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
+        """Replace each value ``x`` by ``callable(x, y)``, ``y`` the value of ``tensor``
+        (broadcast to this shape, of this dtype) at the same position. As ``apply_``."""
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"map_(): argument 'other' must be Tensor, not "
+                            f"{type(tensor).__name__}")
+        if tensor.dtype != self.dtype:
+            raise TypeError(f"map_: expected {self.type()} for 'other' (got {tensor.type()})")
+        if tensor.requires_grad:
+            raise RuntimeError("Can't call map_() on Variable that requires grad. Use "
+                               "var.detach().map_() instead.")
+        try:
+            other = np.broadcast_to(tensor._data, self.shape)
+        except ValueError:
+            raise RuntimeError(f"map_: the tensor of shape {tensor.shape} does not broadcast "
+                               f"to this tensor's shape {self.shape}") from None
+        return self._map_values("map_", callable, [self._data, other])
+
+    def _map_values(self, name: str, callable: Callable[..., Any],
+                    arrays: list[np.ndarray]) -> Tensor:
+        """apply_ and map_: ``callable`` of the values at each position of ``arrays``, written
+        into this tensor (converted to its dtype: floats are truncated into integers)."""
+        if self.requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                               f"var.detach().{name}() instead.")
+        if not builtins.callable(callable):
+            raise TypeError(f"{name}: {type(callable).__name__!r} object is not callable")
+        values = [callable(*each) for each in zip(*(a.ravel().tolist() for a in arrays))]
+        for value in values:
+            if not isinstance(value, _PYTHON_NUMBERS):
+                raise TypeError(f"{name}: the callable must return a real number, not "
+                                f"{type(value).__name__}")
+        try:
+            new = np.array(values, dtype=object).astype(self.dtype).reshape(self.shape)
+        except OverflowError as error:
+            raise RuntimeError(f"{name}: a value cannot be converted to {self.dtype} without "
+                               f"overflow ({error})") from None
+
+        def write(out: np.ndarray) -> None:
+            out[...] = new
+
+        return self._in_place(None, lambda old: old, write, name)
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph, in place: it becomes a leaf that needs no grad."""
@@ -2162,6 +2416,130 @@ class Tensor:
         else:
             bounds = [0, *(int(i) for i in indices_or_sections), length]
         return self._slices_along(axis, bounds)
+
+    def _split_at_least(self, name: str, ndim: int, axis: int, indices_or_sections: Any
+                        ) -> tuple[Tensor, ...]:
+        """hsplit, vsplit and dsplit: ``tensor_split`` along ``axis`` of a tensor of at least
+        ``ndim`` dimensions, a number of sections having to divide the length evenly."""
+        if self.ndim < ndim:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {ndim} dimension, "
+                               f"but got a tensor with {self.ndim} dimensions!")
+        if isinstance(indices_or_sections, (int, np.integer)):
+            length = self.shape[axis]
+            if indices_or_sections == 0 or length % indices_or_sections:
+                raise RuntimeError(
+                    f"torch.{name} attempted to split along dimension {axis}, but the size of "
+                    f"the dimension {length} is not divisible by the split_size "
+                    f"{indices_or_sections}!")
+        return self.tensor_split(indices_or_sections, axis)
+
+    def hsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[Tensor, ...]:
+        """Split into equal pieces (or at the given indices) along the columns: dimension 1,
+        or 0 for a vector. Each piece is differentiable."""
+        axis = 0 if self.ndim == 1 else 1
+        return self._split_at_least("hsplit", 1, axis, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[Tensor, ...]:
+        """Split along the rows (dimension 0) of a tensor of at least 2 dimensions."""
+        return self._split_at_least("vsplit", 2, 0, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[Tensor, ...]:
+        """Split along dimension 2 (depth) of a tensor of at least 3 dimensions."""
+        return self._split_at_least("dsplit", 3, 2, indices_or_sections)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Dimension ``dim`` split into dimensions of ``sizes`` (one of them may be -1), the
+        inverse of ``flatten``: (N, 784) becomes (N, 1, 28, 28) with ``unflatten(1, (1, 28,
+        28))``."""
+        if self.ndim == 0:
+            raise RuntimeError("unflatten: a 0-d tensor has no dimension to unflatten")
+        axis = _dim_index(dim, self.ndim)
+        sizes = tuple(sizes)
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if not all(isinstance(n, (int, np.integer)) and n >= -1 for n in sizes) or \
+                sizes.count(-1) > 1:
+            raise RuntimeError(f"unflatten: sizes must be ints >= 0, at most one of them -1 "
+                               f"(inferred), got {list(sizes)}")
+        length, known = self.shape[axis], math.prod(n for n in sizes if n != -1)
+        if (known != length) if -1 not in sizes else (known == 0 or length % known):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {axis} ({length}) in the input tensor")
+        return self.reshape(self.shape[:axis] + sizes + self.shape[axis + 1:])
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """The windows of ``size`` values, ``step`` apart, along ``dimension``: that dimension
+        becomes the number of windows, (length - size) // step + 1, and a new last dimension
+        holds each window (``x.unfold(1, 3, 1)`` of a (2, 5) x is (2, 3, 3)). Differentiable:
+        where windows overlap, their gradients add up."""
+        for name, value in (("size", size), ("step", step)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"unfold(): argument '{name}' must be int, not "
+                                f"{type(value).__name__}")
+        axis = _dim_index(dimension, self.ndim)
+        length = self.shape[axis] if self.ndim else 1
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {axis} is {length} but "
+                               f"size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        if self.ndim == 0:  # a 0-d tensor unfolds as one value, into its single window
+            return self.reshape(1).unfold(0, size, step).reshape(size)
+        return sh.Unfold.apply(self, axis=axis, size=int(size), step=int(step))
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        """The tensor turned by 90 degrees ``k`` times in the plane of ``dims``, from the
+        first dimension towards the second (``k < 0`` turns the other way), as ``np.rot90``.
+        Differentiable."""
+        dims = list(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
+        first, second = (_dim_index(d, self.ndim) for d in dims)
+        if first == second:
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = "
+                               f"{dims[0]} and dim1 = {dims[1]}")
+        turns = k % 4
+        if turns == 1:
+            return self.flip(second).transpose(first, second)
+        if turns == 2:
+            return self.flip(first, second)
+        if turns == 3:
+            return self.flip(first).transpose(first, second)
+        return self.clone()
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
+                           dim: int | None = None) -> Any:
+        """The values with each run of equal neighbours kept once (of the flattened tensor, or
+        the slices along ``dim``); with ``return_inverse``, the run each value (slice) belongs
+        to, in this tensor's shape (one per slice), and with ``return_counts``, the length of
+        each run (both int64)."""
+        if dim is None:
+            lines = self._data.reshape(-1, 1)
+        else:
+            if self.ndim == 0:
+                raise IndexError("unique_consecutive: a 0-d tensor has no dimension "
+                                 f"{dim}; pass dim=None")
+            axis = _dim_index(dim, self.ndim)
+            lines = np.moveaxis(self._data, axis, 0)
+            lines = lines.reshape(len(lines), math.prod(lines.shape[1:]))
+        starts = np.ones(len(lines), dtype=bool)  # where a new run begins
+        starts[1:] = (lines[1:] != lines[:-1]).any(axis=1)
+        if dim is None:
+            values = self._data.reshape(-1)[starts]
+        else:
+            values = np.compress(starts, self._data, axis=axis)
+        out = [Tensor._make(values, False)]
+        if return_inverse:
+            runs = np.cumsum(starts) - 1
+            out.append(Tensor._make(runs.reshape(self.shape if dim is None else -1), False))
+        if return_counts:
+            counts = np.diff(np.append(np.flatnonzero(starts), len(lines)))
+            out.append(Tensor._make(counts.astype(dtypes.int64), False))
+        return out[0] if len(out) == 1 else tuple(out)
 
     def take(self, index: Any) -> Tensor:
         """The values at ``index`` (an integer tensor; negative counts from the end) of the

@@ -6,6 +6,9 @@ last section holds the functions PyTorch has no method for (``hstack``, ``meshgr
 
 from __future__ import annotations
 
+import builtins
+import functools
+import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +28,7 @@ from minitorch.tensor import (
     as_tensor,
     cat,
     cross_product,
+    stack,
 )
 
 
@@ -58,6 +62,13 @@ def erf(input: Tensor) -> Tensor:
 
 def abs(input: Tensor) -> Tensor:
     return as_tensor(input).abs()
+
+
+absolute = abs
+
+
+def positive(input: Tensor) -> Tensor:
+    return as_tensor(input).positive()
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -251,6 +262,24 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return as_tensor(input).scatter_add(dim, index, src)
 
 
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    return as_tensor(input).scatter_reduce(dim, index, src, reduce, include_self=include_self)
+
+
+def index_put(input: Tensor, indices: Sequence[Tensor], values: Tensor,
+              accumulate: bool = False) -> Tensor:
+    return as_tensor(input).index_put(indices, values, accumulate)
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    return as_tensor(input).put(index, source, accumulate)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    return as_tensor(input).masked_scatter(mask, source)
+
+
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return as_tensor(input).index_select(dim, index)
 
@@ -261,6 +290,10 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     return as_tensor(input).nonzero(as_tuple=as_tuple)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return as_tensor(input).argwhere()
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
@@ -290,6 +323,26 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
         counts = as_tensor(input)
         return as_tensor(list(range(len(counts)))).repeat_interleave(counts)
     return as_tensor(input).repeat_interleave(repeats, dim, output_size=output_size)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    return as_tensor(input).rot90(k, dims)
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    return as_tensor(input).unflatten(dim, sizes)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    return as_tensor(input).hsplit(indices_or_sections)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    return as_tensor(input).vsplit(indices_or_sections)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    return as_tensor(input).dsplit(indices_or_sections)
 
 
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
@@ -637,6 +690,11 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
     return as_tensor(input).unique(sorted, return_inverse, return_counts, dim)
 
 
+def unique_consecutive(input: Tensor, return_inverse: bool = False,
+                       return_counts: bool = False, dim: int | None = None) -> Any:
+    return as_tensor(input).unique_consecutive(return_inverse, return_counts, dim)
+
+
 def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
     return as_tensor(input).bincount(weights, minlength)
 
@@ -925,6 +983,123 @@ def _at_least(tensors: Sequence[Any], ndim: int) -> list[Tensor]:
             tensor = tensor.reshape(shape)
         shaped.append(tensor)
     return shaped
+
+
+def _tensors_given(tensors: tuple, name: str) -> tuple[Tensor, ...]:
+    """The tensors of a function that takes them one by one (``f(a, b)``) or, for atleast_*,
+    as one list (``f([a, b])``); anything else raises, as in PyTorch."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for position, tensor in enumerate(tensors):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {position}, but got "
+                            f"{type(tensor).__name__}")
+    return tensors
+
+
+def _at_least_form(tensors: tuple, ndim: int) -> Any:
+    """atleast_Nd: one tensor gives a tensor, several (or a list) a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return _at_least(tensors, ndim)[0]
+    return tuple(_at_least(_tensors_given(tensors, f"atleast_{ndim}d"), ndim))
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dimension (a number becomes a vector of one)."""
+    return _at_least_form(tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dimensions (a vector (n,) becomes a row (1, n))."""
+    return _at_least_form(tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dimensions: (n,) becomes (1, n, 1), (m, n) (m, n, 1)."""
+    return _at_least_form(tensors, 3)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape (views, differentiable)."""
+    for position, tensor in enumerate(tensors):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"broadcast_tensors(): expected Tensor as element {position}, but "
+                            f"got {type(tensor).__name__}")
+    shapes = [tensor.shape for tensor in tensors]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise RuntimeError(f"broadcast_tensors: the shapes {shapes} cannot be broadcast to a "
+                           "single shape") from None
+    return tuple(tensor.expand(shape) for tensor in tensors)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The matrix with the given matrices along its diagonal and zeros elsewhere (a number is
+    a 1 x 1 matrix, a vector (n,) a row), in their common dtype. Differentiable."""
+    blocks = []
+    for position, tensor in enumerate(_tensors_given(tensors, "block_diag")):
+        if tensor.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {position} has {tensor.ndim} dimensions")
+        blocks.append(tensor.reshape(1, -1) if tensor.ndim < 2 else tensor)
+    if not blocks:
+        return Tensor._make(np.zeros((1, 0), dtype=dtypes.get_default_dtype()), False)
+    dtype = functools.reduce(dtypes.promote_types, (block.dtype for block in blocks))
+    width = builtins.sum(block.shape[1] for block in blocks)  # (sum is the tensor one)
+    left, rows = 0, []
+    for block in blocks:
+        height, columns = block.shape
+        rows.append(cat([Tensor._make(np.zeros((height, left), dtype=dtype), False),
+                         block.astype(dtype),
+                         Tensor._make(np.zeros((height, width - left - columns), dtype=dtype),
+                                      False)], 1))
+        left += columns
+    return cat(rows, 0)
+
+
+def _vector(tensor: Any) -> Tensor:
+    if not isinstance(tensor, Tensor) or tensor.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(np.shape(tensor))}")
+    return tensor
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one value from each vector, the last varying fastest, as the rows
+    of a (count, len(tensors)) tensor; one vector is returned as it is. Differentiable."""
+    vectors = [_vector(tensor) for tensor in tensors]
+    if len(vectors) == 1:
+        return vectors[0]
+    return stack([grid.reshape(-1) for grid in meshgrid(*vectors, indexing="ij")], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The ``r``-element combinations of the values of a vector, in order, as the rows of a
+    (count, r) tensor (as ``itertools.combinations``, or with repeats allowed
+    ``combinations_with_replacement``). Differentiable."""
+    vector = _vector(input)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return vector[:0]
+    choose = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    positions = np.array(list(choose(range(len(vector)), r)), dtype=np.int64).reshape(-1, r)
+    return vector[positions]
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each value of ``elements`` is one of ``test_elements`` (either may be a
+    number): a bool tensor of ``elements``' shape; ``invert`` gives the opposite."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin() expects elements or test_elements to be a Tensor, got "
+                        f"{type(elements).__name__} and {type(test_elements).__name__}")
+    values, tests = (np.asarray(getattr(t, "_data", t)) for t in (elements, test_elements))
+    if values.dtype == np.bool_ or tests.dtype == np.bool_:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    found = np.isin(values, tests, assume_unique=assume_unique, invert=invert)
+    return Tensor._make(np.asarray(found), False)
 
 
 def hstack(tensors: Sequence[Any]) -> Tensor:

@@ -246,18 +246,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, unflattened_size
 
     def forward(self, input: Tensor) -> Tensor:
-        x = as_tensor(input)
-        if not -x.ndim <= self.dim < x.ndim:
-            raise IndexError(f"Unflatten dim {self.dim} is out of range for an input of shape "
-                             f"{x.shape}")
-        dim = self.dim % x.ndim
-        sizes = tuple(self.unflattened_size)
-        known = int(np.prod([n for n in sizes if n != -1]))
-        if (sizes.count(-1) > 1 or (-1 not in sizes and known != x.shape[dim])
-                or (-1 in sizes and (known == 0 or x.shape[dim] % known))):
-            raise ValueError(f"Unflatten sizes {sizes} do not multiply up to dimension {dim} "
-                             f"of the input of shape {x.shape} ({x.shape[dim]})")
-        return x.reshape(*x.shape[:dim], *sizes, *x.shape[dim + 1:])
+        return as_tensor(input).unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -102,6 +102,37 @@ class SetItem(Function):
         return grad_x, grad[self.index]
 
 
+class Unfold(Function):
+    """z = the windows of ``size`` values, ``step`` apart, along ``axis`` of x: that axis
+    becomes the count of windows, (length - size) // step + 1, and a new last axis runs along
+    each window. z is a read-only view of x's memory (nothing is copied).
+
+    dL/dx: the gradient of each window added back onto the positions it covers, overlapping
+    windows adding up; one strided addition per position within a window.
+    """
+
+    @staticmethod
+    def composite(x: Any, axis: int = 0, size: int = 1, step: int = 1) -> Any:
+        """The windows picked by position (for create_graph)."""
+        starts = np.arange(0, x.shape[axis] - size + 1, step)
+        picked = x[(slice(None),) * axis + (starts[:, None] + np.arange(size),)]
+        return picked.movedim(axis + 1, -1)
+
+    def forward(self, x: np.ndarray, axis: int = 0, size: int = 1, step: int = 1
+                ) -> np.ndarray:
+        self.shape, self.axis, self.step = x.shape, axis, step
+        windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=axis)
+        return windows[(slice(None),) * axis + (slice(None, None, step),)]
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.shape, dtype=grad.dtype)
+        lead, step = (slice(None),) * self.axis, self.step
+        last = step * (grad.shape[self.axis] - 1)  # where the last window starts
+        for k in range(grad.shape[-1]):  # position k of every window at once
+            out[(*lead, slice(k, k + last + 1, step))] += grad[..., k]
+        return out
+
+
 class Concatenate(Function):
     """z = the inputs joined along an existing axis;  the gradient is split back."""
 
