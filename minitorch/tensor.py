@@ -615,6 +615,7 @@ class Tensor:
         return self._in_place(operand, fn, write, name)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        _check_bounds(min, max)
         return self._in_place(
             None,
             lambda old: old.clamp(min, max),
@@ -902,7 +903,8 @@ class Tensor:
         return ew.LeakyReLU.apply(self, slope=negative_slope)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit values to [min, max]; either bound may be left out."""
+        """Limit values to [min, max]; either bound may be left out (not both)."""
+        _check_bounds(min, max)
         return ew.Clamp.apply(self, low=min, high=max)
 
     clip = clamp
@@ -1151,7 +1153,7 @@ class Tensor:
     def t(self) -> Tensor:
         """The transpose of a matrix; a tensor of fewer than 2 dimensions is returned as is."""
         if self.ndim > 2:
-            raise ValueError(
+            raise RuntimeError(
                 f"t() needs a tensor with at most 2 dimensions, got shape {self.shape}; "
                 "use transpose(dim0, dim1) or permute"
             )
@@ -3074,6 +3076,11 @@ def _check_in_place_result(name: str, result: np.ndarray, current: np.ndarray) -
             f"{name}: result type {result.dtype} can't be cast to the tensor's dtype "
             f"{current.dtype} in place"
         )
+
+
+def _check_bounds(min: Any, max: Any) -> None:
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
 
 
 def _refuse_inside_formula(tensor: Tensor) -> None:

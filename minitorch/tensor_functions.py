@@ -253,9 +253,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     return as_tensor(input).take_along_dim(indices, dim)
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None
-            ) -> Tensor:
-    return as_tensor(input).scatter(dim, index, src, value)
+def scatter(input: Tensor, dim: int, index: Tensor, src: Any = None, value: Any = None, *,
+            reduce: str | None = None) -> Tensor:
+    return as_tensor(input).scatter(dim, index, src, value, reduce=reduce)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -1080,8 +1080,8 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     vector = _vector(input)
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
-    if r == 0:
-        return vector[:0]
+    if r == 0:  # a new empty tensor, outside the graph, as PyTorch gives
+        return Tensor._make(np.zeros(0, dtype=vector.dtype), False)
     choose = itertools.combinations_with_replacement if with_replacement else \
         itertools.combinations
     positions = np.array(list(choose(range(len(vector)), r)), dtype=np.int64).reshape(-1, r)

@@ -8,6 +8,7 @@ and sqrt, distinct values for max, ...) where finite differences would be meanin
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1847,4 +1848,214 @@ OPS += [
                  domain=positive),
            unary("digamma", mt.Tensor.digamma, _np_digamma, domain=positive),
            unary("erfinv", mt.erfinv, _np_erfinv, domain=within(0.9))),
+]
+
+
+# ----- windows, rotations, blocks and combinations; scattering with reductions ------------
+
+
+def draw_unfold(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    return [x], {"dimension": dim, "size": data.draw(st.integers(0, x.shape[dim])),
+                 "step": data.draw(st.integers(1, 3))}
+
+
+def _np_unfold(x, dimension, size, step):
+    dim = dimension % x.ndim
+    windows = [np.moveaxis(np.take(x, np.arange(start, start + size), axis=dim), dim, -1)
+               for start in range(0, x.shape[dim] - size + 1, step)]
+    return np.stack(windows, axis=dim)
+
+
+def draw_rot90(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)))
+    dims = data.draw(st.permutations(range(-x.ndim, 0)))[:2]
+    return [x], {"k": data.draw(st.integers(-3, 5)), "dims": tuple(dims)}
+
+
+def draw_blocks(data: st.DataObject) -> Inputs:
+    shapes = st.lists(hnp.array_shapes(min_dims=0, max_dims=2, max_side=3), min_size=1,
+                      max_size=3)
+    return [draw_array(data, shape) for shape in data.draw(shapes)], {}
+
+
+def _np_block_diag(*xs):
+    blocks = [x.reshape(1, -1) if x.ndim < 2 else x for x in xs]
+    out = np.zeros(tuple(sum(block.shape[axis] for block in blocks) for axis in (0, 1)))
+    row = column = 0
+    for block in blocks:
+        out[row:row + block.shape[0], column:column + block.shape[1]] = block
+        row, column = row + block.shape[0], column + block.shape[1]
+    return out
+
+
+def _np_cartesian_prod(*xs):
+    if len(xs) == 1:
+        return xs[0]
+    return np.stack(np.meshgrid(*xs, indexing="ij"), -1).reshape(-1, len(xs))
+
+
+def draw_combinations(data: st.DataObject) -> Inputs:
+    return [draw_array(data, (data.draw(st.integers(1, 4)),))], {
+        "r": data.draw(st.integers(0, 3)), "with_replacement": data.draw(st.booleans())}
+
+
+def _np_combinations(x, r, with_replacement):
+    choose = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    return np.array([[x[i] for i in chosen] for chosen in choose(range(len(x)), r)]
+                    ).reshape(-1, r) if r else x[:0]
+
+
+def draw_unflatten(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=6)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    length = x.shape[dim]
+    first = data.draw(st.sampled_from([d for d in range(1, length + 1) if length % d == 0]))
+    sizes = data.draw(st.sampled_from([(first, -1), (-1, first), (first, length // first)]))
+    return [x], {"dim": dim, "sizes": sizes}
+
+
+def _np_unflatten(x, dim, sizes):
+    dim %= x.ndim
+    return x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1:])
+
+
+def draw_two_broadcastable(data: st.DataObject) -> Inputs:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+    return [draw_array(data, shape) for shape in shapes.input_shapes], {}
+
+
+def draw_hsplit(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    length = x.shape[0 if x.ndim == 1 else 1]
+    sections = data.draw(st.sampled_from([d for d in range(1, length + 1) if length % d == 0])
+                         | st.lists(st.integers(0, length), max_size=3).map(sorted))
+    return [x], {"sections": sections}
+
+
+def _hsplit_weighted(x, sections):
+    return mt.cat(*_weigh_pieces(mt.hsplit(x, sections), 0 if x.ndim == 1 else 1))
+
+
+def _np_hsplit_weighted(x, sections):
+    pieces = np.hsplit(x, sections)
+    return np.concatenate([piece * (i + 1) for i, piece in enumerate(pieces)],
+                          0 if x.ndim == 1 else 1)
+
+
+def draw_index_put(data: st.DataObject) -> Inputs:
+    """Positions in the first 1 to ndim dimensions, distinct unless they accumulate (a
+    position written twice keeps one value: the other would get a gradient that finite
+    differences do not see), and values that broadcast to what they index."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    accumulate = data.draw(st.booleans())
+    indexed = data.draw(st.integers(1, x.ndim))
+    flat = data.draw(st.lists(st.integers(0, math.prod(x.shape[:indexed]) - 1), min_size=1,
+                              max_size=4, unique=not accumulate))
+    index = np.unravel_index(np.array(flat), x.shape[:indexed])
+    picked = (len(flat),) + x.shape[indexed:]
+    shape = data.draw(hnp.broadcastable_shapes(picked, max_dims=len(picked)).filter(
+        lambda s: np.broadcast_shapes(s, picked) == picked))
+    return [x, draw_array(data, shape)], {"index": index, "accumulate": accumulate}
+
+
+def _np_index_put(x, values, index, accumulate):
+    out = x.copy()
+    if accumulate:
+        np.add.at(out, index, np.broadcast_to(values, out[index].shape))
+    else:
+        out[index] = values
+    return out
+
+
+def draw_put(data: st.DataObject) -> Inputs:
+    x = draw_array(data, data.draw(SHAPES))
+    accumulate = data.draw(st.booleans())
+    flat = data.draw(st.lists(st.integers(0, x.size - 1), min_size=1, max_size=4,
+                              unique=not accumulate))
+    index = np.array([p - x.size if data.draw(st.booleans()) else p for p in flat])
+    shape = data.draw(st.sampled_from([(len(flat),), (1, len(flat))]))
+    return [x, draw_array(data, shape)], {"index": index, "accumulate": accumulate}
+
+
+def _np_put(x, source, index, accumulate):
+    out = x.copy().reshape(-1)
+    if accumulate:
+        np.add.at(out, index % x.size, source.reshape(-1))
+    else:
+        out[index % x.size] = source.reshape(-1)
+    return out.reshape(x.shape)
+
+
+def draw_masked_scatter(data: st.DataObject) -> Inputs:
+    shapes = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3))
+    x_shape, mask_shape = shapes.input_shapes
+    mask = data.draw(hnp.arrays(bool, mask_shape))
+    count = int(np.broadcast_to(mask, shapes.result_shape).sum())
+    source = draw_array(data, data.draw(st.sampled_from([(count + 1,), (1, count)])))
+    return [draw_array(data, x_shape), source], {"mask": mask}
+
+
+def _np_masked_scatter(x, source, mask):
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    out, chosen = np.broadcast_to(x, shape).copy(), np.broadcast_to(mask, shape)
+    out[chosen] = source.reshape(-1)[:chosen.sum()]
+    return out
+
+
+def draw_scatter_reduce(data: st.DataObject) -> Inputs:
+    """x, an index no longer than x but along dim, and a source at least as large as the
+    index. For amax and amin every value differs from every other (a tie is a kink)."""
+    reduce = data.draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin"]))
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1)) % len(shape)
+    index_shape = _index_shape_within(data, shape, dim)
+    index = data.draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, shape[dim] - 1)))
+    src_shape = tuple(n + data.draw(st.integers(0, 1)) for n in index_shape)
+    sizes = [math.prod(shape), math.prod(src_shape)]
+    values = draw_array(data, (sum(sizes),), distinct if reduce in ("amax", "amin") else anywhere)
+    return [values[:sizes[0]].reshape(shape), values[sizes[0]:].reshape(src_shape)], {
+        "dim": dim, "index": index, "reduce": reduce, "include_self": data.draw(st.booleans())}
+
+
+def _np_scatter_reduce(x, src, dim, index, reduce, include_self):
+    landing: dict[tuple, list] = {}
+    for position in np.ndindex(index.shape):
+        target = list(position)
+        target[dim] = index[position]
+        landing.setdefault(tuple(target), []).append(src[position])
+    combine = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}
+    out = x.copy()
+    for target, values in landing.items():
+        out[target] = combine[reduce](values + ([x[target]] if include_self else []))
+    return out
+
+
+OPS += [
+    OpSpec("scatter_reduce",
+           lambda x, src, dim, index, reduce, include_self: x.scatter_reduce(
+               dim, index, src, reduce, include_self=include_self),
+           _np_scatter_reduce, draw_scatter_reduce),
+    family("windows_blocks_and_puts",
+           OpSpec("unfold", mt.Tensor.unfold, _np_unfold, draw_unfold),
+           OpSpec("rot90", mt.rot90, lambda x, k, dims: np.rot90(x, k, dims), draw_rot90),
+           OpSpec("block_diag", mt.block_diag, _np_block_diag, draw_blocks),
+           OpSpec("cartesian_prod", mt.cartesian_prod, _np_cartesian_prod,
+                  lambda data: (draw_vectors(data)[0], {})),
+           OpSpec("combinations", mt.combinations, _np_combinations, draw_combinations),
+           OpSpec("unflatten", mt.unflatten, _np_unflatten, draw_unflatten),
+           OpSpec("broadcast_tensors", lambda a, b: mt.stack(mt.broadcast_tensors(a, b)),
+                  lambda a, b: np.stack(np.broadcast_arrays(a, b)), draw_two_broadcastable),
+           OpSpec("hsplit", _hsplit_weighted, _np_hsplit_weighted, draw_hsplit),
+           unary("atleast_3d", mt.atleast_3d, np.atleast_3d),
+           OpSpec("index_put",
+                  lambda x, values, index, accumulate: x.index_put(
+                      tuple(mt.tensor(i) for i in index), values, accumulate),
+                  _np_index_put, draw_index_put),
+           OpSpec("put_", lambda x, source, index, accumulate: (x * 1).put_(
+               mt.tensor(index), source, accumulate), _np_put, draw_put),
+           OpSpec("masked_scatter", lambda x, source, mask: mt.masked_scatter(x, mask, source),
+                  _np_masked_scatter, draw_masked_scatter)),
 ]

@@ -177,9 +177,9 @@ class ScatterProd(Function):
     """z = x with the values of src multiplied in at ``indices`` along axis ``dim`` (see
     ScatterReduce), x's own value among them when ``include_self``.
 
-    dL/dx = g * the product of the other values at its position, and the same for each
-    value of src, as in PyTorch: the product without a zero x (or the only zero of src) taken
-    out, where dividing z by it would give 0/0.
+    dL/dx = g * the product of the values of src landing on its position; dL/dsrc = g * the
+    product of the other values at its position, as in PyTorch: z divided by the value, or,
+    for the only zero landing on a position, the product with it taken out (0/0 otherwise).
     """
 
     @staticmethod
@@ -217,10 +217,8 @@ class ScatterProd(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, src, index, include_self = self.x, self.src, self.index, self.include_self
-        x_zero = x == 0
-        without_x_zero, _, _ = scatter_reduced(np.where(x_zero, 1, x), src, index, "prod",
-                                               include_self)
-        grad_x = grad * without_x_zero / np.where(x_zero, 1, x)
+        landing, _, _ = scatter_reduced(np.ones_like(x), src, index, "prod", True)
+        grad_x = grad * landing  # x's factor: the product of the values landing beside it
         if not include_self:
             grad_x[self.landed] = 0
         src_zero = src == 0
