@@ -652,7 +652,7 @@ class Tensor:
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
         if self._ctx is not None:
-            extras.append(f"grad_fn={self._ctx!r}")
+            extras.append(f"grad_fn=<{type(self._ctx).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"

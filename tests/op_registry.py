@@ -1897,15 +1897,16 @@ def _np_cartesian_prod(*xs):
 
 
 def draw_combinations(data: st.DataObject) -> Inputs:
+    """r >= 1: no combination of 0 values is a new tensor outside the graph, as in PyTorch."""
     return [draw_array(data, (data.draw(st.integers(1, 4)),))], {
-        "r": data.draw(st.integers(0, 3)), "with_replacement": data.draw(st.booleans())}
+        "r": data.draw(st.integers(1, 3)), "with_replacement": data.draw(st.booleans())}
 
 
 def _np_combinations(x, r, with_replacement):
     choose = itertools.combinations_with_replacement if with_replacement else \
         itertools.combinations
     return np.array([[x[i] for i in chosen] for chosen in choose(range(len(x)), r)]
-                    ).reshape(-1, r) if r else x[:0]
+                    ).reshape(-1, r)
 
 
 def draw_unflatten(data: st.DataObject) -> Inputs:

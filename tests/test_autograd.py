@@ -367,3 +367,32 @@ def test_the_modulo_operator_is_differentiable_as_remainder():
     np.testing.assert_array_equal(x.grad, [1.0, 1.0])
     # d/d(divisor) = -floor(x / divisor): -(2) - (-2), summed over the broadcast
     np.testing.assert_array_equal(divisor.grad, [0.0])
+
+
+def test_grad_fn_is_a_node_named_as_in_pytorch():
+    a, b = mt.ones(2, requires_grad=True), mt.ones(2)
+    y = a * b
+    node = y.grad_fn
+    assert type(node).__name__ == node.name() == "MulBackward0"
+    assert isinstance(node, mt.ops.elementwise.Mul)  # a node of the Mul operation
+    assert repr(node).startswith("<MulBackward0 object at 0x")
+    assert "grad_fn=<MulBackward0>" in repr(y)
+    (leaf, position), (constant, _) = node.next_functions
+    assert type(leaf).__name__ == "AccumulateGrad" and leaf.variable is a and position == 0
+    assert constant is None and leaf.next_functions == ()
+    total = (y + 1).sum()
+    assert total.grad_fn.next_functions[0][0].next_functions[0][0] is node
+    total.backward()
+    assert total.grad_fn.next_functions == ()  # freed by backward
+
+
+def test_nodes_of_functions_without_a_pytorch_name_end_in_backward():
+    class Twice(mt.Function):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad):
+            return 2 * grad
+
+    out = Twice.apply(mt.ones(1, requires_grad=True))
+    assert type(out.grad_fn).__name__ == "TwiceBackward" and isinstance(out.grad_fn, Twice)

@@ -259,7 +259,7 @@ def test_forward_runs_with_recording_off_and_the_output_is_one_node():
     out = Probe.apply(x)
     assert inside == [(False, False, None)]
     assert minitorch.is_grad_enabled()
-    assert out.requires_grad and repr(out.grad_fn) == "<ProbeBackward>"
+    assert out.requires_grad and repr(out.grad_fn).startswith("<ProbeBackward object at 0x")
     assert out.grad_fn.parents == (x,)
     with minitorch.no_grad():
         assert not Probe.apply(x).requires_grad

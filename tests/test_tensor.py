@@ -79,7 +79,7 @@ def test_attributes():
 def test_repr_is_readable():
     assert repr(Tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(Tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
-    assert "grad_fn=<Mul>" in repr(Tensor([1.0], requires_grad=True) * 2.0)
+    assert "grad_fn=<MulBackward0>" in repr(Tensor([1.0], requires_grad=True) * 2.0)
     assert "dtype=float64" in repr(Tensor(np.zeros(2)))
 
 

@@ -355,3 +355,74 @@ def _raised(call, lib):
         except Exception as error:  # the type is what is compared
             return type(error)
     return None
+
+
+# ----- grad_fn: the nodes' names and next_functions -------------------------------------------
+
+M = _RNG.standard_normal((4, 2)).astype(np.float32)
+IMAGES = _RNG.standard_normal((2, 3, 4, 4)).astype(np.float32)
+KERNELS = _RNG.standard_normal((2, 3, 3, 3)).astype(np.float32)
+LABELS = np.array([0, 1, 3])
+
+# The common operations, each named as PyTorch names its node.
+NODES = [
+    ("mul_number", lambda lib, F, x: x * 2), ("mul", lambda lib, F, x: x * x),
+    ("add", lambda lib, F, x: x + 1), ("sub", lambda lib, F, x: x - x.exp()),
+    ("div", lambda lib, F, x: x / 2), ("neg", lambda lib, F, x: -x),
+    ("pow", lambda lib, F, x: x**2), ("mm", lambda lib, F, x: x @ lib.tensor(M)),
+    ("sum", lambda lib, F, x: x.sum()), ("mean", lambda lib, F, x: x.mean()),
+    ("relu", lambda lib, F, x: F.relu(x)), ("exp", lambda lib, F, x: x.exp()),
+    ("log", lambda lib, F, x: x.abs().log()), ("sqrt", lambda lib, F, x: x.abs().sqrt()),
+    ("tanh", lambda lib, F, x: lib.tanh(x)), ("sigmoid", lambda lib, F, x: x.sigmoid()),
+    ("abs", lambda lib, F, x: x.abs()), ("view", lambda lib, F, x: x.view(12)),
+    ("permute", lambda lib, F, x: x.permute(1, 0)),
+    ("expand", lambda lib, F, x: x[:1].expand(3, 4)),
+    ("cat", lambda lib, F, x: lib.cat([x, x])), ("stack", lambda lib, F, x: lib.stack([x, x])),
+    ("softmax", lambda lib, F, x: x.softmax(1)),
+    ("log_softmax", lambda lib, F, x: F.log_softmax(x, 1)),
+    ("clone", lambda lib, F, x: x.clone()), ("clamp", lambda lib, F, x: x.clamp(0, 1)),
+    ("where", lambda lib, F, x: lib.where(x > 0, x, x * 2)),
+    ("logsumexp", lambda lib, F, x: x.logsumexp(1)),
+    ("maximum", lambda lib, F, x: lib.maximum(x, x * 2)), ("gelu", lambda lib, F, x: F.gelu(x)),
+    ("leaky_relu", lambda lib, F, x: F.leaky_relu(x)), ("silu", lambda lib, F, x: F.silu(x)),
+    ("softplus", lambda lib, F, x: F.softplus(x)), ("erf", lambda lib, F, x: x.erf()),
+    ("double", lambda lib, F, x: x.double()), ("prod", lambda lib, F, x: x.prod()),
+    ("cumsum", lambda lib, F, x: x.cumsum(1)), ("norm", lambda lib, F, x: x.norm()),
+    ("masked_fill", lambda lib, F, x: x.masked_fill(x > 0, 0.0)),
+    ("remainder", lambda lib, F, x: x % 2), ("atan2", lambda lib, F, x: lib.atan2(x, x)),
+    ("linear", lambda lib, F, x: F.linear(x, lib.tensor(M.T), lib.tensor(M[0]))),
+    ("cross_entropy", lambda lib, F, x: F.cross_entropy(x, lib.tensor(LABELS))),
+    ("embedding", lambda lib, F, x: F.embedding(lib.tensor([0, 2]), x)),
+    ("layer_norm", lambda lib, F, x: F.layer_norm(x, (4,))),
+    ("scatter_add", lambda lib, F, x: x.scatter_add(0, lib.tensor(INDEX), x[:2])),
+    ("scatter_reduce", lambda lib, F, x: x.scatter_reduce(0, lib.tensor(INDEX), x[:2], "prod")),
+    ("unfold", lambda lib, F, x: x.unfold(1, 2, 1)),
+    ("conv2d", lambda lib, F, x: F.conv2d(lib.tensor(IMAGES) * x.sum(), lib.tensor(KERNELS))),
+    ("max_pool2d", lambda lib, F, x: F.max_pool2d(lib.tensor(IMAGES) * x.sum(), 2)),
+    ("batch_norm", lambda lib, F, x: F.batch_norm(x, None, None, training=True)),
+]
+
+
+@pytest.mark.parametrize(("name", "make"), NODES, ids=[case[0] for case in NODES])
+def test_grad_fn_names_as_pytorch(name, make):
+    ours, theirs = (type(make(lib, F, lib.tensor(X, requires_grad=True)).grad_fn).__name__
+                    for lib, F in ((mt, mt.nn.functional), (torch, torch.nn.functional)))
+    assert ours == theirs
+
+
+def _graph(node):
+    """The names of ``node`` and of every node before it, nested as next_functions."""
+    if node is None:
+        return None
+    return type(node).__name__, tuple((_graph(n), i) for n, i in node.next_functions)
+
+
+def test_next_functions_as_pytorch():
+    graphs = []
+    for lib in (mt, torch):
+        x = lib.tensor(X, requires_grad=True)
+        loss = ((x * lib.tensor(X) + x.exp()) @ lib.tensor(M)).relu().sum()
+        graphs.append(_graph(loss.grad_fn))
+        add = loss.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
+        assert add.next_functions[1][0].next_functions[0][0].variable is x
+    assert graphs[0] == graphs[1]

@@ -298,29 +298,43 @@ class Function:
     A subclass may instead be written as in PyTorch, with ``forward(ctx, *args)`` and
     ``backward(ctx, *grads)`` as staticmethods on Tensors: its ``apply`` is then
     :meth:`FunctionCtx.apply_function` (chosen once, when the class is defined).
+
+    Each call is a node of the graph (``tensor.grad_fn``), an instance of a subclass made
+    once per operation and named as PyTorch names its node: ``node_name`` where an operation
+    is one of PyTorch's (``MulBackward0``), else the class's name and ``Backward``, as
+    PyTorch names the nodes of custom Functions.
     """
 
     parents: tuple[Tensor, ...] | None = None
     sequence: int = 0  # when the operation was recorded: later ones have larger numbers
     options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
-    _node_type: type[FunctionCtx]  # the ctx class of a Function written in PyTorch's style
-    _setup_context: Any = None  # its setup_context, where forward does not take ctx
+    node_name = ""  # PyTorch's name for the node of this operation, where it has one
+    _node_type: type[Function]  # the class of the nodes apply() records
+    _is_node = False  # True for the node classes themselves
+    _setup_context: Any = None  # of a Function in PyTorch's style whose forward has no ctx
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Decided here, once per class, so that apply, which runs for every op, never asks.
+        if cls._is_node:
+            return
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
             cls.apply = classmethod(FunctionCtx.apply_function)  # type: ignore[method-assign]
             if isinstance(inspect.getattr_static(cls, "setup_context", None), staticmethod):
                 cls._setup_context = cls.setup_context
             cls._node_type = type(f"{cls.__name__}Backward", (FunctionCtx,),
                                   {"function": cls, "__module__": cls.__module__})
+        else:
+            name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+            cls._node_type = type(name, (cls,), {"_is_node": True, "__qualname__": name,
+                                                 "__module__": cls.__module__})
+            cls._node_type._node_type = cls._node_type
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the graph when gradients are needed."""
-        ctx = cls()
+        ctx = cls._node_type()
         first = inputs[0]
         try:
             # Up to three arrays are passed by name: on a small tensor, building a generic
@@ -365,8 +379,42 @@ class Function:
     def backward(self, grad: np.ndarray) -> np.ndarray | tuple[np.ndarray | None, ...]:
         raise NotImplementedError(f"{type(self).__name__} is not differentiable")
 
+    def name(self) -> str:
+        """The node's name, as PyTorch's ``grad_fn.name()`` gives it (``MulBackward0``)."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+        """For each input, as in PyTorch: ``(the node that computed it, 0)``, ``(an
+        AccumulateGrad, 0)`` for a leaf that requires grad, ``(None, 0)`` for an input that
+        needs no gradient. Empty once backward has freed the node (PyTorch keeps them)."""
+        return tuple((_node_of(tensor), 0) for tensor in self.parents or ())
+
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad, as in PyTorch: the step of
+    backward that adds the gradient into ``variable.grad``. Made on each request (PyTorch
+    keeps one per leaf)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _node_of(tensor: Tensor) -> Function | AccumulateGrad | None:
+    if not tensor.requires_grad:
+        return None
+    return AccumulateGrad(tensor) if tensor._ctx is None else tensor._ctx
 
 
 class FunctionCtx(Function):
@@ -400,6 +448,7 @@ class FunctionCtx(Function):
     """
 
     function: type[Function]  # the Function written in PyTorch's style this is the node of
+    _is_node = True  # its subclasses are the nodes of Functions written in PyTorch's style
     needs_input_grad: tuple[bool, ...] = ()  # per argument of forward, set by apply_function
     positions: tuple[int, ...] = ()  # the argument of forward each parent was passed as
     materialize_grads = True  # missing output gradients become zeros (else None)
@@ -936,10 +985,11 @@ def _wrong_gradient_shape(
     """The error for a ``backward`` that returned a gradient no broadcast explains."""
     pairs = enumerate(zip(ctx.parents, grads))
     index = next(i for i, (p, g) in pairs if p is parent and g is grad)
+    written = type(ctx).__bases__[0]  # the Function whose backward this is
     if isinstance(ctx, FunctionCtx):  # its backward numbers the arguments of forward
-        index = ctx.positions[index]
+        index, written = ctx.positions[index], ctx.function
     return RuntimeError(
-        f"{type(ctx).__name__}.backward returned a gradient of shape {grad.shape} for input "
+        f"{written.__name__}.backward returned a gradient of shape {grad.shape} for input "
         f"{index}, which has shape {parent.shape}: a gradient must have its input's shape "
         "(or a shape that input broadcasts to)"
     )

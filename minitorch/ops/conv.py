@@ -181,6 +181,8 @@ class Conv2d(Function):
     PyTorch.
     """
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def composite(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Pair = (1, 1),
                   padding: Pair | Sides = (0, 0), dilation: Pair = (1, 1),
@@ -324,6 +326,8 @@ class MaxPool2d(Function):
     windows (stride < kernel) that share a maximum each add their gradient to it.
     """
 
+    node_name = "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2),
                   padding: Pair = (0, 0), dilation: Pair = (1, 1),
@@ -441,6 +445,8 @@ class AvgPool2d(Function):
     :func:`average_divisor`;  dL/dx = dL/dy / divisor at each pixel of the window, summed over
     the windows that share a pixel."""
 
+    node_name = "AvgPool2DBackward0"
+
     @staticmethod
     def composite(x: Tensor, kernel_size: Pair = (2, 2), stride: Pair = (2, 2),
                   padding: Pair = (0, 0), ceil_mode: bool = False,
@@ -499,6 +505,8 @@ class BatchNorm(Function):
         dL/dx = weight / sqrt(var + eps) * (g - mean(g) - x_hat * mean(g * x_hat))  (batch
         statistics: the closed form of the chain rule through mean and var).
     """
+
+    node_name = "NativeBatchNormBackward0"
 
     @staticmethod
     def composite(x: Tensor, weight: Tensor, bias: Tensor, running_mean: Any = None,

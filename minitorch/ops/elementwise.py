@@ -23,6 +23,8 @@ HALF_SQRT_PI = float(np.sqrt(np.pi) / 2)
 class Add(Function):
     """z = a + b;  dz/da = 1, dz/db = 1."""
 
+    node_name = "AddBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
 
@@ -33,6 +35,8 @@ class Add(Function):
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1."""
 
+    node_name = "SubBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
 
@@ -42,6 +46,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a."""
+
+    node_name = "MulBackward0"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -57,6 +63,8 @@ class Mul(Function):
 class Div(Function):
     """z = a / b;  dz/da = 1 / b, dz/db = -a / b**2 = -z / b."""
 
+    node_name = "DivBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.b = b
         self.out = a / b
@@ -70,6 +78,8 @@ class Div(Function):
 
 class Pow(Function):
     """z = a ** b;  dz/da = b * a**(b - 1), dz/db = z * log(a) (defined for a > 0)."""
+
+    node_name = "PowBackward0"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
@@ -89,6 +99,8 @@ class Maximum(Function):
     With ``ignore_nan`` (fmax) a NaN loses to a number, and a tie or two NaNs give all the
     gradient to a, as in PyTorch."""
 
+    node_name = "MaximumBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray, ignore_nan: bool = False) -> np.ndarray:
         if ignore_nan:
             self.share_a = (a >= b) | np.isnan(b)
@@ -106,6 +118,8 @@ class Minimum(Function):
 
     With ``ignore_nan`` (fmin), NaNs and ties as in :class:`Maximum`."""
 
+    node_name = "MinimumBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray, ignore_nan: bool = False) -> np.ndarray:
         if ignore_nan:
             self.share_a = (a <= b) | np.isnan(b)
@@ -121,6 +135,8 @@ class Minimum(Function):
 class Where(Function):
     """z = a where cond else b;  dz/da = cond, dz/db = not cond. ``cond`` gets no gradient."""
 
+    node_name = "WhereBackward0"
+
     def forward(self, cond: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.cond = cond.astype(bool, copy=False)
         return np.where(self.cond, a, b)
@@ -132,6 +148,8 @@ class Where(Function):
 class Neg(Function):
     """z = -x;  dz/dx = -1."""
 
+    node_name = "NegBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -x
 
@@ -141,6 +159,8 @@ class Neg(Function):
 
 class Exp(Function):
     """z = e**x;  dz/dx = z."""
+
+    node_name = "ExpBackward0"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.exp(x)
@@ -152,6 +172,8 @@ class Exp(Function):
 
 class Log(Function):
     """z = ln x;  dz/dx = 1 / x."""
+
+    node_name = "LogBackward0"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
@@ -177,6 +199,8 @@ class LogBase(Function):
 class Sqrt(Function):
     """z = sqrt(x);  dz/dx = 1 / (2 z)."""
 
+    node_name = "SqrtBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.sqrt(x)
         return self.out
@@ -188,6 +212,8 @@ class Sqrt(Function):
 class Abs(Function):
     """z = |x|;  dz/dx = sign(x), taken as 0 at x = 0."""
 
+    node_name = "AbsBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.sign = np.sign(x)
         return np.abs(x)
@@ -198,6 +224,8 @@ class Abs(Function):
 
 class Tanh(Function):
     """z = tanh x;  dz/dx = 1 - z**2."""
+
+    node_name = "TanhBackward0"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = np.tanh(x)
@@ -213,6 +241,8 @@ class Sigmoid(Function):
     Computed as (1 + tanh(x / 2)) / 2, which equals it exactly and never overflows.
     """
 
+    node_name = "SigmoidBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.out = 0.5 + 0.5 * np.tanh(0.5 * x)
         return self.out
@@ -223,6 +253,8 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     """z = max(x, 0);  dz/dx = 1 where x > 0, else 0 (so relu'(0) = 0)."""
+
+    node_name = "ReluBackward0"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # A 0/1 mask in x's dtype: multiplying by it is about twice as fast as by a bool
@@ -241,6 +273,8 @@ class ReLU(Function):
 class LeakyReLU(Function):
     """z = x where x > 0 else slope * x;  dz/dx = 1 where x > 0, else slope."""
 
+    node_name = "LeakyReluBackward0"
+
     def forward(self, x: np.ndarray, slope: float = 0.01) -> np.ndarray:
         self.scale = np.where(x > 0, 1, slope).astype(x.dtype, copy=False)
         return x * self.scale
@@ -251,6 +285,8 @@ class LeakyReLU(Function):
 
 class Clamp(Function):
     """z = min(max(x, low), high);  dz/dx = 1 where low <= x <= high, else 0."""
+
+    node_name = "ClampBackward1"
 
     def forward(
         self, x: np.ndarray, low: float | None = None, high: float | None = None
@@ -272,6 +308,8 @@ class Clamp(Function):
 class Cast(Function):
     """z = x converted to another dtype;  the engine converts the gradient back."""
 
+    node_name = "ToCopyBackward0"
+
     def forward(self, x: np.ndarray, dtype: np.dtype = np.float32) -> np.ndarray:
         return x.astype(dtype)
 
@@ -285,6 +323,8 @@ class Erf(Function):
 
     With ``complement``, z = erfc x = 1 - erf x (exact where erf x is near 1) and dz/dx is
     the negative of the above."""
+
+    node_name = "ErfBackward0"
 
     def forward(self, x: np.ndarray, complement: bool = False) -> np.ndarray:
         self.x, self.complement = x, complement
@@ -313,6 +353,8 @@ class GELU(Function):
     Both directions work in place on one or two fresh arrays: on large activations, every
     extra temporary costs more than the arithmetic.
     """
+
+    node_name = "GeluBackward0"
 
     @staticmethod
     def composite(x: Any, approximate: str = "none") -> Any:
@@ -369,6 +411,8 @@ class SiLU(Function):
     """Sigmoid-weighted linear unit (swish): z = x * s with s = sigmoid(x);
     dz/dx = s (1 + x (1 - s))."""
 
+    node_name = "SiluBackward0"
+
     @staticmethod
     def composite(x: Any) -> Any:
         """x * sigmoid(x) as two operations (for create_graph)."""
@@ -402,6 +446,8 @@ class Softplus(Function):
     and log1p keeps the tiny values of very negative u (log_sigmoid of large x) exact. The
     slope sigmoid(u) is taken as e**(u - beta z), which stays exact where it is tiny.
     """
+
+    node_name = "SoftplusBackward0"
 
     def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
         self.x, self.beta = x, beta
@@ -438,6 +484,8 @@ class Remainder(Function):
     """z = a - b * q, with q = floor(a / b) (remainder: z has b's sign) or, with ``truncate``,
     q = trunc(a / b) (fmod: z has a's sign);  dz/da = 1, dz/db = -q (q is piecewise
     constant)."""
+
+    node_name = "RemainderBackward0"
 
     def forward(self, a: np.ndarray, b: np.ndarray, truncate: bool = False) -> np.ndarray:
         if a.dtype.kind != "f":
@@ -487,6 +535,8 @@ class Atan2(Function):
     """z = atan2(a, b), the angle of the point (b, a);  dz/da = b / r2, dz/db = -a / r2 with
     r2 = a**2 + b**2 (both taken as 0 at the origin, as in PyTorch)."""
 
+    node_name = "Atan2Backward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         self.origin = (a == 0) & (b == 0)
@@ -502,6 +552,8 @@ class Hypot(Function):
     """z = sqrt(a**2 + b**2), without overflow for large a or b;  dz/da = a / z,
     dz/db = b / z."""
 
+    node_name = "HypotBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         self.out = np.hypot(a, b)
@@ -516,6 +568,8 @@ class Hypot(Function):
 class CopySign(Function):
     """z = |a| with the sign of b;  dz/da = z / a = +-1 (taken as 0 at a = 0, as in
     PyTorch), dz/db = 0."""
+
+    node_name = "CopysignBackward0"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.copysign(a, b)

@@ -15,6 +15,8 @@ from minitorch.ops.generic import ARRAYS, einsum
 class MatMul(Function):
     """Z = A @ B;  dL/dA = dL/dZ @ B^T,  dL/dB = A^T @ dL/dZ (batch axes summed by the engine)."""
 
+    node_name = "MmBackward0"
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("matmul needs operands with at least 1 dimension, got a 0-d one")

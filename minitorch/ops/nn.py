@@ -36,6 +36,8 @@ class Linear(Function):
     ``W.T`` and ``G.T`` are transposed views, which BLAS reads without a copy.
     """
 
+    node_name = "AddmmBackward0"
+
     def forward(
         self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
     ) -> np.ndarray:
@@ -168,6 +170,8 @@ class CrossEntropy(Function):
     (softmax - target for probability rows) with dl_i/dT_ij = -log p_ij.
     """
 
+    node_name = "NllLossBackward0"
+
     @staticmethod
     def composite(
         logits: Tensor,
@@ -265,6 +269,8 @@ class NegativeLogLikelihood(Function):
     l_i = -s_i x_{i,t_i}, the mean divides by sum_i s_i;  dl_i/dx_ij = -s_i where j = t_i,
     else 0."""
 
+    node_name = "NllLossBackward0"
+
     @staticmethod
     def composite(
         log_probs: Tensor,
@@ -314,6 +320,8 @@ class BinaryCrossEntropy(Function):
     at -100;  dl/dp = (p - t) / (p (1 - p)) (denominator kept >= 1e-12),
     dl/dt = log(1 - p) - log(p) (each clamped likewise)."""
 
+    node_name = "BinaryCrossEntropyBackward0"
+
     def forward(self, probs: np.ndarray, target: np.ndarray) -> np.ndarray:
         self.probs, self.target = probs, target
         with np.errstate(divide="ignore"):  # log(0) = -inf is clamped just below
@@ -336,6 +344,8 @@ class BinaryCrossEntropyWithLogits(Function):
     """Element-wise binary cross-entropy of sigmoid(x) against t, computed from the logit x as
     l = max(x, 0) - x t + log(1 + e^-|x|), which never overflows;
     dl/dx = sigmoid(x) - t,  dl/dt = -x."""
+
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     def forward(self, logits: np.ndarray, target: np.ndarray) -> np.ndarray:
         self.logits, self.target = logits, target

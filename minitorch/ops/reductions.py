@@ -38,6 +38,8 @@ def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
 class Sum(Function):
     """z = sum of x over axis;  dz/dx = 1 at every summed position."""
 
+    node_name = "SumBackward0"
+
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         return np.add.reduce(x, axis, None, None, keepdims)
@@ -48,6 +50,8 @@ class Sum(Function):
 
 class Mean(Function):
     """z = sum of x over axis / n;  dz/dx = 1 / n at every averaged position."""
+
+    node_name = "MeanBackward0"
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
@@ -100,6 +104,8 @@ class LogSumExp(Function):
     """z = log(sum(exp(x))) over axis, computed as m + log(sum(exp(x - m))) with m = max(x)
     so that large inputs cannot overflow;  dz/dx = softmax(x) = exp(x - z)."""
 
+    node_name = "LogsumexpBackward0"
+
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         shift = np.maximum.reduce(x, axis=axis, keepdims=True)
         shift = np.where(np.isfinite(shift), shift, 0)
@@ -117,6 +123,8 @@ class Softmax(Function):
     """z_i = exp(x_i) / sum_j exp(x_j) along axis, shifted by the max for stability;
     dz/dx applied to g is z * (g - sum(g * z))."""
 
+    node_name = "SoftmaxBackward0"
+
     def forward(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
         exp = np.exp(x - np.maximum.reduce(x, axis=axis, keepdims=True))
         self.out = exp / np.add.reduce(exp, axis=axis, keepdims=True)
@@ -130,6 +138,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """z = x - logsumexp(x) along axis;  dz/dx applied to g is g - softmax(x) * sum(g)."""
+
+    node_name = "LogSoftmaxBackward0"
 
     def forward(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
         shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
@@ -155,6 +165,8 @@ def _products_beside(x: np.ndarray, axis: int) -> np.ndarray:
 class Prod(Function):
     """z = the product of x along ``axis`` (of every value when None);
     dz/dx_i = the product of the other values (see :func:`_products_beside`)."""
+
+    node_name = "ProdBackward0"
 
     @staticmethod
     def composite(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
@@ -185,6 +197,8 @@ class Cumsum(Function):
     """z_i = x_0 + ... + x_i along ``axis``;  dL/dx_i = g_i + ... + g_last: the gradient
     summed from the end."""
 
+    node_name = "CumsumBackward0"
+
     def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
         self.axis = axis
         return np.cumsum(x, axis=axis)
@@ -197,6 +211,8 @@ class Cumprod(Function):
     """z_i = x_0 * ... * x_i along ``axis``;  dL/dx_i = sum over j >= i of g_j times the
     product of x_0 .. x_j but x_i, which is P_i * S_i with P_i = x_0 * ... * x_(i-1) and
     S_i = g_i + x_(i+1) * S_(i+1) (S_last = g_last): no division, so zeros are fine."""
+
+    node_name = "CumprodBackward0"
 
     @staticmethod
     def composite(x: Any, axis: int = 0) -> Any:
@@ -233,6 +249,8 @@ class Norm(Function):
     where z = 0 (as in PyTorch, so a zero vector gets a zero gradient, not NaN); for p = +-inf
     sign(x) at the extreme positions, shared equally on a tie; p = 0 passes no gradient.
     """
+
+    node_name = "LinalgVectorNormBackward0"
 
     def forward(self, x: np.ndarray, p: float = 2.0, axis: Axis = None, keepdims: bool = False
                 ) -> np.ndarray:

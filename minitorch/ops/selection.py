@@ -33,6 +33,8 @@ class MaskedFill(Function):
     """z = value where mask else x (mask broadcast against x);  dz/dx = 0 where mask, else 1.
     ``value`` is a number and gets no gradient."""
 
+    node_name = "MaskedFillBackward0"
+
     def forward(self, x: np.ndarray, mask: np.ndarray | None = None, value: float = 0.0
                 ) -> np.ndarray:
         self.mask = mask
@@ -76,6 +78,8 @@ class ScatterAdd(Function):
     added to z at (i, ..., indices[i, ..., j], ..., j), adding up where positions repeat
     (src has the shape of ``indices``). dz/dx = 1; dz/dsrc = the gradient gathered back
     from the same positions."""
+
+    node_name = "ScatterAddBackward0"
 
     def forward(self, x: np.ndarray, src: np.ndarray, indices: np.ndarray | None = None,
                 dim: int = 0) -> np.ndarray:
@@ -140,6 +144,8 @@ class ScatterReduce(Function):
     it is not included, and then gets no gradient). Written once for arrays and tensors.
     """
 
+    node_name = "ScatterReduceBackward0"
+
     def forward(self, x: np.ndarray, src: np.ndarray, indices: np.ndarray | None = None,
                 dim: int = 0, reduce: str = "sum", include_self: bool = True) -> np.ndarray:
         self.index = along_dim_index(indices, dim)
@@ -181,6 +187,8 @@ class ScatterProd(Function):
     product of the other values at its position, as in PyTorch: z divided by the value, or,
     for the only zero landing on a position, the product with it taken out (0/0 otherwise).
     """
+
+    node_name = "ScatterReduceBackward0"
 
     @staticmethod
     def composite(x: Any, src: Any, indices: np.ndarray | None = None, dim: int = 0,

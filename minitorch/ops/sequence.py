@@ -30,6 +30,8 @@ class Embedding(Function):
     ``scale_by_frequency`` divides that sum by the number n_v of such positions.
     """
 
+    node_name = "EmbeddingBackward0"
+
     @staticmethod
     def composite(weight: Any, ids: np.ndarray | None = None,
                   padding_idx: int | None = None, scale_by_frequency: bool = False) -> Any:
@@ -88,6 +90,8 @@ class LayerNorm(Function):
 
     the means taken over the D values of each position (the chain rule through mean and var).
     """
+
+    node_name = "NativeLayerNormBackward0"
 
     @staticmethod
     def composite(x: Any, weight: Any, bias: Any, normalized_ndim: int = 1,

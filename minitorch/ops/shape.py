@@ -13,6 +13,8 @@ from minitorch.ops.generic import add_at_index, copy, index_add, permute
 class Reshape(Function):
     """z = x viewed with a new shape;  the gradient is reshaped back."""
 
+    node_name = "ViewBackward0"
+
     def forward(self, x: np.ndarray, shape: tuple[int, ...] = ()) -> np.ndarray:
         self.shape = x.shape
         return x.reshape(shape)
@@ -23,6 +25,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = x with its axes reordered;  the gradient is permuted by the inverse order."""
+
+    node_name = "PermuteBackward0"
 
     def forward(self, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
         axes = tuple(reversed(range(x.ndim))) if axes is None else axes
@@ -38,6 +42,8 @@ class Permute(Function):
 class Clone(Function):
     """z = a copy of x in new memory;  dz/dx = 1."""
 
+    node_name = "CloneBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.copy()
 
@@ -47,6 +53,8 @@ class Clone(Function):
 
 class Expand(Function):
     """z = x broadcast to a larger shape;  the engine sums the gradient back to x's shape."""
+
+    node_name = "ExpandBackward0"
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...] = ()) -> np.ndarray:
         return np.broadcast_to(x, shape)
@@ -111,6 +119,8 @@ class Unfold(Function):
     windows adding up; one strided addition per position within a window.
     """
 
+    node_name = "UnfoldBackward0"
+
     @staticmethod
     def composite(x: Any, axis: int = 0, size: int = 1, step: int = 1) -> Any:
         """The windows picked by position (for create_graph)."""
@@ -136,6 +146,8 @@ class Unfold(Function):
 class Concatenate(Function):
     """z = the inputs joined along an existing axis;  the gradient is split back."""
 
+    node_name = "CatBackward0"
+
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         out = np.concatenate(arrays, axis=axis)
         self.axis = axis % out.ndim
@@ -150,6 +162,8 @@ class Concatenate(Function):
 
 class Stack(Function):
     """z = the inputs joined along a new axis;  the gradient is taken apart along it."""
+
+    node_name = "StackBackward0"
 
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         out = np.stack(arrays, axis=axis)
