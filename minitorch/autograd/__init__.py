@@ -985,7 +985,7 @@ def _wrong_gradient_shape(
     """The error for a ``backward`` that returned a gradient no broadcast explains."""
     pairs = enumerate(zip(ctx.parents, grads))
     index = next(i for i, (p, g) in pairs if p is parent and g is grad)
-    written = type(ctx).__bases__[0]  # the Function whose backward this is
+    written = type(ctx).__bases__[0] if type(ctx)._is_node else type(ctx)  # whose backward
     if isinstance(ctx, FunctionCtx):  # its backward numbers the arguments of forward
         index, written = ctx.positions[index], ctx.function
     return RuntimeError(

@@ -626,6 +626,8 @@ class Frexp(Function):
     """The mantissa m of x = m * 2**e, with 0.5 <= |m| < 1 (m = x for 0, inf and NaN);
     dm/dx = 2**-e, the exponent e being piecewise constant."""
 
+    node_name = "FrexpBackward0"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         mantissa, exponent = np.frexp(x)
         with np.errstate(over="ignore"):  # 2**-e overflows only for float64's subnormals

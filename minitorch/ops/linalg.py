@@ -174,6 +174,8 @@ class Det(Function):
     where the singular values are distinct, as in PyTorch.
     """
 
+    node_name = "LinalgDetBackward0"
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         self.out = np.asarray(np.linalg.det(a))
@@ -233,6 +235,8 @@ class SlogDet(Factorization):
 class Inverse(Function):
     """Z = A^{-1};  dL/dA = -Z^T (dL/dZ) Z^T (from d(A^{-1}) = -A^{-1} dA A^{-1})."""
 
+    node_name = "LinalgInvExBackward0"
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         try:
             self.out = np.linalg.inv(a)
@@ -253,6 +257,8 @@ class Solve(Function):
     From A X = B: dX = A^{-1} (dB - dA X), so dL/dB = A^{-T} dL/dX (a solve with A^T) and
     dL/dA = -(dL/dB) X^T.
     """
+
+    node_name = "LinalgSolveExBackward0"
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a = a
@@ -282,6 +288,8 @@ class Pinv(Function):
     PyTorch). Unlike a chain of SVD gradients it stays finite when singular values repeat
     (pinv of the identity).
     """
+
+    node_name = "LinalgPinvBackward0"
 
     def forward(self, a: np.ndarray, atol: float = 0.0, rtol: float = 0.0,
                 hermitian: bool = False) -> np.ndarray:
@@ -327,6 +335,8 @@ class Cholesky(Function):
     the symmetric matrix whose lower triangle is that of X, halved; then
     dL/dA = L^{-T} P L^{-1}, symmetric too (the two triangular solves are done as solves).
     """
+
+    node_name = "LinalgCholeskyExBackward0"
 
     def forward(self, a: np.ndarray, upper: bool = False) -> np.ndarray:
         self.upper = upper

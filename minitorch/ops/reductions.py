@@ -308,6 +308,8 @@ class LogCumsumExp(Function):
     end of log|g_i| - z_i, so nothing overflows however large x is.
     """
 
+    node_name = "LogcumsumexpBackward0"
+
     @staticmethod
     def composite(x: Any, axis: int = 0) -> Any:
         """Each z_i as the logsumexp of x_0 .. x_i (for create_graph)."""
