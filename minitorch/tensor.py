@@ -2359,7 +2359,7 @@ class Tensor:
         def write(out: np.ndarray) -> None:
             out[...] = new
 
-        return self._in_place(None, lambda old: old, write, name)
+        return self._in_place(None, lambda old: old, write, name)  # (never recorded)
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph, in place: it becomes a leaf that needs no grad."""
