@@ -633,6 +633,17 @@ class _OtherOutput(Function):
     shared: FunctionCtx
     index: int
 
+    def name(self) -> str:
+        """The Function's node's name: in PyTorch every output shows that one node."""
+        return self.shared.name()
+
+    @property
+    def next_functions(self) -> tuple[tuple[Function | AccumulateGrad | None, int], ...]:
+        return self.shared.next_functions
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self.shared):#x}>"
+
     @staticmethod
     def record(tensor: Tensor, shared: FunctionCtx, index: int, first: Tensor) -> Tensor:
         node = _OtherOutput()
