@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_reference import assert_same_as_torch
 
 import minitorch as mt
 
@@ -19,12 +20,6 @@ X64 = _RNG.standard_normal((2, 3, 4))
 INTS = np.array([[-8, 3, 0, 12], [5, -6, 7, 1]])
 TIES = np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]], dtype=np.float32)
 NAN = math.nan
-
-
-def _to(lib, value):
-    if isinstance(value, np.ndarray):
-        return lib.tensor(value, requires_grad=value.dtype.kind == "f")
-    return value
 
 
 # (name, function of (lib, *inputs), inputs): float inputs require grad in both libraries;
@@ -228,38 +223,9 @@ def _irshift(t, other):
     return t
 
 
-def _compare(ours, theirs):
-    assert ours.shape == tuple(theirs.shape)
-    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch."), (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5,
-                               atol=1e-6)
-
-
 @pytest.mark.parametrize(("name", "fn", "inputs"), CASES, ids=[case[0] for case in CASES])
 def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
-    ours_inputs = [_to(mt, value) for value in inputs]
-    theirs_inputs = [_to(torch, value) for value in inputs]
-    ours, theirs = fn(mt, *ours_inputs), fn(torch, *theirs_inputs)
-    assert isinstance(ours, tuple) == isinstance(theirs, tuple)
-    if isinstance(theirs, tuple) and type(theirs) is not tuple:  # a named tuple: same fields
-        theirs = tuple(getattr(theirs, field) for field in ours._fields)
-    ours_all, theirs_all = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
-    for mine, its in zip(ours_all, theirs_all, strict=True):
-        _compare(mine, its)
-    first, its_first = ours_all[0], theirs_all[0]
-    assert first.requires_grad == its_first.requires_grad
-    if not its_first.requires_grad:
-        return
-    weights = np.random.default_rng(1).standard_normal(first.shape).astype(first.dtype)
-    (first * mt.tensor(weights)).sum().backward()
-    (its_first * torch.tensor(weights)).sum().backward()
-    for mine, its in zip(ours_inputs, theirs_inputs):
-        if isinstance(mine, mt.Tensor) and mine.requires_grad:
-            assert (mine.grad is None) == (its.grad is None)
-            if mine.grad is not None:
-                np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
-                                           atol=1e-5)
-
+    assert_same_as_torch(torch, fn, inputs, grad_atol=1e-5)
 
 def test_second_derivatives_match_pytorch():
     """Formulas on tensors (lgamma through polygamma, erfinv, logcumsumexp's composite) and

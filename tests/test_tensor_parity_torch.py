@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from torch_reference import assert_same_as_torch
 
 import minitorch as mt
 
@@ -16,16 +17,6 @@ X = _RNG.standard_normal((3, 4)).astype(np.float32)
 X64 = _RNG.standard_normal((2, 3, 2))
 INDEX = np.array([[0, 2], [1, 1], [3, 0]])
 INTS = np.array([[3, -1, 2, 0], [5, 2, -4, 1]], dtype=np.int32)
-
-
-def _to(lib, value):
-    if isinstance(value, np.ndarray):
-        return lib.tensor(value, requires_grad=value.dtype.kind == "f")
-    return value
-
-
-def _first(out):
-    return out[0] if isinstance(out, tuple) else out
 
 
 # (name, function of (lib, *inputs), inputs): float inputs require grad in both libraries.
@@ -266,7 +257,6 @@ CASES += [
 ]
 
 
-
 def _non_finite(x):
     """x with +inf, -inf and NaN in it (gradients flow where it stays finite)."""
     return x.where(x < 1, math.inf).where(x > -1, -math.inf).where(x.abs() > 0.3, math.nan)
@@ -377,26 +367,7 @@ CASES += MATH_CASES
 
 @pytest.mark.parametrize(("name", "fn", "inputs"), CASES, ids=[case[0] for case in CASES])
 def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
-    ours_inputs = [_to(mt, value) for value in inputs]
-    theirs_inputs = [_to(torch, value) for value in inputs]
-    ours, theirs = _first(fn(mt, *ours_inputs)), _first(fn(torch, *theirs_inputs))
-    assert ours.shape == tuple(theirs.shape)
-    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch."), (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5,
-                               atol=1e-6)
-    assert ours.requires_grad == theirs.requires_grad
-    if not theirs.requires_grad:
-        return
-    weights = np.random.default_rng(1).standard_normal(ours.shape).astype(ours.dtype)
-    (ours * mt.tensor(weights)).sum().backward()
-    (theirs * torch.tensor(weights)).sum().backward()
-    for mine, its in zip(ours_inputs, theirs_inputs):
-        if isinstance(mine, mt.Tensor) and mine.requires_grad:
-            assert (mine.grad is None) == (its.grad is None)
-            if mine.grad is not None:
-                np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
-                                           atol=1e-6)
-
+    assert_same_as_torch(torch, fn, inputs)
 
 def test_second_derivatives_of_math_functions_match_pytorch():
     """Formulas on tensors (sin, asin, atan2, ...) and compositions (logaddexp at ties,

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_reference import assert_same_as_torch
 
 import minitorch as mt
 
@@ -18,16 +19,6 @@ X = _RNG.standard_normal((3, 4)).astype(np.float32)
 X64 = _RNG.standard_normal((2, 3, 4))
 INDEX = np.array([[0, 1, 0, 1], [2, 2, 0, 0]])
 INTS = np.array([[3, -1, 2, 0], [5, 2, -4, 1], [3, 3, 0, 0]])
-
-
-def _to(lib, value):
-    if isinstance(value, np.ndarray):
-        return lib.tensor(value, requires_grad=value.dtype.kind == "f")
-    return value
-
-
-def _outputs(out):
-    return out if isinstance(out, tuple) else (out,)
 
 
 # (name, function of (lib, *inputs), inputs): float inputs require grad in both libraries.
@@ -175,29 +166,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "fn", "inputs"), CASES, ids=[case[0] for case in CASES])
 def test_same_values_dtypes_and_gradients_as_pytorch(name, fn, inputs):
-    ours_inputs = [_to(mt, value) for value in inputs]
-    theirs_inputs = [_to(torch, value) for value in inputs]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # PyTorch's deprecation of scatter's reduce
-        ours, theirs = _outputs(fn(mt, *ours_inputs)), _outputs(fn(torch, *theirs_inputs))
-    assert len(ours) == len(theirs)
-    for mine, its in zip(ours, theirs):
-        assert mine.shape == tuple(its.shape)
-        assert str(mine.dtype) == str(its.dtype).removeprefix("torch."), (mine.dtype, its.dtype)
-        np.testing.assert_allclose(mine.detach().numpy(), its.detach().numpy(), rtol=1e-5,
-                                   atol=1e-6)
-    out, reference = ours[0], theirs[0]
-    assert out.requires_grad == reference.requires_grad
-    if not reference.requires_grad:
-        return
-    weights = np.random.default_rng(1).standard_normal(out.shape).astype(out.dtype)
-    (out * mt.tensor(weights)).sum().backward()
-    (reference * torch.tensor(weights)).sum().backward()
-    for mine, its in zip(ours_inputs, theirs_inputs):
-        if isinstance(mine, mt.Tensor) and mine.requires_grad:
-            np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
-                                       atol=1e-6)
-
+    assert_same_as_torch(torch, fn, inputs)
 
 def test_second_derivatives_match_pytorch():
     """Differentiating the gradient: scatter_reduce's formulas on tensors, the product's and

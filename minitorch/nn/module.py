@@ -699,32 +699,18 @@ class _BackwardWatch:
         self.input_count = 0  # Tensor inputs that require grad: 0 means call the hooks early
 
     def inputs(self, args: tuple) -> tuple:
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
-        self.input_count = len(positions)
         self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        if not positions:
-            return args
-        watched = _Identity.apply(self._after_inputs, *(args[i] for i in positions))
-        watched = (watched,) if isinstance(watched, Tensor) else watched
-        args = list(args)
-        for i, tensor in zip(positions, watched, strict=True):
-            args[i] = tensor
-        self.requiring = positions
-        return tuple(args)
+        self.requiring = [i for i in self.tensor_positions if args[i].requires_grad]
+        self.input_count = len(self.requiring)
+        return _watched(args, self.requiring, self._after_inputs)
 
     def outputs(self, output: Any) -> Any:
         items = (output,) if isinstance(output, Tensor) else output
         if not isinstance(items, tuple):
             return output
         positions = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o.requires_grad]
-        if not positions:
-            return output
-        watched = _Identity.apply(self._after_outputs, *(items[i] for i in positions))
-        watched = (watched,) if isinstance(watched, Tensor) else watched
-        items = list(items)
-        for i, tensor in zip(positions, watched, strict=True):
-            items[i] = tensor
-        return items[0] if isinstance(output, Tensor) else tuple(items)
+        items = _watched(items, positions, self._after_outputs)
+        return items[0] if isinstance(output, Tensor) else items
 
     def _after_outputs(self, grads: tuple) -> tuple:
         for kind, hook in self.hooks:
@@ -751,6 +737,19 @@ class _BackwardWatch:
                 if replaced is not None:
                     grad_input = tuple(replaced)
         return grad_input
+
+
+def _watched(items: tuple, positions: list[int], watch: Callable[[tuple], tuple]) -> tuple:
+    """``items`` with the tensors at ``positions`` passed through one :class:`_Identity`
+    node that hands their gradients to ``watch``."""
+    if not positions:
+        return items
+    watched = _Identity.apply(watch, *(items[i] for i in positions))
+    watched = (watched,) if isinstance(watched, Tensor) else watched
+    replaced = list(items)
+    for i, tensor in zip(positions, watched, strict=True):
+        replaced[i] = tensor
+    return tuple(replaced)
 
 
 class _Identity(Function):
