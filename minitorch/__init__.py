@@ -330,6 +330,36 @@ from minitorch.memory import keep_freed_memory
 from minitorch.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minitorch.viz import to_dot
 from minitorch.tensor_functions import is_floating_point, is_tensor, numel, result_type
+from minitorch.tensor_functions import (
+    clamp_max_,
+    clamp_min_,
+    diag_embed,
+    diagflat,
+    dist,
+    fliplr,
+    flipud,
+    get_device,
+    greater,
+    greater_equal,
+    hardshrink,
+    index_copy,
+    is_nonzero,
+    is_same_size,
+    is_signed,
+    isneginf,
+    isposinf,
+    less,
+    less_equal,
+    logaddexp2,
+    msort,
+    nanmedian,
+    not_equal,
+    renorm,
+    select,
+    split_with_sizes,
+    tile,
+    vdot,
+)
 from minitorch.dtypes import can_cast, dtype, finfo, get_default_dtype, iinfo, promote_types
 from minitorch.dtypes import set_default_dtype
 from minitorch.backends import (

@@ -48,6 +48,18 @@ def _in_place_form(name: str) -> Callable[..., Tensor]:
     return method
 
 
+def _compared_(name: str) -> Callable[..., Tensor]:
+    """The comparison ``name_``: 1 or 0 written into the tensor in its own dtype, as in
+    PyTorch; recorded as a selection, so the old value gets a zero gradient."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        return self._set_(getattr(self, name)(other), f"{name}_")
+
+    method.__name__, method.__qualname__ = f"{name}_", f"Tensor.{name}_"
+    method.__doc__ = f"In place :meth:`Tensor.{name}`, in this tensor's dtype."
+    return method
+
+
 @functools.cache
 def _one(dtype: np.dtype) -> np.ndarray:
     """A read-only 1 of ``dtype``: the gradient that seeds ``backward()`` of a scalar."""
@@ -2050,23 +2062,34 @@ class Tensor:
         """The median (the lower of the two middle values for an even count); with ``dim``,
         ``(values, indices)`` along it. NaN counts as the median where there is one. The
         gradient goes to the value chosen."""
+        return self._median(dim, keepdim, "median")
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The median of the values that are not NaN (NaN where all are); else as
+        :meth:`median`."""
+        return self._median(dim, keepdim, "nanmedian")
+
+    def _median(self, dim: int | None, keepdim: bool, name: str) -> Any:
         if dim is None:
             if self._data.size == 0:
-                raise RuntimeError("median() of an empty tensor")
-            return self.reshape(-1).median(0).values
+                raise RuntimeError(f"{name}() of an empty tensor")
+            return self.reshape(-1)._median(0, False, name).values
         if self.ndim == 0:
             _dim_index(dim, 0)
-            values, indices = self.reshape(1).median(0)
+            values, indices = self.reshape(1)._median(0, False, name)
             return ValuesIndices(values.reshape(()), indices.reshape(()))
         axis = _dim_index(dim, self.ndim)
         length = self.shape[axis]
         if length == 0:
-            raise IndexError(f"median(): dimension {axis} has size 0")
+            raise IndexError(f"{name}(): dimension {axis} has size 0")
         order = _argsort(self._data, axis, False)
         middle = np.full(order.shape[:axis] + (1,) + order.shape[axis + 1:], (length - 1) // 2)
-        if self.dtype.kind == "f":  # NaN sorts last; where there is one, it is the median
+        if self.dtype.kind == "f":  # NaN sorts last
             nans = np.isnan(self._data).sum(axis=axis, keepdims=True)
-            middle = np.where(nans > 0, length - nans, middle)
+            if name == "median":  # where there is a NaN, it is the median
+                middle = np.where(nans > 0, length - nans, middle)
+            else:  # the middle of those before the NaNs; the first NaN where all are
+                middle = np.maximum(length - nans - 1, 0) // 2
         indices = np.take_along_axis(order, middle, axis)
         values = sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
         if not keepdim:
@@ -3018,6 +3041,278 @@ class Tensor:
         _in_place_form("lgamma")
     digamma_, polygamma_ = _in_place_form("digamma"), _in_place_form("polygamma")
     erfinv_ = _in_place_form("erfinv")
+
+    # ----- PyTorch parity: aliases, in-place forms, conversions and small ops ---------------
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+    multiply_, subtract_, divide_, true_divide_ = mul_, sub_, div_, div_
+    floor_divide_, remainder_ = _in_place_form("floor_divide"), _in_place_form("remainder")
+    fmod_, lerp_ = _in_place_form("fmod"), _in_place_form("lerp")
+    clamp_min_, clamp_max_ = _in_place_form("clamp_min"), _in_place_form("clamp_max")
+    cumsum_, cumprod_ = _in_place_form("cumsum"), _in_place_form("cumprod")
+    tril_, triu_ = _in_place_form("tril"), _in_place_form("triu")
+    scatter_add_ = _in_place_form("scatter_add")
+    eq_, ne_, lt_ = _compared_("eq"), _compared_("ne"), _compared_("lt")
+    le_, gt_, ge_ = _compared_("le"), _compared_("gt"), _compared_("ge")
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+    logical_and_, logical_or_ = _in_place_form("logical_and"), _in_place_form("logical_or")
+    logical_xor_, logical_not_ = _in_place_form("logical_xor"), _in_place_form("logical_not")
+
+    def float_power_(self, exponent: Any) -> Tensor:
+        # the result is float64, which only a float64 tensor can hold
+        if self.dtype != dtypes.float64:
+            raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the "
+                               "operation's result requires dtype float64")
+        return self._update_("float_power", exponent)
+
+    def byte(self) -> Tensor:
+        return self.astype(dtypes.uint8)
+
+    def char(self) -> Tensor:
+        return self.astype(dtypes.int8)
+
+    def short(self) -> Tensor:
+        return self.astype(dtypes.int16)
+
+    is_cpu = True
+
+    def get_device(self) -> int:
+        """-1: the index PyTorch gives for a tensor on the CPU."""
+        return -1
+
+    def is_signed(self) -> bool:
+        return self.dtype.kind in "if"
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self.shape == other.shape
+
+    def is_nonzero(self) -> bool:
+        """Whether the single value is non-zero."""
+        if self._data.size != 1:
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+        return bool(self._data.item())
+
+    def isposinf(self) -> Tensor:
+        return Tensor._make(np.asarray(np.isposinf(self._data)), False)
+
+    def isneginf(self) -> Tensor:
+        return Tensor._make(np.asarray(np.isneginf(self._data)), False)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """``repeat`` with ``dims`` padded with leading 1s to this tensor's dimensions."""
+        if not dims:
+            raise TypeError('tile() missing 1 required positional argument: "dims"')
+        dims = _shape_argument(dims)
+        return self.repeat(*(1,) * (self.ndim - len(dims)), *dims)
+
+    def fliplr(self) -> Tensor:
+        """The columns (dimension 1) in reverse order."""
+        if self.ndim < 2:
+            raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {self.shape}")
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        """The rows (dimension 0) in reverse order."""
+        if self.ndim < 1:
+            raise RuntimeError(f"flipud: input must be >= 1-d, got shape {self.shape}")
+        return self.flip(0)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at ``index`` along ``dim``, which is removed (``x[:, index]`` for dim 1)."""
+        axis = _dim_index(dim, self.ndim)
+        length = self.shape[axis] if self.ndim else 1
+        if not -length <= index < length:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(self.shape)} at dimension {dim}")
+        return self[(slice(None),) * axis + (index,)]
+
+    def msort(self) -> Tensor:
+        """The values sorted along dimension 0."""
+        return self.sort(0).values
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """The p-norm of ``self - other`` (broadcast), over all values."""
+        return (self - self._operand(other)).norm(p)
+
+    def vdot(self, other: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors (for real numbers the same as ``dot``)."""
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D "
+                               "tensors")
+        if self.dtype != other.dtype:
+            raise RuntimeError(f"vdot: expected both vectors to have the same dtype, but found "
+                               f"{self.dtype} and {other.dtype}")
+        return self.dot(other)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        """log2(2**self + 2**other), through logaddexp in natural units."""
+        _require_floating(self, "logaddexp2")
+        ln2 = math.log(2)
+        return (self * ln2).logaddexp(self._operand(other) * ln2) / ln2
+
+    def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces along ``dim`` of the given sizes, which must add up to its length."""
+        length = self.shape[_dim_index(dim, self.ndim)]
+        if sum(split_sizes) != length:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
+                               f"(input tensor's size at dimension {dim}), but got "
+                               f"split_sizes={list(split_sizes)}")
+        return self.split(list(split_sizes), dim)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """Summed down to ``size``, a shape this tensor's shape broadcasts from (the reverse
+        of ``expand``): the leading dimensions and those of size 1 in ``size`` are summed."""
+        size = _shape_argument(size)
+        extra = self.ndim - len(size)
+        if extra < 0 or any(n not in (1, m) for n, m in zip(size, self.shape[extra:])):
+            raise RuntimeError(f"size {list(size)} is not expandable to size {list(self.shape)}")
+        summed = self.sum(tuple(range(extra))) if extra else self
+        ones = tuple(d for d, n in enumerate(size) if n == 1 and summed.shape[d] != 1)
+        return summed.sum(ones, keepdim=True) if ones else summed
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        """The last dimension put on the diagonal ``offset`` of new matrices in dimensions
+        ``dim1`` and ``dim2`` of the result (zeros elsewhere): the inverse of ``diagonal``."""
+        ndim = self.ndim + 1
+        first, second = _dim_index(dim1, ndim), _dim_index(dim2, ndim)
+        if first == second:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        length = self.shape[-1] if self.ndim else 1
+        size = length + abs(offset)
+        steps = np.arange(length)
+        rows, cols = steps + max(-offset, 0), steps + max(offset, 0)
+        source = self if self.ndim else self.reshape(1)
+        embedded = sh.IndexAdd.apply(source, shape=source.shape[:-1] + (size, size),
+                                     index=(Ellipsis, rows, cols))
+        return embedded.movedim((ndim - 2, ndim - 1), (first, second))
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        """The flattened values on the diagonal ``offset`` of a square matrix."""
+        return self.reshape(-1).diag(offset)
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        """Fill the main diagonal (all dimensions of the same length, or a tall matrix, whose
+        diagonal restarts after a blank row when ``wrap``)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"fill_diagonal_: dimensions must be larger than 1, got shape "
+                               f"{self.shape}")
+        if self.ndim > 2 and len(set(self.shape)) > 1:
+            raise RuntimeError(f"fill_diagonal_: all dimensions of input must be of equal "
+                               f"length, got shape {self.shape}")
+        diagonal = np.zeros(self.shape, dtype=bool)
+        np.fill_diagonal(diagonal, True, wrap=wrap)
+        return self.masked_fill_(Tensor._make(diagonal, False), fill_value)
+
+    def index_copy(self, dim: int, index: Any, source: Tensor) -> Tensor:
+        """A copy with slice i of ``source`` along ``dim`` put at position ``index[i]``.
+        Differentiable in both (zero gradient for the overwritten values)."""
+        source = as_tensor(source)
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same "
+                               f"dtype, but got (self) {self.dtype} and (source) {source.dtype}")
+        axis = _dim_index(dim, self.ndim)
+        positions = _integer_array(index, "index_copy").reshape(-1)
+        expected = self.shape[:axis] + (positions.size,) + self.shape[axis + 1:]
+        if source.shape != expected:
+            raise IndexError(f"index_copy_(): source of shape {source.shape}, expected "
+                             f"{expected} for an index of {positions.size} positions")
+        spread = positions.reshape((-1,) + (1,) * (self.ndim - axis - 1))
+        return self.scatter(axis, np.broadcast_to(spread, expected), source)
+
+    def index_copy_(self, dim: int, index: Any, source: Tensor) -> Tensor:
+        return self._apply_(lambda old: old.index_copy(dim, index, source), "index_copy_",
+                            as_tensor(source))
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        """Each slice along ``dim`` whose p-norm exceeds ``maxnorm`` scaled down to norm
+        ``maxnorm`` (by maxnorm / (norm + 1e-7), as PyTorch does); the others unchanged."""
+        if self.ndim < 2:
+            raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {self.ndim} "
+                               "dimensions")
+        if not p > 0:
+            raise RuntimeError(f"renorm: non-positive-norm not supported, got p={p}")
+        if not maxnorm >= 0:
+            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+        axis = _dim_index(dim, self.ndim)
+        norms = self.norm(p, tuple(d for d in range(self.ndim) if d != axis), keepdim=True)
+        return self * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+
+    renorm_ = _in_place_form("renorm")
+
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        """x where |x| > lambd, else 0."""
+        return where(self.abs() > lambd, self, 0.0)
+
+    # Random fillers: samples of a distribution written into this tensor, as normal_ does.
+
+    def _fill_sample_(self, sample: np.ndarray, name: str) -> Tensor:
+        return self._set_(Tensor._make(sample.astype(self.dtype), False), name)
+
+    def _require_continuous(self, name: str) -> None:
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"{name}: a continuous distribution needs a floating point "
+                               f"tensor, got {self.dtype}")
+
+    def random_(self, *bounds: int, generator: Any = None) -> Tensor:
+        """Fill with integers drawn uniformly from [from, to): ``random_(to)`` from 0;
+        ``random_()`` from 0 to the largest integer the dtype holds exactly (2**24 for
+        float32, 2**53 for float64, its maximum for an integer dtype, 1 for bool)."""
+        if len(bounds) > 2:
+            raise TypeError(f"random_() takes at most 2 positional arguments (from, to), got "
+                            f"{len(bounds)}")
+        if len(bounds) == 2:
+            low, high = bounds
+        elif bounds:
+            low, high = 0, bounds[0]
+        elif self.dtype.kind == "f":
+            low, high = 0, 2 ** (np.finfo(self.dtype).nmant + 1) + 1
+        elif self.dtype == dtypes.bool:
+            low, high = 0, 2
+        else:
+            low, high = 0, int(np.iinfo(self.dtype).max) + 1
+        if not low < high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={low} >= to={high}")
+        sample = mt_random.numpy_generator(generator).integers(low, high, self.shape)
+        return self._fill_sample_(sample, "random_")
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with samples of the exponential distribution of rate ``lambd``."""
+        self._require_continuous("exponential_")
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        sample = mt_random.numpy_generator(generator).exponential(1 / lambd, self.shape)
+        return self._fill_sample_(sample, "exponential_")
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        """Fill with the number of trials up to the first success (1, 2, ...), each one a
+        success with probability ``p``."""
+        if not 0 < p < 1:
+            raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        sample = mt_random.numpy_generator(generator).geometric(p, self.shape)
+        return self._fill_sample_(sample, "geometric_")
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None
+                    ) -> Tensor:
+        """Fill with exp(N(mean, std**2)) samples."""
+        self._require_continuous("log_normal_")
+        if not std > 0:
+            raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+        sample = mt_random.numpy_generator(generator).lognormal(mean, std, self.shape)
+        return self._fill_sample_(sample, "log_normal_")
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
+                ) -> Tensor:
+        """Fill with samples of the Cauchy distribution: median + sigma * tan(pi * (u - 1/2))."""
+        self._require_continuous("cauchy_")
+        if not sigma > 0:
+            raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+        sample = mt_random.numpy_generator(generator).standard_cauchy(self.shape)
+        return self._fill_sample_(median + sigma * sample, "cauchy_")
 
 _ALL_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.uint8, dtypes.int8,
                dtypes.int16, dtypes.int32, dtypes.int64, dtypes.bool)

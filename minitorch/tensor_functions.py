@@ -685,6 +685,102 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     return as_tensor(input).median(dim, keepdim)
 
 
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    return as_tensor(input).nanmedian(dim, keepdim)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def clamp_min_(input: Tensor, min: float) -> Tensor:
+    return input.clamp_min_(min)
+
+
+def clamp_max_(input: Tensor, max: float) -> Tensor:
+    return input.clamp_max_(max)
+
+
+def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
+    return as_tensor(input).tile(dims)
+
+
+def fliplr(input: Tensor) -> Tensor:
+    return as_tensor(input).fliplr()
+
+
+def flipud(input: Tensor) -> Tensor:
+    return as_tensor(input).flipud()
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    return as_tensor(input).select(dim, index)
+
+
+def msort(input: Tensor) -> Tensor:
+    return as_tensor(input).msort()
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    return as_tensor(input).dist(other, p)
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    return as_tensor(input).vdot(other)
+
+
+def is_signed(input: Tensor) -> bool:
+    return input.is_signed()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input.is_same_size(other)
+
+
+def is_nonzero(input: Tensor) -> bool:
+    return input.is_nonzero()
+
+
+def get_device(input: Tensor) -> int:
+    return input.get_device()
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return as_tensor(input).isposinf()
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return as_tensor(input).isneginf()
+
+
+def logaddexp2(input: Tensor, other: Any) -> Tensor:
+    return as_tensor(input).logaddexp2(other)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Sequence[int], dim: int = 0
+                     ) -> tuple[Tensor, ...]:
+    return as_tensor(input).split_with_sizes(split_sizes, dim)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    return as_tensor(input).diag_embed(offset, dim1, dim2)
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    return as_tensor(input).diagflat(offset)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    return as_tensor(input).index_copy(dim, index, source)
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    return as_tensor(input).renorm(p, dim, maxnorm)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return as_tensor(input).hardshrink(lambd)
+
+
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
            return_counts: bool = False, dim: int | None = None) -> Any:
     return as_tensor(input).unique(sorted, return_inverse, return_counts, dim)

@@ -2060,3 +2060,51 @@ OPS += [
            OpSpec("masked_scatter", lambda x, source, mask: mt.masked_scatter(x, mask, source),
                   _np_masked_scatter, draw_masked_scatter)),
 ]
+
+
+def draw_index_copy(data: st.DataObject) -> Inputs:
+    """Distinct positions along dim (with repeats the result is left undefined)."""
+    x = draw_array(data, data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
+    dim = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    index = np.array(data.draw(st.permutations(range(x.shape[dim]))), dtype=np.int64)
+    index = index[:data.draw(st.integers(0, index.size))]
+    shape = list(x.shape)
+    shape[dim] = index.size
+    return [x, draw_array(data, tuple(shape))], {"dim": dim, "index": index}
+
+
+def _np_index_copy(x, source, dim, index):
+    out = np.moveaxis(x.copy(), dim, 0)
+    out[index] = np.moveaxis(source, dim, 0)
+    return np.moveaxis(out, 0, dim)
+
+
+def _np_renorm(x):
+    norms = np.sqrt((x ** 2).sum(axis=tuple(range(1, x.ndim)), keepdims=True))
+    return x * np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)
+
+
+def _np_diag_embed(x):
+    out = np.zeros(x.shape[:-1] + (x.shape[-1] + 1,) * 2)
+    rows = np.arange(x.shape[-1])
+    out[..., rows, rows + 1] = x
+    return out
+
+
+OPS += [
+    family("more_methods",
+           binary("dist", lambda a, b: a.dist(b), lambda a, b: np.linalg.norm((a - b).ravel())),
+           OpSpec("vdot", mt.vdot, np.matmul, draw_fixed_rank_product((1, 1))),
+           unary("renorm", lambda x: x.renorm(2, 0, 1.0), _np_renorm,
+                 shapes=hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)),
+           unary("diag_embed", lambda x: x.diag_embed(1), _np_diag_embed,
+                 shapes=hnp.array_shapes(min_dims=1, max_dims=2, max_side=3)),
+           binary("logaddexp2", mt.logaddexp2, np.logaddexp2),
+           OpSpec("index_copy", lambda x, source, dim, index: x.index_copy(
+               dim, mt.tensor(index), source), _np_index_copy, draw_index_copy),
+           unary("hardshrink", mt.hardshrink, lambda x: np.where(np.abs(x) > 0.5, x, 0),
+                 domain=lambda x: np.where(np.abs(np.abs(x) - 0.5) < 0.1, x + 0.3, x)),
+           unary("softshrink", F.softshrink,
+                 lambda x: np.where(np.abs(x) > 0.5, x - np.sign(x) * 0.5, 0),
+                 domain=lambda x: np.where(np.abs(np.abs(x) - 0.5) < 0.1, x + 0.3, x))),
+]

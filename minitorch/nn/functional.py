@@ -134,6 +134,19 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - input.tanh()
 
 
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return as_tensor(input).hardshrink(lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x moved lambd towards 0, and 0 where |x| <= lambd."""
+    if not lambd >= 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, got {lambd}")
+    input = as_tensor(input)
+    return where(input.abs() > lambd, input - input.sign() * lambd, 0.0)
+
+
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
     return _activation(input, _hardsigmoid, inplace, "hardsigmoid")

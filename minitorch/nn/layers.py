@@ -295,6 +295,27 @@ class Tanhshrink(_Elementwise):
     function = staticmethod(F.tanhshrink)
 
 
+class Hardshrink(Module):
+    """x where |x| > lambd, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """x moved lambd towards 0, and 0 where |x| <= lambd."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+
 class Softmax(Module):
     """Softmax along ``dim``: each slice becomes positive and sums to 1. Without ``dim``,
     PyTorch's old implicit choice, with its deprecation warning (see ``F.softmax``)."""
