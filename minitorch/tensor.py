@@ -3244,8 +3244,9 @@ class Tensor:
     renorm_ = _in_place_form("renorm")
 
     def hardshrink(self, lambd: float = 0.5) -> Tensor:
-        """x where |x| > lambd, else 0."""
-        return where(self.abs() > lambd, self, 0.0)
+        """x where |x| > lambd, else 0 (NaN stays NaN)."""
+        _require_floating(self, "hardshrink")
+        return where(self.abs() <= lambd, 0.0, self)
 
     # Random fillers: samples of a distribution written into this tensor, as normal_ does.
 

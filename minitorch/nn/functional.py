@@ -24,7 +24,7 @@ from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
 from minitorch.ops.shape import PAD_MODES, Pad, SetItem
 from minitorch.random import generator
-from minitorch.tensor import Tensor, _floating, as_tensor, where
+from minitorch.tensor import Tensor, _floating, _require_floating, as_tensor, where
 
 # ----- activations ----------------------------------------------------------------------------
 #
@@ -144,7 +144,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if not lambd >= 0:
         raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, got {lambd}")
     input = as_tensor(input)
-    return where(input.abs() > lambd, input - input.sign() * lambd, 0.0)
+    _require_floating(input, "softshrink")
+    return where(input.abs() <= lambd, 0.0, input - input.sign() * lambd)  # NaN stays NaN
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
