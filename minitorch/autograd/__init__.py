@@ -741,7 +741,6 @@ def run_backward(
     if create_graph and not _grad_mode.enabled:  # the formulas' operations must be recorded
         with enable_grad():
             return run_backward(roots, root_grads, retain_graph, create_graph, targets)
-    make_tensor = _Tensor._make
     grads: dict[Tensor, Any] = {}  # gradients gathered for tensors still to visit or finish
     queue: list[tuple[int, Tensor]] = []  # the tensors to visit, newest operation first
     finish_last: list[Tensor] = []  # leaves whose whole gradient is needed at once
@@ -788,8 +787,11 @@ def run_backward(
                     else:
                         heappush(queue, (-parent._ctx.sequence, parent))
             elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
-                owned = _owned(parent_grad, borrowed=parent_grad is node_grad)
-                parent._grad = make_tensor(owned, False)
+                grad_tensor = _new_tensor(_Tensor)  # Tensor._make inlined too
+                grad_tensor._data = _owned(parent_grad, borrowed=parent_grad is node_grad)
+                grad_tensor._grad = grad_tensor._ctx = grad_tensor._hooks = None
+                grad_tensor.requires_grad, grad_tensor._modified_at = False, None
+                parent._grad = grad_tensor
             else:
                 parent._grad._data += parent_grad
         if not retain_graph:
