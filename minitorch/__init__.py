@@ -74,6 +74,7 @@ from minitorch.factories import (
     zeros_like,
 )
 from minitorch.random import Generator, default_generator, initial_seed, manual_seed, seed
+from minitorch.random import get_rng_state, set_rng_state
 from minitorch.tensor_functions import (
     abs,
     absolute,

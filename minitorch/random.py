@@ -19,6 +19,10 @@ import numpy as np
 
 # PyTorch accepts seeds in [-2**63, 2**64) and reads negative ones modulo 2**64.
 _SEED_RANGE = 2**64
+# A generator's state as bytes: PCG64's 128-bit state and increment, its buffered 32-bit
+# half (a flag and the value) and the initial seed, each little-endian.
+_STATE_FIELDS = (("state", 16), ("inc", 16), ("has_uint32", 8), ("uinteger", 8), ("seed", 8))
+STATE_BYTES = sum(size for _, size in _STATE_FIELDS)
 
 
 def _check_seed(seed: Any) -> int:
@@ -58,6 +62,34 @@ class Generator:
         """The seed this generator was last started from."""
         return self._initial_seed
 
+    def get_state(self) -> Any:
+        """The generator's state as a uint8 Tensor (as PyTorch's is), to save with a
+        checkpoint and give back to :meth:`set_state` to draw the same numbers again."""
+        from minitorch.tensor import Tensor  # tensor.py builds on this module
+
+        state = self._rng.bit_generator.state
+        values = {**state["state"], "has_uint32": state["has_uint32"],
+                  "uinteger": state["uinteger"], "seed": self._initial_seed}
+        data = b"".join(values[name].to_bytes(size, "little") for name, size in _STATE_FIELDS)
+        return Tensor._make(np.frombuffer(data, dtype=np.uint8).copy(), False)
+
+    def set_state(self, new_state: Any) -> Generator:
+        """Continue from a state :meth:`get_state` returned; returns this generator."""
+        data = np.asarray(getattr(new_state, "_data", new_state))
+        if data.dtype != np.uint8 or data.shape != (STATE_BYTES,):
+            raise RuntimeError(f"expected a generator state: a uint8 tensor of {STATE_BYTES} "
+                               f"bytes from get_state(), got dtype {data.dtype} and shape "
+                               f"{data.shape}")
+        raw, values, offset = data.tobytes(), {}, 0
+        for name, size in _STATE_FIELDS:
+            values[name] = int.from_bytes(raw[offset:offset + size], "little")
+            offset += size
+        self.manual_seed(values["seed"])
+        self._rng.bit_generator.state = {
+            "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
+            "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+        return self
+
     def __repr__(self) -> str:
         return f"<minitorch.Generator initial_seed={self._initial_seed}>"
 
@@ -78,6 +110,16 @@ def seed() -> int:
 def initial_seed() -> int:
     """The seed the default generator was last started from."""
     return default_generator.initial_seed()
+
+
+def get_rng_state() -> Any:
+    """The default generator's state (see :meth:`Generator.get_state`)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Continue the default generator from ``new_state`` (from :func:`get_rng_state`)."""
+    default_generator.set_state(new_state)
 
 
 def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
