@@ -940,3 +940,9 @@ def test_register_parameter_and_module():
     with pytest.raises(TypeError, match="expected a Parameter or None"):
         holder.register_parameter("bad", Tensor([1.0]))
     assert holder.compile() is None  # no compiler: nothing changes
+
+
+def test_hardtanh_takes_pytorchs_deprecated_spellings():
+    with pytest.warns(FutureWarning, match="`min_value` is deprecated"):
+        layer = nn.Hardtanh(min_value=-2.0)
+    assert (layer.min_val, layer.max_val) == (-2.0, 1.0)
