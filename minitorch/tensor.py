@@ -283,17 +283,17 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         """The transpose of each matrix: the last two dimensions swapped."""
-        if self.ndim < 2:
-            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {self.ndim}-D tensor.")
-        return self.swapaxes(-2, -1)
+        return self._matrix_transpose("mT")
 
     @property
     def mH(self) -> Tensor:
         """The conjugate transpose of each matrix: :attr:`mT`, as the values are real."""
+        return self._matrix_transpose("mH")
+
+    def _matrix_transpose(self, name: str) -> Tensor:
         if self.ndim < 2:
-            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
-                               f"Got {self.ndim}-D tensor.")
+            raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                               f"matrices. Got {self.ndim}-D tensor.")
         return self.swapaxes(-2, -1)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -664,7 +664,7 @@ class Tensor:
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
         if self._ctx is not None:
-            extras.append(f"grad_fn=<{type(self._ctx).__name__}>")
+            extras.append(f"grad_fn=<{self._ctx.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"tensor({body}{''.join(', ' + e for e in extras)})"

@@ -1,8 +1,6 @@
 """Every function, layer and optimizer that minitorch shares with PyTorch takes PyTorch's
 arguments: the same names, in the same order, with the same defaults, so that calls written
 for PyTorch (positional or by keyword) mean the same thing here.
-
-The few differences are listed in KNOWN_DIFFERENCES, each with its reason.
 """
 
 from __future__ import annotations
@@ -18,10 +16,6 @@ from minitorch import nn, optim
 from minitorch.optim import lr_scheduler
 
 torch = pytest.importorskip("torch")
-
-# name -> why minitorch's arguments differ from PyTorch's there
-KNOWN_DIFFERENCES: dict[str, str] = {}
-
 
 def _arguments(function: Any) -> list[tuple[str, Any]] | None:
     """(name, default) of each named argument, or None where there is no Python signature
@@ -85,20 +79,12 @@ def test_the_comparison_covers_the_api():
 @pytest.mark.parametrize(("label", "reference", "mine"), PAIRS, ids=[p[0] for p in PAIRS])
 def test_arguments_match_pytorch(label, reference, mine):
     theirs, ours = _arguments(reference), _arguments(mine)
-    if theirs is None or ours is None or label in KNOWN_DIFFERENCES:
-        pytest.skip("no Python signature to compare" if label not in KNOWN_DIFFERENCES
-                    else KNOWN_DIFFERENCES[label])
+    if theirs is None or ours is None:
+        pytest.skip("no Python signature to compare")
     assert [name for name, _ in ours] == [name for name, _ in theirs]
     different = [(name, default, dict(ours)[name]) for name, default in theirs
                  if not _same_default(default, dict(ours)[name])]
     assert not different, f"defaults (name, PyTorch's, minitorch's): {different}"
-
-
-def test_known_differences_are_still_differences():
-    labels = {label: (reference, mine) for label, reference, mine in PAIRS}
-    for label in KNOWN_DIFFERENCES:
-        reference, mine = labels[label]
-        assert _arguments(reference) != _arguments(mine), f"{label} now matches: drop it"
 
 
 def test_minitorch_layers_take_device_and_dtype_by_keyword():

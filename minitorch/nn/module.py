@@ -177,22 +177,13 @@ class Module:
         statistics, for example). It is kept as a Tensor that does not require grad,
         sharing the memory of the array or Tensor given, as in PyTorch; assigning to the
         attribute later replaces it; None is allowed."""
-        _check_name("buffer", name)
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute {name!r} already exists")
-        self._buffers[name] = None
-        setattr(self, name, array)
+        self._register(self._buffers, "buffer", name, array)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` under ``name`` (the same as assigning the attribute)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module expected a Module or None, got {type(module).__name__}")
-        _check_name("module", name)
-        if hasattr(self, name) and name not in self._modules:
-            raise KeyError(f"attribute {name!r} already exists")
-        self._forget(name)
-        self._modules[name] = None
-        setattr(self, name, module)
+        self._register(self._modules, "module", name, module)
 
     register_module = add_module
 
@@ -201,12 +192,17 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign a {type(param).__name__} as parameter {name!r}: "
                             "expected a Parameter or None")
-        _check_name("parameter", name)
-        if hasattr(self, name) and name not in self._parameters:
+        self._register(self._parameters, "parameter", name, param)
+
+    def _register(self, registry: dict, kind: str, name: str, value: Any) -> None:
+        """Make ``name`` an entry of ``registry`` (and no other), then assign ``value``, which
+        ``__setattr__`` files there; an attribute of another kind by that name is refused."""
+        _check_name(kind, name)
+        if hasattr(self, name) and name not in registry:
             raise KeyError(f"attribute {name!r} already exists")
         self._forget(name)
-        self._parameters[name] = None
-        setattr(self, name, param)
+        registry[name] = None
+        setattr(self, name, value)
 
     def get_submodule(self, target: str) -> Module:
         """The submodule at the dotted path ``target`` ("" is this module)."""
@@ -696,12 +692,10 @@ class _BackwardWatch:
     def __init__(self, module: Module, hooks: list[tuple[str, Hook]]) -> None:
         self.module, self.hooks = module, hooks
         self.grad_output: tuple = ()
-        self.input_count = 0  # Tensor inputs that require grad: 0 means call the hooks early
 
     def inputs(self, args: tuple) -> tuple:
         self.tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         self.requiring = [i for i in self.tensor_positions if args[i].requires_grad]
-        self.input_count = len(self.requiring)
         return _watched(args, self.requiring, self._after_inputs)
 
     def outputs(self, output: Any) -> Any:
@@ -719,7 +713,7 @@ class _BackwardWatch:
                 if replaced is not None:
                     grads = tuple(replaced)
         self.grad_output = grads
-        if self.input_count == 0:  # nothing further back: the hooks learn grad_output now
+        if not self.requiring:  # nothing further back: the hooks learn grad_output now
             self._call_hooks((None,) * len(self.tensor_positions))
         return grads
 
