@@ -257,17 +257,13 @@ class ReLU(Function):
     node_name = "ReluBackward0"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # A 0/1 mask in x's dtype: multiplying by it is about twice as fast as by a bool
-        # mask, which NumPy converts chunk by chunk.
-        self.active = (x > 0).astype(x.dtype)
-        # max(x, 0) rather than x * mask, which gives -0 for negative x and NaN for -inf. The
-        # zeros are an array, not the scalar 0: NumPy's vectorised loop needs two arrays and
-        # is 2-3x slower with a scalar. NaN stays NaN.
-        out = np.zeros_like(x)
-        return np.maximum(x, out, out=out)
+        # Only the output is kept, as PyTorch does: building a 0/1 mask here instead would
+        # cost more in the forward pass (and under no_grad) than it saves in backward.
+        self.out = np.maximum(x, 0)  # NaN stays NaN (x * mask would give -0 and NaN for -inf)
+        return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad * self.active
+        return grad * (self.out > 0)
 
 
 class LeakyReLU(Function):
