@@ -42,3 +42,24 @@ def test_gradients_keep_float32(spec: OpSpec, data: st.DataObject) -> None:
     out.backward(np.ones(out.shape, dtype=np.float32))
     for x in inputs:
         assert x.grad is not None and x.grad.dtype == np.float32 and x.grad.shape == x.shape
+
+
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 12),
+    specials=st.lists(st.sampled_from([np.nan, np.inf, -np.inf, -0.0]), max_size=3),
+    data=st.data(),
+)
+def test_softmax_shift_is_the_exact_maximum(
+    rows: int, cols: int, specials: list[float], data: st.DataObject
+) -> None:
+    """The argmax shortcut for short rows gives maximum.reduce's result, NaN and inf included."""
+    from minitorch.ops.reductions import max_keepdims
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    x = np.random.default_rng(seed).standard_normal((rows, cols)).astype(np.float32)
+    for value in specials:
+        x[data.draw(st.integers(0, rows - 1)), data.draw(st.integers(0, cols - 1))] = value
+    expected = np.maximum.reduce(x, axis=1, keepdims=True)
+    for axis in (1, -1):
+        np.testing.assert_array_equal(max_keepdims(x, axis), expected)

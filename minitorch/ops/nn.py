@@ -13,6 +13,7 @@ import numpy as np
 
 from minitorch.autograd import Function
 from minitorch.ops.generic import log, sigmoid
+from minitorch.ops.reductions import max_keepdims
 from minitorch.random import generator
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class CrossEntropy(Function):
         keep: np.ndarray | None = None,
         label_smoothing: float = 0.0,
     ) -> np.ndarray:
-        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+        shifted = logits - max_keepdims(logits, 1)
         probs = np.exp(shifted)
         sum_exp = np.add.reduce(probs, axis=1, keepdims=True)
         log_sum_exp = np.log(sum_exp)
