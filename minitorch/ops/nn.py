@@ -51,26 +51,32 @@ class Linear(Function):
         self.x, self.weight = x, weight
         # The weight's gradient is made in the weight's memory order, for the optimizer.
         self.weight_by_columns = weight.flags.f_contiguous and not weight.flags.c_contiguous
-        out = x.reshape(-1, in_features) @ weight.T
+        if x.ndim == 2:  # a batch of rows, the usual case: no reshaping needed
+            out = x @ weight.T
+        else:
+            out = x.reshape(-1, in_features) @ weight.T
         if bias is not None:
             out += bias  # in place: the product is a fresh array, so no extra temporary
-        return out.reshape(x.shape[:-1] + (weight.shape[0],))
+        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x, weight = self.x, self.weight
-        grad_rows = grad.reshape(-1, weight.shape[0])
-        need_x, need_weight, *need_bias = self.needs_input_grad
-        grad_x = (grad_rows @ weight).reshape(x.shape) if need_x else None
-        grad_weight = None
-        if need_weight:
-            x_rows = x if x.ndim == 2 else x.reshape(-1, weight.shape[1])
+        parents = self.parents
+        rows = x.ndim == 2
+        grad_rows = grad if rows else grad.reshape(-1, weight.shape[0])
+        grad_x = grad_weight = grad_bias = None
+        if parents[0].requires_grad:
+            grad_x = grad_rows @ weight if rows else (grad_rows @ weight).reshape(x.shape)
+        if parents[1].requires_grad:
+            x_rows = x if rows else x.reshape(-1, weight.shape[1])
             if self.weight_by_columns:
                 grad_weight = (x_rows.T @ grad_rows).T
             else:
                 grad_weight = grad_rows.T @ x_rows
-        if not need_bias:
+        if len(parents) == 2:
             return grad_x, grad_weight
-        grad_bias = grad_rows.sum(axis=0) if need_bias[0] else None
+        if parents[2].requires_grad:
+            grad_bias = grad_rows.sum(axis=0)
         return grad_x, grad_weight, grad_bias
 
 
