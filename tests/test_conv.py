@@ -16,7 +16,7 @@ import minitorch as mt
 from minitorch import nn, optim
 from minitorch.data import DataLoader, TensorDataset
 from minitorch.nn import functional as F
-from minitorch.ops.conv import AvgPool2d, BatchNorm, Conv2d, MaxPool2d, pair
+from minitorch.ops.conv import AvgPool2d, BatchNorm, Conv2d, MaxPool2d, max_pool_indices, pair
 
 # ----- plain reference implementations --------------------------------------------------------
 
@@ -184,6 +184,32 @@ def test_max_pool_gives_the_last_position_the_windows_no_earlier_position_claime
     one_by_one = mt.Tensor(np.arange(4.0).reshape(1, 1, 2, 2), requires_grad=True)
     F.max_pool2d(one_by_one, 1).backward(np.ones((1, 1, 2, 2)))
     np.testing.assert_array_equal(one_by_one.grad.numpy(), np.ones((1, 1, 2, 2)))
+
+
+@settings(max_examples=40)
+@given(case=pool_cases(), data=st.data(), tiled=st.booleans(), channels_first=st.booleans())
+def test_max_pool_gradient_goes_where_max_pool_indices_points(case, data, tiled,
+                                                              channels_first):
+    """Windows side by side (stride == kernel) take a separable path, overlapping ones the
+    general one; both send each window's gradient to the first maximum that argmax finds,
+    with many ties (values from {0, 1, 2}) and in a convolution's (C, N, H, W) layout too."""
+    shape, kernel, stride = case
+    stride = kernel if tiled else stride
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, shape).astype(np.float64)
+    if channels_first:
+        x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    where = max_pool_indices(x, kernel, stride, (0, 0), (1, 1), False)
+    grad = rng.normal(size=where.shape)
+    expected = np.zeros((shape[0], shape[1], shape[2] * shape[3]))
+    n, c = np.indices(where.shape[:2])
+    np.add.at(expected, (n[..., None, None], c[..., None, None], where), grad)
+    t = mt.Tensor(x, requires_grad=True)
+    out = MaxPool2d.apply(t, kernel_size=kernel, stride=stride)
+    np.testing.assert_array_equal(out.detach().numpy(), max_pool2d_loops(x, kernel, stride))
+    out.backward(grad)
+    np.testing.assert_array_equal(t.grad.numpy(), expected.reshape(shape))
 
 # ----- batch norm ------------------------------------------------------------------------------
 

@@ -349,41 +349,53 @@ class MaxPool2d(Function):
     ) -> np.ndarray:
         self.sides = pool_sides(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
         _check_images(x, kernel_size, self.sides, dilation)
+        self.x, self.kernel, self.stride, self.dilation = x, kernel_size, stride, dilation
+        (top, bottom), (left, right) = self.sides
+        self.tiled = (stride == kernel_size and kernel_size != (1, 1) and dilation == (1, 1)
+                      and not (top or bottom or left or right))
+        if self.tiled:
+            # Windows side by side, none sharing a pixel: the maximum of each window's rows
+            # first, then of those row maxima, so that every pass reads whole image rows.
+            kh, kw = kernel_size
+            oh, ow = x.shape[2] // kh, x.shape[3] // kw
+            covered = x[:, :, : oh * kh]
+            row_maxima, self.column_wins = _first_max([covered[..., v : ow * kw : kw]
+                                                       for v in range(kw)])
+            self.out, self.row_wins = _first_max([row_maxima[:, :, u::kh] for u in range(kh)])
+            return self.out
         # A view of x, or of its padded copy: no memory cost beyond the padding.
         self.windows = image_windows(x, kernel_size, stride, self.sides, dilation,
                                      fill=_lowest(x.dtype))
-        self.x, self.stride, self.dilation = x, stride, dilation
         # One pass per kernel position over strided views is much faster than NumPy's
         # reduction over the two short window axes.
         self.out = reduce(np.maximum, _kernel_positions(self.windows))
         return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        kh, kw = self.windows.shape[4:]
-        (oh, ow), (sh, sw) = grad.shape[2:], self.stride
+        (kh, kw), (oh, ow) = self.kernel, grad.shape[2:]
         if grad.strides != self.out.strides:
             # One copy into the memory layout of out (a Flatten after pooling hands back NCHW
             # while a convolution's output is laid out (C, N, H, W)): each pass below then
             # reads grad, out and the masks in step, 1.5-2.5x faster than in mixed layouts.
             grad = _copy_like(self.out, grad)
-        (top, bottom), (left, right) = self.sides
-        side_by_side = ((sh, sw) == (kh, kw) and self.dilation == (1, 1)
-                        and not (top or bottom or left or right))
-        if side_by_side:
-            # Each pixel lies in at most one window: every kernel position's gradient goes
-            # straight into its strided slice of grad_x (laid out like x, so the layers
-            # before see the layout they produced), with no zero-filled buffer and no adds.
+        if self.tiled:
+            # Straight into grad_x (laid out like x, so the layers before see the layout they
+            # produced): to the first maximum's row among each window's rows, then to the
+            # first maximum's column within that row.
             grad_x = np.empty_like(self.x, dtype=grad.dtype)
             grad_x[:, :, oh * kh :] = 0  # rows and columns no window covers
             grad_x[:, :, :, ow * kw :] = 0
-            targets = [grad_x[:, :, u : oh * kh : kh, v : ow * kw : kw] for u, v in
-                       np.ndindex(kh, kw)]
-        else:
-            window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
-            targets = [window_grads[u, v] for u, v in np.ndindex(kh, kw)]
+            covered = grad_x[:, :, : oh * kh, : ow * kw]
+            row_grads = np.empty_like(covered[..., ::kw])
+            _send_to_first_max(grad, self.row_wins, [row_grads[:, :, u::kh] for u in range(kh)])
+            _send_to_first_max(row_grads, self.column_wins, [covered[..., v::kw]
+                                                             for v in range(kw)])
+            return grad_x
         # Each kernel position claims the windows whose maximum it holds and no earlier one
         # claimed; the last one gets every window still unclaimed without a test: it must hold
         # their maximum (or the window holds a NaN, whose gradient then goes there).
+        window_grads = np.empty((kh, kw, *grad.shape), dtype=grad.dtype)
+        targets = [window_grads[u, v] for u, v in np.ndindex(kh, kw)]
         *tested, (last_target, _) = zip(targets, _kernel_positions(self.windows), strict=True)
         unclaimed = np.ones_like(self.out, dtype=bool)  # keeps the memory layout of out
         is_first_max = np.empty_like(unclaimed)
@@ -393,11 +405,34 @@ class MaxPool2d(Function):
             unclaimed ^= is_first_max
             np.multiply(grad, is_first_max, out=target)
         np.multiply(grad, unclaimed, out=last_target)
-        if side_by_side:
-            return grad_x
+        (top, bottom), (left, right) = self.sides
         h, w = self.x.shape[2:]
         return _unpadded(add_windows_back(window_grads, (h + top + bottom, w + left + right),
                                           self.stride, self.dilation), self.sides)
+
+
+def _first_max(positions: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The maximum over ``positions`` (arrays of one shape: the values at each position along
+    a window's axis, in order) and, for each position k > 0, a mask of where it exceeds every
+    position before it. The first maximum (the earliest of those that tie) is at the last
+    position whose mask holds, or at position 0 where none does."""
+    best, wins = positions[0], []
+    for values in positions[1:]:
+        wins.append(np.greater(values, best))
+        best = np.maximum(best, values)
+    return best, wins
+
+
+def _send_to_first_max(grad: np.ndarray, wins: list[np.ndarray],
+                       targets: list[np.ndarray]) -> None:
+    """The backward of :func:`_first_max`: ``grad`` written into the target of the position
+    holding the first maximum, zeros into the others (one target per position)."""
+    rest = grad
+    for k in range(len(wins), 0, -1):  # from the last position back: a later win decides
+        np.multiply(rest, wins[k - 1], out=targets[k])
+        rest = np.multiply(rest, ~wins[k - 1], out=targets[0])
+    if not wins:
+        np.copyto(targets[0], grad)
 
 
 def max_pool_indices(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
