@@ -1539,12 +1539,20 @@ def draw_eigh(data: st.DataObject) -> Inputs:
     return [draw_matrices(data)], {"UPLO": data.draw(st.sampled_from(["L", "U"]))}
 
 
+MATRIX_ORDERS = ["fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf]
+
+
+def _matrix_norm_domain(order):
+    """Singular values apart and away from 0 for the orders made of them (their kinks), sums
+    that never tie for the entry-wise ones."""
+    return well_conditioned if order in ("fro", "nuc", 2, -2) else powers_of_two
+
+
 def draw_matrix_norm(data: st.DataObject) -> Inputs:
     """Each order, on the last two dimensions or on the first and last of three, kept or
     not; the entry-wise orders get entries whose column and row sums never tie."""
-    order = data.draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf]))
-    x = draw_matrices(data, well_conditioned if order in ("fro", "nuc", 2, -2) else
-                      powers_of_two, square=False)
+    order = data.draw(st.sampled_from(MATRIX_ORDERS))
+    x = draw_matrices(data, _matrix_norm_domain(order), square=False)
     dim = (-2, -1)
     if x.ndim == 3 and data.draw(st.booleans()):
         x, dim = np.moveaxis(x, 0, 1).copy(), (2, 0)
@@ -1555,9 +1563,10 @@ def draw_linalg_norm(data: st.DataObject) -> Inputs:
     """linalg.norm's three cases: no ord (the 2-norm of all values), a vector order along
     one dimension, a matrix order on a matrix."""
     kind = data.draw(st.sampled_from(["all", "vector", "matrix"]))
-    if kind == "matrix":
-        [x], options = draw_matrix_norm(data)
-        return [x[(0,) * (x.ndim - 2)]], {"ord": options["ord"], "dim": None}
+    if kind == "matrix":  # one matrix as drawn (a slice across a batch could be singular)
+        order = data.draw(st.sampled_from(MATRIX_ORDERS))
+        x = draw_matrices(data, _matrix_norm_domain(order), square=False)
+        return [x[(0,) * (x.ndim - 2)]], {"ord": order, "dim": None}
     x = draw_array(data, data.draw(SHAPES), distinct_magnitudes)
     if kind == "all":
         return [x], {"ord": None, "dim": None}
@@ -2016,7 +2025,9 @@ def draw_scatter_reduce(data: st.DataObject) -> Inputs:
     index = data.draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, shape[dim] - 1)))
     src_shape = tuple(n + data.draw(st.integers(0, 1)) for n in index_shape)
     sizes = [math.prod(shape), math.prod(src_shape)]
-    values = draw_array(data, (sum(sizes),), distinct if reduce in ("amax", "amin") else anywhere)
+    # A product of values near 0 underflows, where finite differences see no slope.
+    domain = {"amax": distinct, "amin": distinct, "prod": off_zero}.get(reduce, anywhere)
+    values = draw_array(data, (sum(sizes),), domain)
     return [values[:sizes[0]].reshape(shape), values[sizes[0]:].reshape(src_shape)], {
         "dim": dim, "index": index, "reduce": reduce, "include_self": data.draw(st.booleans())}
 
@@ -2079,6 +2090,13 @@ def _np_index_copy(x, source, dim, index):
     return np.moveaxis(out, 0, dim)
 
 
+def off_unit_norms(x):
+    """Slices along dim 0 whose 2-norm is not within 0.1 of 1, renorm's maxnorm here (its
+    kink): a slice with a norm near 1 is scaled to 1.25 times it."""
+    norms = np.sqrt((x ** 2).sum(axis=tuple(range(1, x.ndim)), keepdims=True))
+    return np.where(np.abs(norms - 1.0) < 0.1, 1.25 * x, x)
+
+
 def _np_renorm(x):
     norms = np.sqrt((x ** 2).sum(axis=tuple(range(1, x.ndim)), keepdims=True))
     return x * np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)
@@ -2097,7 +2115,7 @@ OPS += [
            binary("dist", lambda a, b: a.dist(b), lambda a, b: np.linalg.norm((a - b).ravel()),
                   domain_a=positive, domain_b=lambda x: -positive(x)),
            OpSpec("vdot", mt.vdot, np.matmul, draw_fixed_rank_product((1, 1))),
-           unary("renorm", lambda x: x.renorm(2, 0, 1.0), _np_renorm,
+           unary("renorm", lambda x: x.renorm(2, 0, 1.0), _np_renorm, domain=off_unit_norms,
                  shapes=hnp.array_shapes(min_dims=2, max_dims=3, max_side=4)),
            unary("diag_embed", lambda x: x.diag_embed(1), _np_diag_embed,
                  shapes=hnp.array_shapes(min_dims=1, max_dims=2, max_side=3)),
