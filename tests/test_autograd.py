@@ -396,3 +396,29 @@ def test_nodes_of_functions_without_a_pytorch_name_end_in_backward():
 
     out = Twice.apply(mt.ones(1, requires_grad=True))
     assert type(out.grad_fn).__name__ == "TwiceBackward" and isinstance(out.grad_fn, Twice)
+
+
+def test_a_leaf_gradient_has_the_leafs_memory_layout_as_in_pytorch():
+    """PyTorch's layout contract: a parameter and its .grad have the same strides. A
+    convolution's weight gradient comes out of its matrix product transposed, and Linear's
+    weight is stored column by column."""
+    conv, linear = mt.nn.Conv2d(3, 4, 3), mt.nn.Linear(5, 2)
+    (conv(mt.randn(2, 3, 6, 6)).sum() + linear(mt.randn(3, 5)).sum()).backward()
+    for p in (*conv.parameters(), *linear.parameters()):
+        assert p.grad.stride() == p.stride()
+    assert conv.weight.grad.is_contiguous()
+    first = conv.weight.grad.numpy().copy()
+    conv(mt.randn(2, 3, 6, 6)).sum().backward()  # accumulated in place: the layout stays
+    assert conv.weight.grad.stride() == conv.weight.stride()
+    assert not np.array_equal(conv.weight.grad.numpy(), first)
+
+    by_columns = mt.from_numpy(np.asfortranarray(np.arange(6.0).reshape(2, 3)))
+    by_columns.requires_grad_()
+    (by_columns * mt.tensor([[1.0, 2.0, 3.0]])).sum().backward()
+    assert by_columns.grad.stride() == by_columns.stride() == (1, 2)
+    np.testing.assert_array_equal(by_columns.grad.numpy(), [[1, 2, 3], [1, 2, 3]])
+
+    # A leaf with gaps in its memory has no layout to copy: the gradient stays as computed.
+    gappy = mt.from_numpy(np.arange(12.0).reshape(3, 4)[:, ::2]).requires_grad_()
+    (gappy * 2).sum().backward()
+    np.testing.assert_array_equal(gappy.grad.numpy(), np.full((3, 2), 2.0))

@@ -788,7 +788,7 @@ def run_backward(
                         heappush(queue, (-parent._ctx.sequence, parent))
             elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
                 grad_tensor = _new_tensor(_Tensor)  # Tensor._make inlined too
-                grad_tensor._data = _owned(parent_grad, borrowed=parent_grad is node_grad)
+                grad_tensor._data = _owned(parent_grad, parent_grad is node_grad, data)
                 grad_tensor._grad = grad_tensor._ctx = grad_tensor._hooks = None
                 grad_tensor.requires_grad, grad_tensor._modified_at = False, None
                 parent._grad = grad_tensor
@@ -1014,16 +1014,28 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, borrowed: bool) -> None:
     if isinstance(grad, _Tensor):
         leaf._grad = grad if leaf._grad is None else leaf._grad + grad
     elif leaf._grad is None:
-        leaf._grad = _Tensor._make(_owned(grad, borrowed), False)
+        leaf._grad = _Tensor._make(_owned(grad, borrowed, leaf._data), False)
     else:
         leaf._grad._data += grad
 
 
-def _owned(grad: np.ndarray, borrowed: bool) -> np.ndarray:
+def _owned(grad: np.ndarray, borrowed: bool, like: np.ndarray | None = None) -> np.ndarray:
     """``grad`` itself when nothing else holds its memory, else a copy in the same memory
     order: a leaf's gradient is added to in place and may be changed by the user, so it must
     not share memory with another array (a borrowed array, which the engine or an op still
-    holds, or a view of memory that something else refers to)."""
+    holds, or a view of memory that something else refers to).
+
+    Given ``like``, a leaf's contiguous values, the gradient takes their memory layout, as in
+    PyTorch, where a parameter and its ``.grad`` have the same strides (a convolution's
+    weight gradient comes out of its matrix product transposed; the optimizer then also
+    works on arrays of one layout).
+    """
+    if like is not None and grad.strides != like.strides and (
+        like.flags.c_contiguous or like.flags.f_contiguous
+    ):
+        out = np.empty_like(like, dtype=grad.dtype)
+        np.copyto(out, grad)
+        return out
     # A view whose base only the view refers to (a transposed fresh product, as Linear's
     # weight gradient) is as good as owned: the reference count tells, the view's reference
     # and getrefcount's own argument making 2.
