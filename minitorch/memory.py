@@ -64,12 +64,21 @@ def aligned_empty_like(array: np.ndarray, dtype: np.dtype | None = None) -> np.n
     return raw[start : start + nbytes].view(dtype).reshape(array.shape, order=order)
 
 
-def cache_aligned(array: np.ndarray) -> np.ndarray:
-    """``array`` itself when it is contiguous and starts on a cache-line boundary, else a copy
-    that does (same shape, dtype and memory order)."""
+def cache_aligned(array: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+    """``array`` itself when it is contiguous, of ``dtype`` (if given) and starts on a
+    cache-line boundary, else a copy that is (same shape and memory order)."""
     contiguous = array.flags.c_contiguous or array.flags.f_contiguous
-    if contiguous and array.ctypes.data % CACHE_LINE == 0:
+    converted = dtype is not None and np.dtype(dtype) != array.dtype
+    if contiguous and not converted and array.ctypes.data % CACHE_LINE == 0:
         return array
-    out = aligned_empty_like(array)
+    out = aligned_empty_like(array, dtype)
     out[...] = array
+    return out
+
+
+def copy_like(layout: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` laid out in memory like ``layout`` (same shape), e.g. (C, N, H, W)
+    under an NCHW view."""
+    out = np.empty_like(layout, dtype=values.dtype)
+    np.copyto(out, values)
     return out

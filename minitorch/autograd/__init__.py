@@ -81,6 +81,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minitorch.memory import copy_like
+
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
@@ -1033,9 +1035,7 @@ def _owned(grad: np.ndarray, borrowed: bool, like: np.ndarray | None = None) -> 
     if like is not None and grad.strides != like.strides and (
         like.flags.c_contiguous or like.flags.f_contiguous
     ):
-        out = np.empty_like(like, dtype=grad.dtype)
-        np.copyto(out, grad)
-        return out
+        return copy_like(like, grad)
     # A view whose base only the view refers to (a transposed fresh product, as Linear's
     # weight gradient) is as good as owned: the reference count tells, the view's reference
     # and getrefcount's own argument making 2.

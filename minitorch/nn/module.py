@@ -329,9 +329,7 @@ class Module:
             raise TypeError(f"Module.to() only accepts floating point dtypes, got {dtype}")
         for param in self.parameters():
             if param._data.dtype.kind == "f" and param._data.dtype != dtype:
-                converted = aligned_empty_like(param._data, dtype)
-                converted[...] = param._data
-                param._data = converted
+                param._data = cache_aligned(param._data, dtype)
                 if param._grad is not None:
                     param._grad = Tensor._make(param._grad._data.astype(dtype), False)
                 param._mark_modified()
