@@ -149,18 +149,24 @@ def memory_section(memory: MemorySection) -> list[str]:
     rows = []
     for impl, run in memory.runs.items():
         if run.error is not None:
-            rows.append([impl, f"error: {run.error}", "", "", ""])
+            rows.append([impl, f"error: {run.error}", "", "", "", "", "", ""])
             continue
-        rss = run.rss_after_epoch_bytes
+        rss, seconds = run.rss_after_epoch_bytes, run.epoch_seconds
         rows.append([impl, mib(run.peak_rss_bytes), mib(rss[1] if len(rss) > 1 else None),
-                     mib(rss[-1] if rss else None), fmt(run.growth, "{:+.1%}")])
+                     mib(rss[-1] if rss else None), fmt(run.growth, "{:+.1%}"),
+                     fmt(seconds[1] if len(seconds) > 1 else None, "{:.3f}"),
+                     fmt(seconds[-1] if seconds else None, "{:.3f}"), fmt(run.slowdown)])
     header = ["implementation", "peak RSS", "RSS after epoch 2", "RSS after the last epoch",
-              "growth"]
+              "growth", "epoch 2 s", "last epoch s", "last/epoch 2"]
     return [
-        f"## Memory: {memory.epochs} epochs of {memory.net} {memory.opt} on "
-        f"{memory.samples} samples (MiB)",
+        f"## Long training: {memory.epochs} epochs of {memory.net} {memory.opt} on "
+        f"{memory.samples} samples (memory in MiB, time in seconds)",
         "",
         *table(header, rows),
+        "",
+        "Each implementation trains in one process; the time of a later epoch shows what "
+        "training state that builds up (such as denormal numbers, see "
+        "minitorch/denormals.py) costs.",
     ]
 
 

@@ -134,10 +134,12 @@ class MicroRun:
 
 @dataclass
 class MemoryRun:
-    """Several epochs in one process: the peak resident memory and the memory after each."""
+    """Several epochs in one process: the peak resident memory, the memory after each epoch
+    and each epoch's seconds."""
 
     peak_rss_bytes: int | None = None
     rss_after_epoch_bytes: list[int] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
     other_cpu_share: float | None = None
     error: str | None = None
 
@@ -146,13 +148,19 @@ class MemoryRun:
         if run.error is not None:
             return cls(error=run.error)
         return cls(run.reported["peak_rss_bytes"], run.reported["rss_after_epoch_bytes"],
-                   run.other_cpu_share)
+                   run.reported["epoch_seconds"], run.other_cpu_share)
 
     @property
     def growth(self) -> float | None:
         """Relative change of the memory from after epoch 2 to after the last epoch."""
         rss = self.rss_after_epoch_bytes
         return (rss[-1] - rss[1]) / rss[1] if len(rss) > 1 and rss[1] else None
+
+    @property
+    def slowdown(self) -> float | None:
+        """The last epoch's time over the second's (the first one starts from fresh state)."""
+        seconds = self.epoch_seconds
+        return seconds[-1] / seconds[1] if len(seconds) > 1 and seconds[1] else None
 
 
 @dataclass

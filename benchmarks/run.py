@@ -206,7 +206,9 @@ def bench_micro(task: str, quick: bool) -> dict[str, MicroRun]:
 
 def bench_memory(samples: int) -> MemorySection:
     runs = {}
-    for impl in ("minitorch", "numpy"):
+    for impl in ("minitorch", "numpy", "torch"):
+        if impl == "torch" and not importlib.util.find_spec("torch"):
+            continue
         args = ["--net", MEMORY_NET, "--opt", MEMORY_OPT, "--epochs", str(MEMORY_EPOCHS),
                 "--samples", str(samples)]
         runs[impl] = MemoryRun.from_worker(run_quiet_worker(MLP_WORKERS[impl][0], args, THREADS))

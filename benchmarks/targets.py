@@ -15,6 +15,7 @@ TARGET_SMALL_GRAPH_US = 10.0
 TARGET_CHAIN_BACKWARD_S = 1.0
 TARGET_RSS_GROWTH = 0.05
 TARGET_PEAK_VS_NUMPY = 1.3
+TARGET_LATE_EPOCH_SLOWDOWN = 1.1
 
 
 def fmt(value: float | None, pattern: str = "{:.2f}") -> str:
@@ -87,6 +88,11 @@ def evaluate_targets(results: Results) -> list[Target]:
     targets.append(judge(
         f"minitorch RSS after epoch 10 within {TARGET_RSS_GROWTH:.0%} of epoch 2",
         [mine.growth if mine else None], lambda v: v <= TARGET_RSS_GROWTH, "{:+.1%}",
+    ))
+    targets.append(judge(
+        f"minitorch's last epoch of {results.memory.epochs if results.memory else 'n'} within "
+        f"{TARGET_LATE_EPOCH_SLOWDOWN}x of its second epoch's time",
+        [mine.slowdown if mine else None], lambda v: v <= TARGET_LATE_EPOCH_SLOWDOWN, "{:.2f}x",
     ))
     peak_ratio = ratio(mine.peak_rss_bytes if mine else None,
                        numpy_run.peak_rss_bytes if numpy_run else None)

@@ -355,6 +355,7 @@ from minitorch.tensor_functions import (
     xlogy,
 )
 from minitorch.threads import get_num_threads, set_num_threads
+from minitorch.denormals import set_flush_denormal
 from minitorch.memory import keep_freed_memory
 from minitorch.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minitorch.viz import to_dot

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from minitorch.autograd import enable_grad, in_place_stamp
+from minitorch.denormals import denormals_flushed
 from minitorch.tensor import Tensor
 
 ParamGroup = dict[str, Any]
@@ -126,21 +127,25 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         stamp = in_place_stamp()  # one for the whole step: every update is part of it
-        for group in self.param_groups:
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                data, grad = p._data, grad._data
-                if grad.shape != data.shape:
-                    raise ValueError(
-                        f"a parameter of shape {data.shape} has a gradient of shape {grad.shape}"
-                    )
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = self._init_state(data, group)
-                self._update(data, grad, state, group)
-                p._mark_modified(stamp)
+        # Running averages that decay where gradients stay zero would otherwise turn
+        # denormal and slow every pass over them (see minitorch/denormals.py).
+        with denormals_flushed():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    grad = p._grad
+                    if grad is None:
+                        continue
+                    data, grad = p._data, grad._data
+                    if grad.shape != data.shape:
+                        raise ValueError(
+                            f"a parameter of shape {data.shape} has a gradient of shape "
+                            f"{grad.shape}"
+                        )
+                    state = self.state.get(p)
+                    if state is None:
+                        state = self.state[p] = self._init_state(data, group)
+                    self._update(data, grad, state, group)
+                    p._mark_modified(stamp)
         return loss
 
     # ----- saving and loading ---------------------------------------------------------------

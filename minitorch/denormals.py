@@ -1,0 +1,125 @@
+"""Denormal numbers flushed to zero: ``set_flush_denormal`` as in PyTorch, and the scope in
+which every optimizer step runs.
+
+A float32 below 1.18e-38 in magnitude (float64: 2.2e-308) is *denormal*. x86 processors
+compute with denormals through a microcode assist: on the 2-core Intel machine of the
+benchmarks, multiplying 100,000 float32 numbers that are all denormal takes 490 us instead of
+11 us, and with 3% of them denormal, 104 us.
+
+Training makes denormals on its own. An optimizer's running averages shrink by a constant
+factor every step where a gradient is zero (Adam's ``exp_avg *= 0.9``), and a weight that
+sees an input which is almost always zero (the border pixels of MNIST-like images) gets a
+zero gradient in almost every batch: a few hundred steps later its average is denormal, and
+stays so. On Fashion-MNIST, 784-128-10 with Adam, 2,300-3,200 of the first layer's 100,352
+averages were denormal from the second epoch on; the update took 2.4 times as long, and the
+five epochs 0.53, 0.51, 0.59, 0.62 and 0.66 s (1 thread). With the step flushing them:
+0.48 s each, to the same loss.
+
+Flushing them costs nothing: the processor's floating-point control register (MXCSR on
+x86-64) has two flags for it, FTZ (a denormal result becomes zero) and DAZ (a denormal
+input is read as zero). The register belongs to the thread; the C library reads and writes
+it as the last 32-bit word of its ``fenv_t`` (``fegetenv``/``fesetenv`` of fenv.h), which is
+how this module reaches it from Python. Elsewhere than Linux on x86-64, the mode is left as
+it is, and :func:`set_flush_denormal` returns False, as PyTorch does where it cannot set it.
+
+Every ``Optimizer.step`` runs with denormals flushed (:class:`denormals_flushed`) and gives
+the thread its own mode back afterwards. What that changes is below float32's smallest
+normal number: an average that would have been denormal is zero instead, and the update it
+leads to (lr * m / (sqrt(v) + eps), under 1e-29) is anyway far below the rounding of any
+weight.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import platform
+import sys
+from typing import Any
+
+_FENV_WORDS = 8  # x86-64 fenv_t: 28 bytes of x87 state, then MXCSR (glibc and musl alike)
+_MXCSR = 7
+_FLUSH_BITS = (1 << 15) | (1 << 6)  # FTZ | DAZ
+
+_FenvT = ctypes.c_uint32 * _FENV_WORDS
+_fenv_calls: tuple[Any, Any] | None = None  # (fegetenv, fesetenv) once found, see _calls
+_searched = False
+
+
+def _calls() -> tuple[Any, Any] | None:
+    """The C library's (fegetenv, fesetenv), or None where this module cannot use them."""
+    global _fenv_calls, _searched
+    if _searched:
+        return _fenv_calls
+    _searched = True
+    if not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "AMD64"):
+        return None
+    for library in (None, "libm.so.6"):  # None: what the process has loaded (Python links libm)
+        try:
+            lib = ctypes.CDLL(library)
+            _fenv_calls = (lib.fegetenv, lib.fesetenv)
+            break
+        except (OSError, AttributeError):
+            continue
+    return _fenv_calls
+
+
+def _read_mxcsr() -> tuple[Any, int] | None:
+    """The calling thread's floating-point environment and its MXCSR word, or None."""
+    calls = _calls()
+    if calls is None:
+        return None
+    env = _FenvT()
+    if calls[0](env) != 0:
+        return None
+    return env, env[_MXCSR]
+
+
+def _write_mxcsr(env: Any, mxcsr: int) -> bool:
+    """Set the thread's environment to ``env`` with MXCSR ``mxcsr``; False if refused."""
+    env[_MXCSR] = mxcsr
+    return _calls()[1](env) == 0  # type: ignore[index]
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Flush denormal numbers to zero (``mode`` True) in the calling thread's arithmetic, or
+    compute with them again (False), as ``torch.set_flush_denormal``. Returns True where the
+    mode could be set (Linux on x86-64), else False and nothing changes.
+
+    With it on, a result below float32's 1.18e-38 (float64's 2.2e-308) in magnitude is zero,
+    and so is such an input: ``minitorch.tensor([1e-39]) * 1`` is 0.
+    """
+    if not isinstance(mode, bool):
+        raise TypeError(f"set_flush_denormal expected a bool, got {type(mode).__name__}")
+    state = _read_mxcsr()
+    if state is None:
+        return False
+    env, mxcsr = state
+    wanted = mxcsr | _FLUSH_BITS if mode else mxcsr & ~_FLUSH_BITS
+    if _write_mxcsr(env, wanted):
+        now = _read_mxcsr()
+        if now is not None and now[1] == wanted:
+            return True
+    _write_mxcsr(env, mxcsr)  # the register did not keep the flags: leave it as it was
+    return False
+
+
+class denormals_flushed:  # noqa: N801 (a context manager, named like no_grad)
+    """``with denormals_flushed():`` runs its block with denormals flushed to zero, then
+    restores the calling thread's own mode. Where the mode cannot be set, it changes nothing.
+    """
+
+    __slots__ = ("_restore",)
+
+    def __enter__(self) -> None:
+        self._restore = None
+        state = _read_mxcsr()
+        if state is None:
+            return
+        env, mxcsr = state
+        if mxcsr & _FLUSH_BITS != _FLUSH_BITS and _write_mxcsr(env, mxcsr | _FLUSH_BITS):
+            self._restore = (env, mxcsr)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._restore is not None:
+            env, mxcsr = self._restore
+            _write_mxcsr(env, mxcsr)
