@@ -36,8 +36,10 @@ import platform
 import sys
 from typing import Any
 
-_FENV_WORDS = 8  # x86-64 fenv_t: 28 bytes of x87 state, then MXCSR (glibc and musl alike)
-_MXCSR = 7
+import numpy as np
+
+_MXCSR = 7  # x86-64 fenv_t (glibc and musl alike): 28 bytes of x87 state, then MXCSR
+_FENV_WORDS = 16  # room to spare: fegetenv writes its whole fenv_t (32 bytes on x86-64)
 _FLUSH_BITS = (1 << 15) | (1 << 6)  # FTZ | DAZ
 
 _FenvT = ctypes.c_uint32 * _FENV_WORDS
@@ -56,11 +58,27 @@ def _calls() -> tuple[Any, Any] | None:
     for library in (None, "libm.so.6"):  # None: what the process has loaded (Python links libm)
         try:
             lib = ctypes.CDLL(library)
-            _fenv_calls = (lib.fegetenv, lib.fesetenv)
-            break
+            calls = (lib.fegetenv, lib.fesetenv)
         except (OSError, AttributeError):
             continue
+        if _flags_flush(*calls):
+            _fenv_calls = calls
+        break
     return _fenv_calls
+
+
+def _flags_flush(fegetenv: Any, fesetenv: Any) -> bool:
+    """Whether the flags, set in word ``_MXCSR`` of the environment, do flush a denormal:
+    tried once, so that a C library whose ``fenv_t`` is laid out otherwise is left alone."""
+    original, flushing = _FenvT(), _FenvT()
+    if fegetenv(original) != 0 or fegetenv(flushing) != 0:
+        return False
+    flushing[_MXCSR] |= _FLUSH_BITS
+    smallest = np.array([1], np.uint32).view(np.float32)  # 1.4e-45, the smallest denormal
+    try:
+        return fesetenv(flushing) == 0 and (smallest * np.float32(1))[0] == 0
+    finally:
+        fesetenv(original)
 
 
 def _read_mxcsr() -> tuple[Any, int] | None:

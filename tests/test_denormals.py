@@ -106,3 +106,15 @@ def test_running_averages_of_zero_gradients_reach_zero_without_turning_denormal(
         average = np.asarray(state.get("exp_avg", state.get("momentum_buffer")))
         assert np.all(average == 0), average
     assert not flushes()  # the caller's own mode is back after every step
+
+
+@needs_support
+def test_a_c_library_whose_environment_does_not_flush_is_left_alone() -> None:
+    """The flags are tried once before use: an fesetenv that does not set them (as with a
+    fenv_t laid out otherwise) makes flushing unsupported instead of writing blindly."""
+    from minitorch import denormals
+
+    fegetenv, fesetenv = denormals._calls()
+    assert denormals._flags_flush(fegetenv, fesetenv)
+    assert not denormals._flags_flush(fegetenv, lambda env: 0)  # accepts, changes nothing
+    assert not flushes()
