@@ -32,6 +32,7 @@ weight.
 from __future__ import annotations
 
 import ctypes
+import functools
 import platform
 import sys
 from typing import Any
@@ -43,16 +44,11 @@ _FENV_WORDS = 16  # room to spare: fegetenv writes its whole fenv_t (32 bytes on
 _FLUSH_BITS = (1 << 15) | (1 << 6)  # FTZ | DAZ
 
 _FenvT = ctypes.c_uint32 * _FENV_WORDS
-_fenv_calls: tuple[Any, Any] | None = None  # (fegetenv, fesetenv) once found, see _calls
-_searched = False
 
 
+@functools.cache
 def _calls() -> tuple[Any, Any] | None:
     """The C library's (fegetenv, fesetenv), or None where this module cannot use them."""
-    global _fenv_calls, _searched
-    if _searched:
-        return _fenv_calls
-    _searched = True
     if not sys.platform.startswith("linux") or platform.machine() not in ("x86_64", "AMD64"):
         return None
     for library in (None, "libm.so.6"):  # None: what the process has loaded (Python links libm)
@@ -61,10 +57,8 @@ def _calls() -> tuple[Any, Any] | None:
             calls = (lib.fegetenv, lib.fesetenv)
         except (OSError, AttributeError):
             continue
-        if _flags_flush(*calls):
-            _fenv_calls = calls
-        break
-    return _fenv_calls
+        return calls if _flags_flush(*calls) else None
+    return None
 
 
 def _flags_flush(fegetenv: Any, fesetenv: Any) -> bool:
@@ -112,13 +106,8 @@ def set_flush_denormal(mode: bool) -> bool:
     if state is None:
         return False
     env, mxcsr = state
-    wanted = mxcsr | _FLUSH_BITS if mode else mxcsr & ~_FLUSH_BITS
-    if _write_mxcsr(env, wanted):
-        now = _read_mxcsr()
-        if now is not None and now[1] == wanted:
-            return True
-    _write_mxcsr(env, mxcsr)  # the register did not keep the flags: leave it as it was
-    return False
+    # _calls has checked once that these flags do flush.
+    return _write_mxcsr(env, mxcsr | _FLUSH_BITS if mode else mxcsr & ~_FLUSH_BITS)
 
 
 class denormals_flushed:  # noqa: N801 (a context manager, named like no_grad)
