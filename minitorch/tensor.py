@@ -125,6 +125,7 @@ class Tensor:
         "_ctx",  # the Function that computed this tensor (None for a leaf)
         "_hooks",
         "_modified_at",  # see _mark_modified
+        "_previous",  # see _in_place; unset until a recorded in-place operation changes it
         "__weakref__",
     )
 
@@ -476,7 +477,8 @@ class Tensor:
         """
         needs_grad = self.requires_grad or (operand is not None and operand.requires_grad)
         if needs_grad and autograd.is_grad_enabled():
-            result, stamp = self._recorded_in_place(recorded, name)
+            write_back = self._view_write_back(name)
+            result, stamp, old = self._recorded_in_place(recorded, name)
             _check_in_place_result(name, result._data, self._data)
             result = result.astype(self._data.dtype)
             data = result._data
@@ -484,6 +486,12 @@ class Tensor:
                 data = data.copy()  # its own memory, never a view of the old value
             self._data, self._ctx, self.requires_grad = data, result._ctx, result.requires_grad
             self._modified_at = [stamp]
+            # Operations recorded before the change took this tensor as an input: backward
+            # looks up the value they saw (``old``, on the old memory) in this history.
+            history = getattr(self, "_previous", None) or []
+            self._previous = [*history, (stamp, weakref.ref(old), old.requires_grad)]
+            if write_back is not None:
+                write_back(self)
             return self
         if type(self._data) is not np.ndarray:  # a NumPy scalar (from a 0-d op) has no memory
             self._data = np.array(self._data)
@@ -496,11 +504,40 @@ class Tensor:
         self._mark_modified()
         return self
 
+    def _view_write_back(self, name: str) -> Callable[[Tensor], Any] | None:
+        """For a view of another tensor's memory (indexing, ``view``, ``permute``) whose change
+        is recorded, the function that writes its new value into that tensor, recorded too,
+        as PyTorch's views change their base. (The recorded change gives this tensor new
+        memory, so the base would otherwise keep its old values.) None for any other tensor."""
+        node = self._ctx
+        if node is None or not node.view_of_input or node.parents is None:
+            return None
+        base = node.parents[0]
+        if not np.may_share_memory(self._data, base._data):
+            return None  # a copy (advanced indexing), or a base that has moved on since
+        if base.requires_grad and base._ctx is None:
+            raise RuntimeError(
+                f"{name}: a view of a leaf tensor that requires grad is being used in an "
+                "in-place operation; do it under `with minitorch.no_grad():` or on `.data`"
+            )
+        if isinstance(node, sh.GetItem):
+            return lambda new: base.__setitem__(node.index, new)
+        if isinstance(node, sh.Reshape):
+            return lambda new: base.copy_(new.reshape(node.shape))
+        if isinstance(node, sh.Permute):
+            return lambda new: base.copy_(new.permute(node.inverse))
+        raise RuntimeError(
+            f"{name}: in-place operation on a view made by {type(node).__name__}, whose "
+            "elements may share memory, of a tensor that requires grad; use an out-of-place "
+            "operation (x = x + ...)"
+        )
+
     def _recorded_in_place(self, recorded: Callable[[Tensor], Tensor], name: str
-                           ) -> tuple[Tensor, int]:
-        """``recorded(old)``, the new value computed from a stand-in for the old one, and the
-        stamp that marks the change, for the caller to make them this tensor's. As in PyTorch, a
-        leaf that requires grad is refused: its old value would drop out of the graph."""
+                           ) -> tuple[Tensor, int, Tensor]:
+        """``recorded(old)``, the new value computed from a stand-in ``old`` for the old one,
+        the stamp that marks the change, and ``old``, for the caller to make them this
+        tensor's. As in PyTorch, a leaf that requires grad is refused: its old value would
+        drop out of the graph."""
         if self.requires_grad and self._ctx is None:
             raise RuntimeError(
                 f"{name}: a leaf tensor that requires grad is being used in an in-place "
@@ -510,7 +547,7 @@ class Tensor:
         stamp = autograd.in_place_stamp()
         old = Tensor._make(self._data, self.requires_grad)
         old._ctx, old._modified_at = self._ctx, self._modified_at
-        return recorded(old), stamp
+        return recorded(old), stamp, old
 
     def _reshaped_(self, view: Callable[[Tensor], Tensor], name: str) -> Tensor:
         """The in-place shape changes (``t_``, ``squeeze_``, ...): this tensor becomes
@@ -518,7 +555,7 @@ class Tensor:
         graph; either way its version moves on (as PyTorch's does), so an operation that saved
         it before raises in backward."""
         if self.requires_grad and autograd.is_grad_enabled():
-            result, stamp = self._recorded_in_place(view, name)
+            result, stamp, _ = self._recorded_in_place(view, name)
             self._data, self._ctx, self._modified_at = result._data, result._ctx, [stamp]
         else:
             self._data = view(Tensor._make(self._data, False))._data

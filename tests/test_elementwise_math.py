@@ -72,11 +72,21 @@ def test_in_place_form_refuses_a_leaf_that_requires_grad(name):
     assert x.requires_grad and x.is_leaf
 
 
-def test_changing_a_saved_value_in_place_makes_backward_raise():
+def test_a_recorded_in_place_change_keeps_the_saved_value():
     x = mt.tensor(VALUES, requires_grad=True)
     y = x.exp()
     z = y * y  # saves y
-    y.sin_()
+    y.sin_()  # recorded: y moves to new memory, z's gradient still uses the value it saw
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * np.array(VALUES)), rtol=1e-5)
+
+
+def test_changing_a_saved_value_in_place_without_recording_makes_backward_raise():
+    x = mt.tensor(VALUES, requires_grad=True)
+    y = x.exp()
+    z = y * y  # saves y
+    with mt.no_grad():
+        y.sin_()  # writes into the memory z saved
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.sum().backward()
 

@@ -133,13 +133,13 @@ def test_write_through_data_after_forward_raises_and_fresh_forward_works():
     assert w.grad.tolist() == [4.0, 8.0]
 
 
-def test_changing_a_used_tensor_in_place_raises_rather_than_mislead():
+def test_changing_a_used_tensor_in_place_leaves_the_earlier_graph_as_it_was():
     x = mt.tensor([1.0, 2.0], requires_grad=True)
     h = x * 2
     later = h * h
-    h.mul_(3)
-    with pytest.raises(RuntimeError, match="in-place"):
-        later.sum().backward()
+    h.mul_(3)  # recorded: h moves to new memory and a new node; `later` keeps what it saw
+    later.sum().backward()
+    assert x.grad.tolist() == [8.0, 16.0]  # d(4x^2)/dx
 
 
 def test_modifying_a_computed_output_under_no_grad_raises():
@@ -171,3 +171,88 @@ def test_clone_copies_and_passes_gradients():
 def test_numpy_refuses_a_tensor_that_requires_grad():
     with pytest.raises(RuntimeError, match=r"detach\(\).numpy\(\)"):
         mt.tensor([1.0], requires_grad=True).numpy()
+
+
+# ----- in-place changes after a tensor was used, and through views ----------------------------
+
+
+def test_writing_rows_of_a_tensor_read_before_gives_the_gradient_of_the_loop():
+    # h[t] = tanh(0.5 h[t-1] + x[t]): each write changes h after earlier rows were read from it
+    x_values = np.arange(12.0).reshape(4, 3) / 10
+    x = mt.tensor(x_values, requires_grad=True)
+    h = mt.zeros(4, 3, dtype=mt.float64)
+    for t in range(1, 4):
+        h[t] = (h[t - 1] * 0.5 + x[t]).tanh()
+    h.sum().backward()
+    # the same recurrence out of place
+    x2 = mt.tensor(x_values, requires_grad=True)
+    rows = [mt.zeros(3, dtype=mt.float64)]
+    for t in range(1, 4):
+        rows.append((rows[-1] * 0.5 + x2[t]).tanh())
+    mt.stack(rows).sum().backward()
+    np.testing.assert_allclose(h.detach().numpy(), mt.stack(rows).detach().numpy())
+    np.testing.assert_allclose(x.grad.numpy(), x2.grad.numpy())
+
+
+@pytest.mark.parametrize("later_use", [
+    lambda y: y + 1, lambda y: y * 3, lambda y: y.sum(), lambda y: y[1:], lambda y: y.exp(),
+])
+def test_an_op_recorded_before_an_in_place_change_gets_the_gradient_it_had(later_use):
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = w * 2
+    z = later_use(y)
+    y.mul_(2)  # recorded: z's graph still goes through the old value of y
+    z.sum().backward()
+    expected = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    later_use(expected * 2).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), expected.grad.numpy())
+
+
+@pytest.mark.parametrize("view", [lambda y: y[0:2], lambda y: y.view(3)[:2],
+                                  lambda y: y.detach()[0:2]])
+def test_writing_through_a_view_without_recording_makes_backward_raise(view):
+    # the view shares the tensor's memory, and so its record of in-place changes
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = w * 1
+    z = (y * y).sum()  # saves y
+    with mt.no_grad():
+        view(y).mul_(3)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.backward()
+
+
+@pytest.mark.parametrize("change, values, grad", [
+    (lambda y: y[1:].mul_(3), [0.5, -3.0, 6.0], [1.0, 3.0, 3.0]),
+    (lambda y: y[0].mul_(3), [1.5, -1.0, 2.0], [3.0, 1.0, 1.0]),
+    (lambda y: y.view(3).add_(10), [10.5, 9.0, 12.0], [1.0, 1.0, 1.0]),
+    (lambda y: y.view(3, 1)[1:].mul_(2), [0.5, -2.0, 4.0], [1.0, 2.0, 2.0]),
+    (lambda y: y.unsqueeze(0).t()[2].zero_(), [0.5, -1.0, 0.0], [1.0, 1.0, 0.0]),
+])
+def test_a_recorded_in_place_change_of_a_view_changes_the_tensor_it_views(change, values, grad):
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = w * 1
+    change(y)
+    assert y.tolist() == values
+    y.sum().backward()
+    assert w.grad.tolist() == grad
+
+
+def test_an_element_written_in_place_without_grad_changes_the_tensor():
+    y = mt.tensor([1.0, 2.0, 3.0])
+    y[0].mul_(3)
+    y[2].add_(1)
+    assert y.tolist() == [3.0, 2.0, 4.0]
+
+
+def test_in_place_change_of_a_view_of_a_leaf_that_requires_grad_raises():
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    for change in (lambda: w[0].mul_(3), lambda: w.view(3).add_(1)):
+        with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
+            change()
+    assert w.tolist() == [0.5, -1.0, 2.0]
+
+
+def test_in_place_change_of_an_expanded_view_that_requires_grad_raises():
+    w = mt.tensor([0.5], requires_grad=True)
+    with pytest.raises(RuntimeError, match="view made by Expand"):
+        (w * 1).expand(3).add_(1)

@@ -40,11 +40,23 @@ def test_in_place_methods_refuse_a_leaf_that_requires_grad(name, op, expected):
 
 
 @pytest.mark.parametrize(("name", "op", "expected"), IN_PLACE, ids=IDS)
-def test_changing_a_saved_tensor_in_place_makes_backward_raise(name, op, expected):
+def test_changing_a_saved_tensor_in_place_keeps_the_earlier_graph(name, op, expected):
     x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
     h = x * 2
     later = h * h  # saves h
-    op(h)
+    op(h)  # recorded: h moves to new memory, `later` keeps the value it saw
+    later.sum().backward()
+    assert x.grad.tolist() == [8.0, 16.0, 24.0]  # d(4 x^2)/dx
+
+
+@pytest.mark.parametrize(("name", "op", "expected"), IN_PLACE, ids=IDS)
+def test_changing_a_saved_tensor_in_place_without_recording_makes_backward_raise(
+        name, op, expected):
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    later = h * h  # saves h
+    with mt.no_grad():
+        op(h)  # writes into the memory `later` saved
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         later.sum().backward()
 

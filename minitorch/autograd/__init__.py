@@ -312,6 +312,9 @@ class Function:
     options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
     node_name = ""  # PyTorch's name for the node of this operation, where it has one
+    # True where forward may return a view of its first input's memory (reshape, indexing):
+    # such an output shares the input's in-place change record, as views do in PyTorch.
+    view_of_input = False
     _node_type: type[Function]  # the class of the nodes apply() records
     _is_node = False  # True for the node classes themselves
     _setup_context: Any = None  # of a Function in PyTorch's style whose forward has no ctx
@@ -359,6 +362,8 @@ class Function:
             raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
+        if cls.view_of_input and np.may_share_memory(data, first._data):
+            out._modified_at = first._change_record()
         if (not _threads_not_recording or _grad_mode.enabled) and (
             first.requires_grad or any(map(_requires_grad, inputs))
         ):
@@ -763,7 +768,7 @@ def run_backward(
         if parents is None:
             parents = _freed(ctx, node, targets)
         if _last_change > ctx.sequence:  # something was changed in place since this node
-            _check_unchanged(ctx, node, parents)
+            parents = _inputs_as_recorded(ctx, node, parents)
         if special:
             parent_grads = _special_backward(ctx, node, node_grad, create_graph, targets)
         else:
@@ -972,16 +977,42 @@ def _composite_backward(ctx: Function, grad: Tensor) -> tuple:
 # ----- helpers of the engine --------------------------------------------------------------------
 
 
-def _check_unchanged(ctx: Function, node: Tensor, parents: tuple) -> None:
-    """Raise if the node's output or one of its inputs was changed in place after the node was
-    recorded: the values it saved for its gradient are stale. (An _OtherOutput saves none.)"""
+def _inputs_as_recorded(ctx: Function, node: Tensor, parents: tuple) -> tuple:
+    """The node's inputs as they were when it was recorded, checked for changes since.
+
+    An input that a recorded in-place operation changed afterwards holds the new value and
+    its place in the graph, on new memory; it links back to a stand-in for the value the node
+    used (``Tensor._previous``), which becomes the node's input, so the gradient goes to the
+    operations that computed that value. Raises if the node's output or an input had its
+    memory written after the node was recorded (through ``.data``, under ``no_grad``, by an
+    optimizer): the values it saved for its gradient are stale. (An _OtherOutput saves none.)
+    """
     if type(ctx) is _OtherOutput:
-        return
+        return parents
+    inputs = tuple(_as_recorded(tensor, ctx) for tensor in parents)
     for which, tensor in [("its output", node), *((f"its input {i}", p) for i, p in
-                                                   enumerate(parents))]:
+                                                   enumerate(inputs))]:
         stamp = tensor._modified_at
         if stamp is not None and stamp[0] > ctx.sequence:
             raise _stale_error(type(ctx).__name__, which)
+    if any(new is not old for new, old in zip(inputs, parents)):
+        ctx.parents = inputs
+    return inputs
+
+
+def _as_recorded(tensor: Tensor, ctx: Function) -> Tensor:
+    """``tensor`` as it was when ``ctx`` was recorded: the stand-in for its value before the
+    first recorded in-place change made since (``tensor`` itself when there was none)."""
+    for stamp, stand_in, requires_grad in getattr(tensor, "_previous", None) or ():
+        if stamp > ctx.sequence:
+            older = stand_in()
+            if older is not None:
+                return older
+            if requires_grad:  # its graph was freed by an earlier backward
+                raise _stale_error(type(ctx).__name__, "an input")
+            # The value did not require grad, so no gradient goes to it: a constant stands in.
+            return _Tensor._make(np.broadcast_to(np.zeros((), tensor.dtype), tensor.shape), False)
+    return tensor
 
 
 def _stale_error(node: str, which: str) -> RuntimeError:

@@ -13,6 +13,8 @@ from minitorch.ops.generic import add_at_index, copy, index_add, permute
 class Reshape(Function):
     """z = x viewed with a new shape;  the gradient is reshaped back."""
 
+    view_of_input = True
+
     node_name = "ViewBackward0"
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -25,6 +27,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = x with its axes reordered;  the gradient is permuted by the inverse order."""
+
+    view_of_input = True
 
     node_name = "PermuteBackward0"
 
@@ -54,6 +58,8 @@ class Clone(Function):
 class Expand(Function):
     """z = x broadcast to a larger shape;  the engine sums the gradient back to x's shape."""
 
+    view_of_input = True
+
     node_name = "ExpandBackward0"
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...] = ()) -> np.ndarray:
@@ -66,10 +72,16 @@ class Expand(Function):
 class GetItem(Function):
     """z = x[index];  the gradient is scattered back, adding up where an index repeats."""
 
+    view_of_input = True
+
     def forward(self, x: np.ndarray, index: Any = None) -> np.ndarray:
         self.shape, self.index = x.shape, index
         try:
-            return x[index]
+            out = x[index]
+            if type(out) is not np.ndarray:  # one element: a 0-d view instead of a NumPy
+                # scalar, so that writing into it writes into x, as a PyTorch view does
+                out = x[(*index, ...) if type(index) is tuple else (index, ...)]
+            return out
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
 
@@ -118,6 +130,8 @@ class Unfold(Function):
     dL/dx: the gradient of each window added back onto the positions it covers, overlapping
     windows adding up; one strided addition per position within a window.
     """
+
+    view_of_input = True
 
     node_name = "UnfoldBackward0"
 
