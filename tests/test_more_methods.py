@@ -177,3 +177,14 @@ def test_random_fillers_repeat_with_the_seed_and_keep_the_dtype():
 def test_random_fillers_and_float_power_check_their_arguments(fill, message):
     with pytest.raises(RuntimeError, match=message):
         fill(mt.zeros(3))
+
+
+def test_legacy_typed_constructors():
+    assert mt.FloatTensor([1, 2]).dtype == mt.float32 and mt.FloatTensor(2, 3).shape == (2, 3)
+    assert mt.LongTensor([1.7, -2.5]).tolist() == [1, -2]
+    assert mt.DoubleTensor([1]).dtype == mt.float64 and mt.IntTensor(2).dtype == mt.int32
+    assert mt.BoolTensor([1, 0]).tolist() == [True, False] and mt.FloatTensor().shape == (0,)
+    assert isinstance(mt.zeros(2), mt.FloatTensor) and not isinstance(mt.zeros(2), mt.LongTensor)
+    assert type(mt.FloatTensor([1.0])) is mt.Tensor
+    with pytest.raises(TypeError, match="needs a tensor of dtype float32, got int64"):
+        mt.FloatTensor(mt.zeros(2, dtype=mt.int64))
