@@ -36,6 +36,7 @@ from minitorch.dtypes import (
 from minitorch.devices import accelerator, cuda, device
 from minitorch.tensor import (
     Tensor,
+    Size,
     MantissaExponent,
     MinMax,
     ValuesIndices,

@@ -79,6 +79,17 @@ class HookHandle:
             self._hooks.remove(self._hook)
 
 
+class Size(tuple):
+    """What ``Tensor.shape`` and ``Tensor.size()`` return, as ``torch.Size``: a tuple of ints
+    (it compares, prints and indexes as one) with ``numel()``."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+
 class ValuesIndices(NamedTuple):
     """What ``max(dim)``, ``min(dim)``, ``topk`` and ``sort`` return, as in PyTorch."""
 
@@ -226,13 +237,13 @@ class Tensor:
         self._grad = value
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[_dim_index(dim, self._data.ndim)]
 
     @property

@@ -188,3 +188,9 @@ def test_legacy_typed_constructors():
     assert type(mt.FloatTensor([1.0])) is mt.Tensor
     with pytest.raises(TypeError, match="needs a tensor of dtype float32, got int64"):
         mt.FloatTensor(mt.zeros(2, dtype=mt.int64))
+
+
+def test_shape_is_a_size_with_numel():
+    x = mt.zeros(2, 3)
+    assert x.shape == (2, 3) and isinstance(x.shape, tuple) and repr(x.shape) == "(2, 3)"
+    assert x.shape.numel() == 6 and x.size().numel() == 6 and isinstance(x.size(), mt.Size)
