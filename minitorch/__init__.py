@@ -36,6 +36,7 @@ from minitorch.dtypes import (
 from minitorch.devices import accelerator, cuda, device
 from minitorch.tensor import (
     Tensor,
+    Size,
     MantissaExponent,
     MinMax,
     ValuesIndices,
@@ -54,6 +55,15 @@ from minitorch.tensor import (
     where,
 )
 from minitorch.factories import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     empty,
     empty_like,
@@ -61,6 +71,8 @@ from minitorch.factories import (
     full,
     full_like,
     linspace,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,

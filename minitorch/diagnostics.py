@@ -66,12 +66,12 @@ class TrainingMonitor:
         self.history: list[list[LayerStats]] = []
         self._relu_layers: set[str] = set()
         for name, module in model.named_modules():
-            if module.children() and not module.parameters(recurse=False):
+            parameters = list(module.parameters(recurse=False))
+            if next(module.children(), None) is not None and not parameters:
                 continue  # a container: its layers are watched one by one
             label = f"{name or 'model'} {type(module).__name__}"
             self._running[label] = _Running()
             self._handles.append(module.register_forward_hook(self._activation_hook(label)))
-            parameters = module.parameters(recurse=False)
             self._parameter_counts[label] = len(parameters)
             for parameter in parameters:
                 self._handles.append(parameter.register_hook(self._gradient_hook(label)))

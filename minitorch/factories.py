@@ -14,6 +14,7 @@ import numpy as np
 
 from minitorch import devices, dtypes
 from minitorch import random as mt_random
+from minitorch.autograd import Function
 from minitorch.tensor import Tensor, _shape_argument
 
 
@@ -55,6 +56,57 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     """A new tensor holding a copy of ``data``, with ``torch.tensor``'s dtype rules (Python
     ints give int64, bools bool, floats float32; arrays keep their dtype)."""
     return Tensor._from_data(data, dtype, device, requires_grad)
+
+
+# ----- PyTorch's legacy typed constructors ------------------------------------------------
+
+
+class _LegacyTensorType(type):
+    """The type of ``FloatTensor`` and the other legacy constructors: ``isinstance(x,
+    FloatTensor)`` asks whether ``x`` is a Tensor of that dtype, as in PyTorch."""
+
+    dtype: np.dtype | None
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and instance.dtype == cls.dtype
+
+    def __repr__(cls) -> str:
+        return f"<class 'minitorch.{cls.__name__}'>"
+
+
+class _LegacyTensor(metaclass=_LegacyTensorType):
+    """``FloatTensor(data)`` copies ``data`` into a tensor of the class's dtype,
+    ``FloatTensor(2, 3)`` makes one of those sizes (zeros; PyTorch leaves it uninitialised),
+    ``FloatTensor()`` an empty one, and ``FloatTensor(t)`` of a Tensor ``t`` of that dtype
+    shares its memory. The result is a plain Tensor."""
+
+    dtype = None
+
+    def __new__(cls, *data: Any, device: Any = None) -> Tensor:  # type: ignore[misc]
+        if len(data) == 1 and isinstance(data[0], Tensor):
+            if data[0].dtype != cls.dtype:
+                raise TypeError(f"{cls.__name__}(tensor) needs a tensor of dtype {cls.dtype}, "
+                                f"got {data[0].dtype}")
+            return data[0].detach()
+        if len(data) == 1 and isinstance(data[0], (bool, float, np.bool_, np.floating)):
+            raise TypeError(f"{cls.__name__}(data): data must be a sequence or integer sizes, "
+                            f"got {type(data[0]).__name__}")
+        return Tensor(*data, dtype=cls.dtype, device=device)
+
+
+def _legacy_type(name: str, dtype: np.dtype) -> type:
+    return _LegacyTensorType(name, (_LegacyTensor,), {"dtype": dtype, "__module__": __name__})
+
+
+FloatTensor = _legacy_type("FloatTensor", dtypes.float32)
+DoubleTensor = _legacy_type("DoubleTensor", dtypes.float64)
+HalfTensor = _legacy_type("HalfTensor", dtypes.float16)
+ByteTensor = _legacy_type("ByteTensor", dtypes.uint8)
+CharTensor = _legacy_type("CharTensor", dtypes.int8)
+ShortTensor = _legacy_type("ShortTensor", dtypes.int16)
+IntTensor = _legacy_type("IntTensor", dtypes.int32)
+LongTensor = _legacy_type("LongTensor", dtypes.int64)
+BoolTensor = _legacy_type("BoolTensor", dtypes.bool)
 
 
 # ----- filled with a constant -----------------------------------------------------------------
@@ -146,6 +198,15 @@ def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
     return _new(np.linspace(start, end, count).astype(_dtype(dtype)), requires_grad, device)
 
 
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``steps`` values from ``base ** start`` to ``base ** end`` whose exponents are evenly
+    spaced, both ends included."""
+    count = _check_count(steps, "logspace: steps")
+    values = np.logspace(start, end, count, base=base)
+    return _new(values.astype(_dtype(dtype)), requires_grad, device)
+
+
 # ----- random ---------------------------------------------------------------------------------
 
 
@@ -161,6 +222,57 @@ def randn(*size: Any, generator: mt_random.Generator | None = None, dtype: Any =
     """Samples from the standard normal distribution."""
     values = mt_random.numpy_generator(generator).standard_normal(_shape_argument(size))
     return _new(values.astype(_float_dtype(dtype, "randn")), requires_grad, device)
+
+
+class Normal(Function):
+    """z ~ N(mean, std), drawn element-wise over the broadcast shape of ``mean`` and ``std``.
+    As in PyTorch, the gradients to ``mean`` and ``std`` are zero: the draw is not
+    reparametrised."""
+
+    node_name = "NormalBackward3"
+
+    def forward(self, mean: np.ndarray, std: np.ndarray,
+                generator: mt_random.Generator | None = None) -> np.ndarray:
+        if std.size and not np.all(std >= 0):
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(std)}")
+        self.shapes = mean.shape, std.shape
+        dtype = mean.dtype if mean.dtype.kind == "f" else std.dtype
+        return mt_random.numpy_generator(generator).normal(mean, std).astype(dtype)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.shapes[0], grad.dtype), np.zeros(self.shapes[1], grad.dtype)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
+           generator: mt_random.Generator | None = None, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from normal distributions, as ``torch.normal``'s overloads:
+    ``normal(mean, std)`` with a Tensor ``mean`` and/or ``std`` (a float for the other) draws
+    one sample per element of their broadcast shape, in the Tensor's dtype (``mean``'s when
+    both are Tensors); ``normal(mean, std, size)`` with two floats draws a tensor of ``size``
+    (float32 unless ``dtype``). ``std`` must be >= 0."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        if size is not None:
+            raise TypeError(
+                "normal takes size only with a float mean and std, got a Tensor mean or std "
+                f"and size={size}"
+            )
+        tensor_dtype = (mean if isinstance(mean, Tensor) else std).dtype
+        if tensor_dtype.kind != "f":
+            raise TypeError(f"normal needs a floating-point mean and std, got {tensor_dtype}")
+        # A float mean or std takes the Tensor's dtype; Normal keeps mean's.
+        mean, std = (v if isinstance(v, Tensor) else Tensor._make(np.asarray(v, tensor_dtype),
+                                                                   False) for v in (mean, std))
+        return Normal.apply(mean, std, generator=generator)
+    if size is None:
+        raise TypeError(
+            "normal with a float mean and std needs a size, e.g. normal(0.0, 1.0, (2, 3)); "
+            "or pass a Tensor mean or std"
+        )
+    if not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    values = mt_random.numpy_generator(generator).normal(mean, std, _shape_argument((size,)))
+    return _new(values.astype(_float_dtype(dtype, "normal")), requires_grad, device)
 
 
 def rand_like(input: Tensor, *, generator: mt_random.Generator | None = None,

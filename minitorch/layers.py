@@ -8,6 +8,7 @@ from minitorch.nn.layers import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
     Dropout,
     Flatten,

@@ -79,6 +79,17 @@ class HookHandle:
             self._hooks.remove(self._hook)
 
 
+class Size(tuple):
+    """What ``Tensor.shape`` and ``Tensor.size()`` return, as ``torch.Size``: a tuple of ints
+    (it compares, prints and indexes as one) with ``numel()``."""
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+
 class ValuesIndices(NamedTuple):
     """What ``max(dim)``, ``min(dim)``, ``topk`` and ``sort`` return, as in PyTorch."""
 
@@ -227,13 +238,13 @@ class Tensor:
         self._grad = value
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._data.shape
+    def shape(self) -> Size:
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
-            return self._data.shape
+            return Size(self._data.shape)
         return self._data.shape[_dim_index(dim, self._data.ndim)]
 
     @property
@@ -287,6 +298,18 @@ class Tensor:
         return self._matrix_transpose("mT")
 
     @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (or of a 0-d tensor: itself): :attr:`T`, as
+        the values are real. Batches of matrices take :attr:`mH`."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D "
+                "tensor." + (" For batches of matrices, consider using tensor.mH"
+                             if self.ndim > 2 else "")
+            )
+        return self.T
+
+    @property
     def mH(self) -> Tensor:
         """The conjugate transpose of each matrix: :attr:`mT`, as the values are real."""
         return self._matrix_transpose("mH")
@@ -316,9 +339,10 @@ class Tensor:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self._data.item()
 
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied), as in PyTorch."""
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying array (shared, not copied), as in PyTorch; ``force=True`` gives it
+        even when this tensor requires grad, as ``detach().numpy()`` does."""
+        if self.requires_grad and not force:
             raise RuntimeError(
                 "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
             )
@@ -599,7 +623,10 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return self._arithmetic_(other, ew.Mul, np.multiply, "mul_")
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """In-place :meth:`div`; ``rounding_mode`` as there."""
+        if rounding_mode is not None:
+            return self.copy_(self.div(other, rounding_mode=rounding_mode))
         return self._arithmetic_(other, ew.Div, np.true_divide, "div_")
 
     __iadd__ = add_
@@ -685,6 +712,12 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _plain_index(index)
         new = self._operand(value)
+        if new._data.ndim and new._data.shape[0] == 1:
+            # PyTorch drops the value's leading 1s before broadcasting it into the slot, so a
+            # one-element tensor fits a single position (x[0] = tensor([7.])); NumPy refuses.
+            shape = new._data.shape
+            new = new.reshape(shape[next((i for i, n in enumerate(shape) if n != 1),
+                                         len(shape)):])
 
         def write(out: np.ndarray) -> None:
             out[index] = new._data
@@ -1055,13 +1088,17 @@ class Tensor:
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
         return red.LogSumExp.apply(self, axis=dim, keepdims=keepdim)
 
-    def softmax(self, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    def softmax(self, dim: int = -1, dtype: Any = None, *, axis: int | None = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``; ``dtype`` converts the input first (e.g. a
+        float16 input computed in float32)."""
         dim = _dim_index(axis if axis is not None else dim, self.ndim)
-        return red.Softmax.apply(self, axis=dim)
+        return red.Softmax.apply(self if dtype is None else self.to(dtype), axis=dim)
 
-    def log_softmax(self, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    def log_softmax(self, dim: int = -1, dtype: Any = None, *, axis: int | None = None
+                    ) -> Tensor:
+        """x - logsumexp(x) along ``dim``; ``dtype`` converts the input first."""
         dim = _dim_index(axis if axis is not None else dim, self.ndim)
-        return red.LogSoftmax.apply(self, axis=dim)
+        return red.LogSoftmax.apply(self if dtype is None else self.to(dtype), axis=dim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
                keepdims: bool | None = None) -> Tensor:
@@ -1076,8 +1113,12 @@ class Tensor:
     def _arg_extreme(self, pick: Callable, dim: Any, keepdim: bool, axis: Any,
                      keepdims: bool | None) -> Tensor:
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        if self._data.size == 0:
-            raise ValueError(f"argmax/argmin of an empty tensor of shape {self.shape}")
+        # As in PyTorch, an empty tensor has arg-extremes only along a non-empty dim, where
+        # the result is empty too (shape (2, 0) along dim 0 gives shape (0,)).
+        if self._data.size == 0 and (dim is None or self.shape[dim] == 0):
+            where = "the flattened tensor" if dim is None else f"dimension {dim}"
+            raise IndexError(f"argmax/argmin of an empty tensor of shape {self.shape}: "
+                             f"{where} has no values")
         indices = pick(self._data, axis=dim, keepdims=keepdim and dim is not None)
         return Tensor._make(np.asarray(indices, dtype=dtypes.int64), False)
 
@@ -1090,7 +1131,44 @@ class Tensor:
         """The same values in a new shape; one dimension may be -1."""
         return sh.Reshape.apply(self, shape=_shape_argument(shape))
 
-    view = reshape
+    def view(self, *shape: Any, dtype: Any = None) -> Tensor:
+        """The same values in a new shape, as :meth:`reshape`; or, given a dtype
+        (``view(minitorch.int32)``), the same bytes read as that dtype: a tensor sharing this
+        one's memory (and its in-place change record), never differentiable, whose last
+        dimension grows or shrinks by the ratio of the element sizes."""
+        if dtype is None and len(shape) == 1 and (
+            isinstance(shape[0], np.dtype)
+            or isinstance(shape[0], type) and issubclass(shape[0], np.generic)
+        ):
+            dtype = shape[0]
+        elif dtype is None:
+            return self.reshape(*shape)
+        elif shape:
+            raise TypeError(f"view takes a shape or a dtype, got both {shape} and {dtype}")
+        target, data = np.dtype(dtype), self._data
+        if target.itemsize != data.itemsize:
+            # NumPy's own errors do not say which sizes would have fitted.
+            if data.ndim == 0:
+                raise RuntimeError(
+                    f"view of a 0-d tensor as {target} needs the same element size, but "
+                    f"{data.dtype} has {data.itemsize} bytes and {target} {target.itemsize}"
+                )
+            if data.shape[-1] * data.itemsize % target.itemsize:
+                raise RuntimeError(
+                    f"view of a tensor of shape {self.shape} and dtype {data.dtype} as "
+                    f"{target} needs the last dimension's {data.shape[-1] * data.itemsize} "
+                    f"bytes to be a multiple of {target.itemsize}"
+                )
+        try:
+            viewed = data.view(target)
+        except ValueError as error:
+            raise RuntimeError(
+                f"view of a tensor of shape {self.shape} and dtype {data.dtype} as {target}: "
+                f"{error}"
+            ) from None
+        out = Tensor._make(viewed, False)
+        out._modified_at = self._change_record()
+        return out
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dimensions start_dim..end_dim into one."""
@@ -1217,20 +1295,20 @@ class Tensor:
         minitorch's own operations never need one."""
         return self if self.is_contiguous() else self.clone()
 
-    def split(self, split_size_or_sections: int | Sequence[int], dim: int = 0
-              ) -> tuple[Tensor, ...]:
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the
         given list of sizes, which must add up to the length of ``dim``. Each piece is
-        differentiable."""
+        differentiable. (PyTorch names the argument ``split_size`` here and
+        ``split_size_or_sections`` in ``torch.split``.)"""
         axis = _dim_index(dim, self.ndim)
         length = self.shape[axis]
-        if isinstance(split_size_or_sections, (int, np.integer)):
-            size = int(split_size_or_sections)
+        if isinstance(split_size, (int, np.integer)):
+            size = int(split_size)
             if size <= 0:
                 raise ValueError(f"split needs split_size > 0, got {size}")
             sizes = [min(size, length - start) for start in range(0, max(length, 1), size)]
         else:
-            sizes = [int(s) for s in split_size_or_sections]
+            sizes = [int(s) for s in split_size]
             if any(s < 0 for s in sizes) or sum(sizes) != length:
                 raise ValueError(
                     f"split sizes {sizes} must be >= 0 and add up to {length}, the length of "
@@ -1270,9 +1348,11 @@ class Tensor:
             value = value.item()
         return sel.MaskedFill.apply(self, mask=mask_data, value=value)
 
-    def sort(self, dim: int = -1, descending: bool = False) -> ValuesIndices:
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool | None = False
+             ) -> ValuesIndices:
         """(values, indices): the values sorted along ``dim``, and where each came from
-        (int64). Equal values keep their order. The values are differentiable."""
+        (int64). Equal values keep their order, so every sort is what PyTorch's
+        ``stable=True`` asks for. The values are differentiable."""
         if self.ndim == 0:
             values, indices = self.reshape(1).sort(dim, descending)
             return ValuesIndices(values.reshape(()), indices.reshape(()))
@@ -2052,11 +2132,13 @@ class Tensor:
             return op.apply(source.reshape(1), axis=0).reshape(())
         return op.apply(source, axis=axis)
 
-    def norm(self, p: float | str = "fro", dim: Axis = None, keepdim: bool = False,
+    def norm(self, p: float | str | None = "fro", dim: Axis = None, keepdim: bool = False,
              dtype: Any = None) -> Tensor:
         """The p-norm of the values over ``dim`` (all of them by default): p = 2 ('fro', the
-        default) is the Euclidean length, 1 the sum of magnitudes, inf the largest, 0 the
-        count of non-zeros. A zero vector gets a zero gradient."""
+        default, or None) is the Euclidean length, 1 the sum of magnitudes, inf the largest,
+        0 the count of non-zeros. A zero vector gets a zero gradient."""
+        if p is None:
+            p = 2
         if isinstance(p, str):
             if p != "fro":
                 raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
@@ -3627,8 +3709,14 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Element-wise ``a`` where ``condition`` holds, else ``b`` (broadcasting)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """Element-wise ``a`` where ``condition`` holds, else ``b`` (broadcasting). With the
+    condition alone, its non-zero positions as ``condition.nonzero(as_tuple=True)``."""
+    if a is None and b is None:
+        return as_tensor(condition).nonzero(as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where takes a condition alone, or a condition and both values, got "
+                        "one value")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if isinstance(a, Tensor) or not isinstance(b, Tensor):
         a_tensor = as_tensor(a)

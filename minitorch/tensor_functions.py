@@ -140,12 +140,12 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     return as_tensor(input).argmin(dim, keepdim)
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:
-    return as_tensor(input).softmax(dim)
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    return as_tensor(input).softmax(dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:
-    return as_tensor(input).log_softmax(dim)
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    return as_tensor(input).log_softmax(dim, dtype)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -223,8 +223,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return as_tensor(input).chunk(chunks, dim)
 
 
-def sort(input: Tensor, dim: int = -1, descending: bool = False) -> ValuesIndices:
-    return as_tensor(input).sort(dim, descending)
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False
+         ) -> ValuesIndices:
+    return as_tensor(input).sort(dim, descending, stable=stable)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True

@@ -1030,6 +1030,19 @@ def _np_prelu(x, weight):
     return np.where(x > 0, x, slope * x)
 
 
+def draw_glu(data: st.DataObject) -> Inputs:
+    """An input whose size along the drawn ``dim`` is even, as glu halves it."""
+    shape = list(data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    shape[dim] *= 2
+    return [draw_array(data, tuple(shape))], {"dim": dim}
+
+
+def _np_glu(x, dim):
+    a, b = np.split(x, 2, axis=dim)
+    return a / (1 + np.exp(-b))
+
+
 def _np_elu(x, alpha=1.0):
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
@@ -1082,6 +1095,7 @@ ACTIVATION_OPS: list[OpSpec] = [
               lambda x: x * np.tanh(np.logaddexp(0, x))),
         along_axis("softmin", lambda x, axis: F.softmin(x, axis),
                    lambda x, axis: _np_softmax(-x, axis)),
+        OpSpec("glu", F.glu, _np_glu, draw_glu),
     ),
 ]
 

@@ -367,7 +367,7 @@ def test_batch_norm_state_dict_holds_running_statistics():
     fresh.eval(), layer.eval()
     x = mt.randn(1, 2, 3, 3)
     np.testing.assert_array_equal(fresh(x).data, layer(x).data)
-    assert nn.BatchNorm1d(4, affine=False).parameters() == []
+    assert list(nn.BatchNorm1d(4, affine=False).parameters()) == []
 
 
 def test_batch_norm_gradients_reach_weight_and_bias():

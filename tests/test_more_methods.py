@@ -177,3 +177,71 @@ def test_random_fillers_repeat_with_the_seed_and_keep_the_dtype():
 def test_random_fillers_and_float_power_check_their_arguments(fill, message):
     with pytest.raises(RuntimeError, match=message):
         fill(mt.zeros(3))
+
+
+def test_view_as_a_dtype_shares_memory_and_is_not_differentiable():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    bits = x.view(mt.int32)
+    assert bits.tolist() == [1065353216, 1073741824] and not bits.requires_grad
+    assert not x.view(mt.float32).requires_grad
+    assert mt.zeros(2, 4).view(mt.float64).shape == (2, 2)
+    assert mt.zeros(2, 3).view(dtype=mt.int16).shape == (2, 6)
+    assert mt.zeros(6).view(-1, 2).shape == (3, 2)  # a shape still reshapes
+    data = mt.zeros(2)
+    data.view(mt.int32)[0] = 1
+    assert data[0].item() > 0  # the smallest denormal, written through the view
+    with pytest.raises(RuntimeError, match="12 bytes to be a multiple of 8"):
+        mt.zeros(2, 3).view(mt.float64)
+    with pytest.raises(TypeError, match="a shape or a dtype"):
+        mt.zeros(2).view(2, dtype=mt.int32)
+
+
+def test_legacy_typed_constructors():
+    assert mt.FloatTensor([1, 2]).dtype == mt.float32 and mt.FloatTensor(2, 3).shape == (2, 3)
+    assert mt.LongTensor([1.7, -2.5]).tolist() == [1, -2]
+    assert mt.DoubleTensor([1]).dtype == mt.float64 and mt.IntTensor(2).dtype == mt.int32
+    assert mt.BoolTensor([1, 0]).tolist() == [True, False] and mt.FloatTensor().shape == (0,)
+    assert isinstance(mt.zeros(2), mt.FloatTensor) and not isinstance(mt.zeros(2), mt.LongTensor)
+    assert type(mt.FloatTensor([1.0])) is mt.Tensor
+    with pytest.raises(TypeError, match="needs a tensor of dtype float32, got int64"):
+        mt.FloatTensor(mt.zeros(2, dtype=mt.int64))
+
+
+def test_shape_is_a_size_with_numel():
+    x = mt.zeros(2, 3)
+    assert x.shape == (2, 3) and isinstance(x.shape, tuple) and repr(x.shape) == "(2, 3)"
+    assert x.shape.numel() == 6 and x.size().numel() == 6 and isinstance(x.size(), mt.Size)
+
+
+def test_small_pytorch_spellings():
+    x = mt.tensor([[3.0, 4.0], [1.0, 0.0]])
+    assert x.norm(p=None, dim=1).tolist() == [5.0, 1.0]
+    assert [t.tolist() for t in mt.where(x > 0.5)] == [[0, 0, 1], [0, 1, 0]]
+    assert [t.tolist() for t in x.split(split_size=1)] == [[[3.0, 4.0]], [[1.0, 0.0]]]
+    assert x.sort(stable=True).indices.tolist() == mt.sort(x, stable=True).indices.tolist()
+    assert x.H.tolist() == [[3.0, 1.0], [4.0, 0.0]]
+    assert mt.zeros(2, 0).argmax(0).shape == (0,) and mt.zeros(2, 0).argmax(0).dtype == mt.int64
+    with pytest.raises(IndexError, match="dimension 1 has no values"):
+        mt.zeros(2, 0).argmax(1)
+    half = x.to(mt.float16)
+    assert half.softmax(1, dtype=mt.float32).dtype == mt.float32
+    assert mt.log_softmax(half, 1, mt.float64).dtype == mt.float64
+    y = mt.tensor([5.0, -5.0])
+    assert y.div_(2, rounding_mode="floor") is y and y.tolist() == [2.0, -3.0]
+    w = mt.ones(2, requires_grad=True)
+    assert w.numpy(force=True).tolist() == [1.0, 1.0]
+    assert mt.logspace(0, 2, 3).tolist() == [1.0, 10.0, 100.0]
+    glu = nn.GLU()(mt.tensor([0.0, 0.0, 0.0, 100.0]))
+    assert glu.tolist() == [0.0, 0.0]
+
+
+def test_a_one_element_tensor_fills_a_single_position():
+    x = mt.tensor([1.0, 2.0])
+    x[0] = mt.tensor([7.0])
+    x[1] = mt.tensor([[8.0]])
+    assert x.tolist() == [7.0, 8.0]
+    value = mt.tensor([3.0], requires_grad=True)
+    y = mt.zeros(3) * 1
+    y[1] = value
+    (y * mt.tensor([1.0, 5.0, 1.0])).sum().backward()
+    assert value.grad.tolist() == [5.0]

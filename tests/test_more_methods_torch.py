@@ -22,6 +22,11 @@ NANS = np.array([[np.nan, 1.0, 3.0, np.nan], [np.nan, 2.2, 2.5, 0.5], [4.0, 2.0,
                 dtype=np.float32)
 
 
+def _set(x, index, value):
+    x[index] = value
+    return x
+
+
 def _in_place(name, *args, **kwargs):
     """``name`` applied in place to a copy: the gradient flows back through the copy."""
     return lambda lib, x: getattr(x * 1, name)(*args, **kwargs)
@@ -113,6 +118,43 @@ CASES = [
     ("F_softshrink", lambda lib, x: lib.nn.functional.softshrink(x, 0.3), (X,)),
     ("nn_Hardshrink", lambda lib, x: lib.nn.Hardshrink(0.7)(x), (X,)),
     ("nn_Softshrink", lambda lib, x: lib.nn.Softshrink()(x), (X,)),
+    ("logspace", lambda lib: lib.logspace(-1, 2, 4), ()),
+    ("logspace_base_dtype", lambda lib: lib.logspace(0, 3, steps=4, base=2, dtype=lib.int64),
+     ()),
+    ("F_glu", lambda lib, x: lib.nn.functional.glu(x), (X,)),
+    ("F_glu_dim0", lambda lib, x: lib.nn.functional.glu(x, 0), (X64,)),
+    ("nn_GLU", lambda lib, x: lib.nn.GLU(dim=1)(x), (X,)),
+    ("H", lambda lib, x: x.H, (X,)),
+    ("FloatTensor", lambda lib: lib.FloatTensor([1, 2]), ()),
+    ("LongTensor", lambda lib: lib.LongTensor([1.7, -2.5]), ()),
+    ("DoubleTensor", lambda lib: lib.DoubleTensor([[1, 2]]), ()),
+    ("IntTensor_sizes", lambda lib: lib.IntTensor(2, 3).fill_(4), ()),
+    ("BoolTensor", lambda lib: lib.BoolTensor([1, 0]), ()),
+    ("FloatTensor_empty", lambda lib: lib.FloatTensor(), ()),
+    ("where_condition", lambda lib, x: lib.where(x > 0), (X64,)),
+    ("where_condition_0d", lambda lib: lib.where(lib.tensor(1)), ()),
+    ("sort_stable", lambda lib, x: x.sort(stable=True, dim=0), (INTS,)),
+    ("top_sort_stable_descending", lambda lib, x: lib.sort(x, stable=True, descending=True),
+     (INTS,)),
+    ("sort_stable_values", lambda lib, x: x.sort(dim=1, stable=True).values, (X,)),
+    ("split_keyword", lambda lib, x: x.split(split_size=3, dim=1)[1], (X,)),
+    ("top_split_keyword", lambda lib, x: lib.split(x, split_size_or_sections=[1, 2])[1], (X,)),
+    ("numpy_force", lambda lib, x: lib.tensor(x.numpy(force=True) * 2), (X,)),
+    ("div_floor_", lambda lib, x: x.detach().clone().div_(0.7, rounding_mode="floor"), (X,)),
+    ("div_trunc_ints_", lambda lib, x: x.clone().div_(3, rounding_mode="trunc"), (INTS,)),
+    ("view_dtype", lambda lib, x: x.view(lib.int32), (X,)),
+    ("view_dtype_wider", lambda lib, x: x.view(lib.float64), (X,)),
+    ("view_dtype_narrower", lambda lib, x: x.view(dtype=lib.int16), (X,)),
+    ("top_softmax_dtype", lambda lib, x: lib.softmax(x, 1, dtype=lib.float64), (X,)),
+    ("softmax_dtype", lambda lib, x: x.softmax(0, dtype=lib.float64), (X,)),
+    ("log_softmax_dtype", lambda lib, x: x.log_softmax(-1, dtype=lib.float64), (X,)),
+    ("top_log_softmax_dtype", lambda lib, x: lib.log_softmax(x, 1, lib.float64), (X,)),
+    ("norm_p_none", lambda lib, x: x.norm(p=None, dim=1), (X,)),
+    ("top_norm_p_none", lambda lib, x: lib.norm(x, None), (X64,)),
+    ("setitem_one_element", lambda lib, x, v: _set(x * 1, (0, 1), v[2:3]), (X, V)),
+    ("setitem_leading_ones", lambda lib, x, v: _set(x * 1, 1, v.reshape(1, 1, 4)), (X, V)),
+    ("argmax_empty", lambda lib: lib.zeros(2, 0).argmax(0), ()),
+    ("argmin_empty_keepdim", lambda lib: lib.zeros(0, 3).argmin(1, keepdim=True), ()),
 ]
 
 
@@ -154,6 +196,19 @@ def test_same_as_torch(fn, inputs):
     lambda lib: lib.zeros(2, requires_grad=True).exponential_(),
     lambda lib: lib.zeros(2, requires_grad=True).random_(),
     lambda lib: lib.zeros(2, requires_grad=True).eq_(0),
+    lambda lib: lib.zeros(2, 0).argmax(1),
+    lambda lib: lib.zeros(2, 0).argmin(),
+    lambda lib: lib.nn.functional.glu(lib.zeros(3)),
+    lambda lib: lib.nn.functional.glu(lib.tensor(1.0)),
+    lambda lib: lib.zeros(2).H,
+    lambda lib: lib.zeros(2, 2, 2).H,
+    lambda lib: lib.zeros(2, 3).view(lib.float64),
+    lambda lib: lib.tensor(1.0).view(lib.float64),
+    lambda lib: lib.normal(1.0, 2.0),
+    lambda lib: lib.normal(lib.zeros(3), -1.0),
+    lambda lib: lib.FloatTensor(lib.zeros(2, dtype=lib.int64)),
+    lambda lib: lib.FloatTensor(2.5),
+    lambda lib: lib.zeros(2).__setitem__(0, lib.zeros(2)),
 ])
 def test_errors_as_torch(fn):
     with pytest.raises(Exception) as theirs:
@@ -183,3 +238,37 @@ def test_random_default_range_as_torch(dtype):
             "bool": 1}[dtype]
     assert 0 <= ours.min().item() and ours.max().item() <= high
     assert ours.max().item() > high / 2 and theirs.max().item() > high / 2
+
+
+def test_normal_overloads_as_torch():
+    """Shapes, dtypes and (zero) gradients of each of torch.normal's overloads; the values
+    are random."""
+    for lib in (mt, torch):
+        mean = lib.zeros(3, requires_grad=True)
+        std = lib.ones(2, 1, dtype=lib.float64, requires_grad=True)
+        both = lib.normal(mean, std)
+        assert tuple(both.shape) == (2, 3) and str(both.dtype).endswith("float32")
+        assert both.requires_grad
+        both.sum().backward()
+        assert mean.grad.tolist() == [0.0] * 3 and std.grad.tolist() == [[0.0], [0.0]]
+        assert str(lib.normal(0.5, std).dtype).endswith("float64")
+        assert str(lib.normal(mean, 2.0).dtype).endswith("float32")
+        sized = lib.normal(2, 3, size=(4, 5), dtype=lib.float64)
+        assert tuple(sized.shape) == (4, 5) and str(sized.dtype).endswith("float64")
+        assert tuple(lib.normal(0.0, 1.0, (2,)).shape) == (2,)
+        assert lib.normal(0.0, 1.0, (2,), requires_grad=True).requires_grad
+
+
+def test_legacy_constructors_and_size_as_torch():
+    for lib in (mt, torch):
+        assert isinstance(lib.zeros(2), lib.FloatTensor)
+        assert not isinstance(lib.zeros(2), lib.LongTensor)
+        assert isinstance(lib.zeros(2, dtype=lib.int64), lib.LongTensor)
+        assert not isinstance(3.0, lib.FloatTensor)
+        assert tuple(lib.FloatTensor(2, 3).shape) == (2, 3)
+        x = lib.zeros(2)
+        alias = lib.FloatTensor(x)  # shares memory with x
+        alias[0] = 5.0
+        assert x.tolist() == [5.0, 0.0]
+        assert lib.zeros(2, 3).shape.numel() == 6 and lib.zeros(2, 3).size().numel() == 6
+        assert lib.zeros(2, 0).shape.numel() == 0 and lib.tensor(1.0).shape.numel() == 1

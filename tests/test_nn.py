@@ -74,7 +74,7 @@ def test_parameters_and_submodules_register_by_assignment():
         "heads.0",
         "heads.1",
     ]
-    assert len(net.modules()) == 6 and net.modules()[0] is net
+    assert len(list(net.modules())) == 6 and next(net.modules()) is net
 
 
 def test_own_parameters_come_before_submodules_as_in_pytorch():
@@ -83,17 +83,37 @@ def test_own_parameters_come_before_submodules_as_in_pytorch():
     assert [name for name, _ in block.named_parameters(recurse=False)] == ["scale"]
 
 
-def test_parameters_is_a_list_that_concatenates():
+def test_parameters_is_an_iterator_that_concatenates():
     layer1, layer2 = nn.Linear(4, 3), nn.Linear(3, 2)
     params = layer1.parameters() + layer2.parameters()
     assert isinstance(params, list) and len(params) == 4
     assert params[0] is layer1.weight and params[3] is layer2.bias
+    joined = [layer1.weight] + layer2.parameters()
+    assert len(joined) == 3 and joined[1] is layer2.weight
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["parameters", "named_parameters", "buffers", "named_buffers", "children",
+     "named_children", "modules", "named_modules"],
+)
+def test_module_member_listings_are_one_pass_iterators_as_in_pytorch(method):
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Sequential(nn.Linear(3, 1)))
+    first = next(getattr(model, method)())  # PyTorch returns generators, so next() works
+    members = getattr(model, method)()
+    listed = list(members)
+    assert list(members) == []  # used up, as a generator is
+    assert listed[0] is first or listed[0][1] is first[1]
+    again = list(getattr(model, method)())
+    assert len(again) == len(listed) and all(
+        a is b or (a[0] == b[0] and a[1] is b[1]) for a, b in zip(again, listed)
+    )
 
 
 def test_shared_parameter_is_listed_once():
     shared = nn.Linear(3, 3)
     model = nn.Sequential(shared, nn.ReLU(), shared)
-    assert len(model.parameters()) == 2
+    assert len(list(model.parameters())) == 2
     # As in PyTorch, the state dict names tied weights by every path to them.
     assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
     model.load_state_dict(model.state_dict())
@@ -104,9 +124,9 @@ def test_reassigning_and_deleting_attributes_updates_the_registry():
     layer.bias = None
     assert [name for name, _ in layer.named_parameters()] == ["weight"]
     layer.bias = nn.Parameter(np.zeros(2, dtype=np.float32))
-    assert len(layer.parameters()) == 2
+    assert len(list(layer.parameters())) == 2
     del layer.bias
-    assert len(layer.parameters()) == 1 and not hasattr(layer, "bias")
+    assert len(list(layer.parameters())) == 1 and not hasattr(layer, "bias")
 
 
 def test_assigning_a_plain_tensor_to_a_parameter_name_is_an_error():
@@ -210,7 +230,7 @@ def test_module_list_is_indexable_and_extendable():
     layers.extend([nn.Linear(2, 2), nn.Linear(2, 2)]).append(nn.Tanh())
     assert len(layers) == 3 and isinstance(layers[2], nn.Tanh)
     assert isinstance(layers[:2], nn.ModuleList) and len(layers[:2]) == 2
-    assert len(layers.parameters()) == 4
+    assert len(list(layers.parameters())) == 4
     with pytest.raises(TypeError, match="ModuleList holds Modules"):
         layers.append("relu")
 
@@ -365,7 +385,7 @@ def test_buffers_register_and_update_by_assignment():
     assert [name for name, _ in model.named_buffers()] == ["running_mean"]
     model.running_mean = Tensor([3.0, 4.0])
     assert isinstance(model.running_mean, Tensor) and not model.running_mean.requires_grad
-    np.testing.assert_array_equal(model.buffers()[0], [3.0, 4.0])
+    np.testing.assert_array_equal(next(model.buffers()), [3.0, 4.0])
     stats = np.zeros(2, dtype=np.float32)
     model.running_mean = stats  # an array is wrapped, sharing its memory, as from_numpy does
     stats += 1
@@ -373,7 +393,7 @@ def test_buffers_register_and_update_by_assignment():
     model.running_mean.mul_(2)  # PyTorch code updates buffers with Tensor methods
     assert model.state_dict()["running_mean"].tolist() == [2.0, 2.0]
     model.running_mean = None
-    assert model.buffers() == [] and "running_mean" not in model.state_dict()
+    assert list(model.buffers()) == [] and "running_mean" not in model.state_dict()
     with pytest.raises(KeyError, match="attribute 'fc' already exists"):
         model.register_buffer("fc", np.zeros(1))
     with pytest.raises(KeyError, match="buffer name cannot contain"):
@@ -524,7 +544,7 @@ def test_linear_shapes_and_documented_initialisation():
     assert np.abs(layer.weight.data).max() <= bound
     assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)
     assert nn.Linear(3, 2, bias=False).bias is None
-    assert len(nn.Linear(3, 2, bias=False).parameters()) == 1
+    assert len(list(nn.Linear(3, 2, bias=False).parameters())) == 1
 
 
 @pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
@@ -750,7 +770,7 @@ def test_module_dict_registers_by_name():
     assert list(heads.state_dict()) == ["cls.weight", "cls.bias", "box.weight", "box.bias"]
     assert heads.pop("extra").__class__ is nn.ReLU and heads.keys() == ["cls", "box"]
     del heads["box"]
-    assert [name for name, _ in heads.items()] == ["cls"] and len(heads.parameters()) == 2
+    assert [name for name, _ in heads.items()] == ["cls"] and len(list(heads.parameters())) == 2
     heads.update([("a", nn.Tanh())])
     assert isinstance(heads.values()[-1], nn.Tanh)
     with pytest.raises(TypeError, match="ModuleDict holds Modules, got int"):

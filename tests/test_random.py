@@ -250,3 +250,23 @@ def test_generator_state_moves_between_generators():
     assert other.initial_seed() == 7
     with pytest.raises(RuntimeError, match="uint8 tensor of 56 bytes"):
         other.set_state(mt.zeros(3))
+
+
+def test_normal_draws_each_overload_from_its_distribution():
+    mean = mt.tensor([-5.0, 0.0, 5.0]).reshape(3, 1)
+    sample = mt.normal(mean, mt.full((1, 20000), 2.0), generator=mt.Generator().manual_seed(0))
+    assert sample.shape == (3, 20000) and sample.dtype == mt.float32
+    np.testing.assert_allclose(sample.numpy().mean(1), [-5.0, 0.0, 5.0], atol=0.05)
+    np.testing.assert_allclose(sample.numpy().std(1), [2.0] * 3, rtol=0.03)
+    sized = mt.normal(1.0, 0.5, (20000,), generator=mt.Generator().manual_seed(0))
+    assert abs(sized.mean().item() - 1.0) < 0.02 and abs(sized.std().item() - 0.5) < 0.02
+    again = mt.normal(1.0, 0.5, size=(20000,), generator=mt.Generator().manual_seed(0))
+    assert again.tolist() == sized.tolist()
+    assert mt.normal(mt.zeros(2, dtype=mt.float64), 1.0).dtype == mt.float64
+    assert mt.normal(0.0, mt.ones(4)).shape == (4,)
+    with pytest.raises(TypeError, match="needs a size"):
+        mt.normal(0.0, 1.0)
+    with pytest.raises(TypeError, match="size only with a float mean and std"):
+        mt.normal(mt.zeros(2), 1.0, (2,))
+    with pytest.raises(RuntimeError, match="std >= 0.0"):
+        mt.normal(mt.zeros(2), mt.tensor([1.0, -1.0]))

@@ -131,7 +131,7 @@ def test_layer_norm_normalises_each_position():
 def test_layer_norm_parameters_and_errors():
     layer = nn.LayerNorm(8, bias=False)
     assert [name for name, _ in layer.named_parameters()] == ["weight"]
-    assert nn.LayerNorm(8, elementwise_affine=False).parameters() == []
+    assert list(nn.LayerNorm(8, elementwise_affine=False).parameters()) == []
     with pytest.raises(ValueError, match=r"expected input of shape \(\*, 8\), got shape \(2, 7\)"):
         nn.LayerNorm(8)(mt.zeros(2, 7))
     with pytest.raises(ValueError, match="eps must be > 0"):

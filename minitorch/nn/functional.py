@@ -167,6 +167,21 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return _activation(input, lambda t: t * ew.Softplus.apply(t).tanh(), inplace, "mish")
 
 
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: ``input`` halved along ``dim`` into a and b, then
+    a * sigmoid(b); ``dim``'s size must be even."""
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = x.shape[dim]  # raises IndexError for a dim out of range
+    if size % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {dim % x.ndim} is size {size}"
+        )
+    a, b = x.split(size // 2, dim)
+    return a * b.sigmoid()
+
+
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) element-wise, without overflow."""
     return as_tensor(input).sigmoid()

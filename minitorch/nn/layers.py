@@ -324,6 +324,21 @@ class Softshrink(Hardshrink):
         return F.softshrink(input, self.lambd)
 
 
+class GLU(Module):
+    """The gated linear unit along ``dim`` (see ``F.glu``): the first half of the input times
+    the sigmoid of the second."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
 class Softmax(Module):
     """Softmax along ``dim``: each slice becomes positive and sums to 1. Without ``dim``,
     PyTorch's old implicit choice, with its deprecation warning (see ``F.softmax``)."""

@@ -39,6 +39,26 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+class _ParameterIterator(Iterator[Parameter]):
+    """What ``Module.parameters()`` returns: an iterator, used up by one pass as PyTorch's
+    generator is, that ``+`` also joins with another iterable into a list (code written when
+    ``parameters()`` returned a list adds two models' parameters that way)."""
+
+    __slots__ = ("_params",)
+
+    def __init__(self, params: Iterable[Parameter]) -> None:
+        self._params = iter(params)
+
+    def __next__(self) -> Parameter:
+        return next(self._params)
+
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return [*other, *self]
+
+
 class IncompatibleKeys(NamedTuple):
     """What ``load_state_dict(strict=False)`` could not match."""
 
@@ -243,12 +263,11 @@ class Module:
 
     def named_modules(
         self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
-    ) -> list[tuple[str, Module]]:
+    ) -> Iterator[tuple[str, Module]]:
         """This module and every module inside it, with dotted names (``prefix``, "" by
-        default, for this one), parents before children. A module reached twice is listed
-        once unless ``remove_duplicate`` is False; modules in ``memo`` are skipped, and the
-        ones listed are added to it."""
-        found: list[tuple[str, Module]] = []
+        default, for this one), parents before children, as a generator like PyTorch's. A
+        module reached twice is yielded once unless ``remove_duplicate`` is False; modules in
+        ``memo`` are skipped, and the ones yielded are added to it."""
         seen: set[Module] = set() if memo is None else memo
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
@@ -257,40 +276,52 @@ class Module:
                 if module in seen:
                     continue
                 seen.add(module)
-            found.append((name, module))
+            yield name, module
             children = [
                 (f"{name}.{child_name}" if name else child_name, child)
                 for child_name, child in module._modules.items()
                 if child is not None
             ]
             stack.extend(reversed(children))
-        return found
 
-    def modules(self) -> list[Module]:
-        """This module and every module inside it (see ``named_modules``)."""
-        return [module for _, module in self.named_modules()]
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it (see ``named_modules``), as a generator."""
+        for _, module in self.named_modules():
+            yield module
 
-    def named_children(self) -> list[tuple[str, Module]]:
-        """The directly registered submodules with their attribute names."""
-        return [(name, m) for name, m in self._modules.items() if m is not None]
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The directly registered submodules with their attribute names, as a generator."""
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
 
-    def children(self) -> list[Module]:
-        return [m for _, m in self.named_children()]
+    def children(self) -> Iterator[Module]:
+        """The directly registered submodules, as a generator."""
+        for _, m in self.named_children():
+            yield m
 
-    def named_parameters(self, recurse: bool = True) -> list[tuple[str, Parameter]]:
-        """Parameters with dotted names such as ``"0.weight"``; a parameter shared by several
-        modules is listed once, under the first name found."""
-        return [(key, p) for key, _, _, p in self._members("_parameters", recurse)]
+    def named_parameters(self, recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Parameters with dotted names such as ``"0.weight"``, as a generator like PyTorch's
+        (``list(...)`` or ``dict(...)`` to keep them); a parameter shared by several modules
+        is yielded once, under the first name found."""
+        for key, _, _, p in self._members("_parameters", recurse):
+            yield key, p
 
-    def parameters(self, recurse: bool = True) -> list[Parameter]:
-        """All parameters as a list, so the parameters of two models can be added with ``+``."""
-        return [p for _, _, _, p in self._members("_parameters", recurse)]
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """All parameters, as a one-pass iterator like PyTorch's generator
+        (``next(model.parameters())`` gives the first); ``a.parameters() + b.parameters()``
+        also joins two models' into a list, as the MiniTorch blog post's loop does."""
+        return _ParameterIterator(p for _, _, _, p in self._members("_parameters", recurse))
 
-    def named_buffers(self, recurse: bool = True) -> list[tuple[str, Tensor]]:
-        return [(key, b) for key, _, _, b in self._members("_buffers", recurse)]
+    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """Buffers with dotted names, as a generator (see ``named_parameters``)."""
+        for key, _, _, b in self._members("_buffers", recurse):
+            yield key, b
 
-    def buffers(self, recurse: bool = True) -> list[Tensor]:
-        return [b for _, _, _, b in self._members("_buffers", recurse)]
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """All buffers, as a generator (see ``parameters``)."""
+        for _, _, _, b in self._members("_buffers", recurse):
+            yield b
 
     def _members(self, registry: str, recurse: bool = True) -> list[tuple[str, Module, str, Any]]:
         """(dotted name, owning module, attribute name, value) of each registered parameter
@@ -308,7 +339,7 @@ class Module:
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule and then on this module (for custom
         initialisation); returns this module."""
-        for module in reversed(self.modules()):
+        for module in reversed(list(self.modules())):
             fn(module)
         return self
 
