@@ -173,6 +173,16 @@ def test_zero_grad_sets_grads_to_none():
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_zero_grad_set_to_none_false_zeroes_the_grads_in_place():
+    model = nn.Sequential(nn.Linear(3, 2))
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    grads = [p.grad for p in model.parameters()]
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad is g and not g.numpy().any() for p, g in zip(model.parameters(), grads))
+    model.zero_grad(set_to_none=True)
+    assert all(p.grad is None for p in model.parameters())
+
+
 def test_apply_visits_every_module_children_first():
     model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 2)))
     visited = []

@@ -378,10 +378,14 @@ class Module:
         """Evaluation mode: the same as ``train(False)``."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Drop every parameter's gradient (sets ``.grad`` to None)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: set it to None (the default, which frees it) or,
+        with ``set_to_none=False``, fill it with zeros, as ``Optimizer.zero_grad`` does."""
         for p in self.parameters():
-            p._grad = None
+            if set_to_none:
+                p._grad = None
+            elif p._grad is not None:
+                p._grad._data.fill(0)
 
     # ----- state dict -----------------------------------------------------------------------
 
