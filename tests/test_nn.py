@@ -193,6 +193,16 @@ def test_zero_grad_sets_grads_to_none():
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_zero_grad_set_to_none_false_zeroes_the_grads_in_place():
+    model = nn.Sequential(nn.Linear(3, 2))
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    grads = [p.grad for p in model.parameters()]
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad is g and not g.numpy().any() for p, g in zip(model.parameters(), grads))
+    model.zero_grad(set_to_none=True)
+    assert all(p.grad is None for p in model.parameters())
+
+
 def test_apply_visits_every_module_children_first():
     model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Linear(2, 2)))
     visited = []
@@ -402,6 +412,30 @@ def test_buffers_register_and_update_by_assignment():
         model.register_buffer("names", np.array(["x"]))
 
 
+def test_non_persistent_buffer_is_left_out_of_the_state_dict_but_still_a_buffer():
+    model = nn.Linear(2, 2)
+    model.register_buffer("cache", np.zeros(2, dtype=np.float32), persistent=False)
+    model.register_buffer("kept", np.zeros(2, dtype=np.float32))
+    assert list(model.state_dict()) == ["weight", "bias", "kept"]
+    assert [name for name, _ in model.named_buffers()] == ["cache", "kept"]
+    model.cache = np.ones(2, dtype=np.float32)  # replacing it keeps it non-persistent
+    assert model.load_state_dict(model.state_dict()) == ([], [])
+    assert model.double().cache.dtype == minitorch.float64
+    model.register_buffer("cache", np.zeros(2), persistent=True)
+    assert "cache" in model.state_dict()
+
+
+def test_state_dict_prefix_destination_and_keep_vars():
+    model = nn.Sequential(nn.Linear(2, 2))
+    assert list(model.state_dict(prefix="net.")) == ["net.0.weight", "net.0.bias"]
+    destination = {"other": 1}
+    assert model.state_dict(destination=destination) is destination
+    assert list(destination) == ["other", "0.weight", "0.bias"]
+    kept = model.state_dict(keep_vars=True)["0.weight"]
+    detached = model.state_dict()["0.weight"]
+    assert kept is model[0].weight and detached is not kept and not detached.requires_grad
+
+
 # ----- hooks ----------------------------------------------------------------------------------
 
 
@@ -418,6 +452,10 @@ def test_forward_hook_sees_inputs_and_output_and_can_be_removed():
     layer(x)
     assert len(calls) == 1
     handle.remove()  # removing twice is harmless
+    # always_call (PyTorch's keyword) is accepted
+    layer.register_forward_hook(lambda m, inputs, out: calls.append(out), always_call=True)
+    layer(x)
+    assert len(calls) == 2
 
 
 def test_forward_hook_can_replace_the_output():

@@ -168,6 +168,37 @@ def test_random_sampler_num_samples_and_replacement():
     assert len(drawn) == 300 and set(counts) == {0, 1, 2} and min(counts.values()) > 60
 
 
+def test_random_sampler_draws_a_huge_num_samples_lazily():
+    # makemore's endless loader: num_samples=int(1e10) with replacement. Drawn up front,
+    # the indices would not fit in memory; drawn in chunks, the first batch comes at once.
+    endless = RandomSampler(range(10), replacement=True, num_samples=2**62, generator=seeded())
+    (first,) = next(iter(DataLoader(TensorDataset(minitorch.arange(10)), batch_size=4,
+                                    sampler=endless)))
+    assert first.shape == (4,) and next(iter(endless)) in range(10)
+    # Without replacement, one pass is drawn at a time: after the first index of a thousand
+    # passes, the generator is where one whole pass leaves it.
+    generator, one_pass = seeded(1), seeded(1)
+    next(iter(RandomSampler(range(10), num_samples=10 * 1000, generator=generator)))
+    list(RandomSampler(range(10), generator=one_pass))
+    assert np.array_equal(generator.get_state(), one_pass.get_state())
+    # Batches that straddle two chunks, and the last short one, are as iterating gives.
+    sampler = RandomSampler(range(7), num_samples=23, generator=seeded(2))
+    loader = DataLoader(TensorDataset(minitorch.arange(7)), batch_size=5, sampler=sampler)
+    assert sum((y.tolist() for (y,) in loader), []) == list(
+        RandomSampler(range(7), num_samples=23, generator=seeded(2)))
+
+
+def test_unseeded_random_sampler_ignores_global_draws_during_the_epoch():
+    # As in PyTorch: the epoch's generator is seeded from the global one when it starts.
+    minitorch.manual_seed(4)
+    undisturbed = list(RandomSampler(range(10), num_samples=30))
+    minitorch.manual_seed(4)
+    indices = iter(RandomSampler(range(10), num_samples=30))
+    head = [next(indices) for _ in range(12)]
+    minitorch.rand(5)
+    assert head + list(indices) == undisturbed
+
+
 def test_subset_random_sampler():
     sampler = SubsetRandomSampler([7, 3, 11, 5], generator=seeded())
     epochs = [list(sampler) for _ in range(4)]

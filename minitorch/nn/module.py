@@ -80,6 +80,7 @@ class Module:
         # object.__setattr__: these are the registries that our own __setattr__ fills.
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers_set", set())  # as PyTorch names it
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_hooks", [])  # (kind, hook, with_kwargs), in calling order
         object.__setattr__(self, "training", True)
@@ -102,10 +103,11 @@ class Module:
         return self._add_hook("forward_pre", hook, prepend, with_kwargs)
 
     def register_forward_hook(self, hook: Hook, *, prepend: bool = False,
-                              with_kwargs: bool = False) -> HookHandle:
+                              with_kwargs: bool = False, always_call: bool = False) -> HookHandle:
         """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
         ``with_kwargs``) after every forward; a hook that returns a value replaces the
-        output. ``handle.remove()`` unregisters it."""
+        output. ``handle.remove()`` unregisters it. ``always_call`` is accepted for PyTorch's
+        signature and ignored: here a forward that raises calls no hook."""
         return self._add_hook("forward", hook, prepend, with_kwargs)
 
     def register_full_backward_pre_hook(self, hook: Hook, prepend: bool = False) -> HookHandle:
@@ -195,13 +197,21 @@ class Module:
     def _forget(self, name: str) -> None:
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
+        _non_persistent(self).discard(name)
 
-    def register_buffer(self, name: str, array: Any) -> None:
+    def register_buffer(self, name: str, array: Any, persistent: bool = True) -> None:
         """Register state that is saved in ``state_dict`` but not trained (running
         statistics, for example). It is kept as a Tensor that does not require grad,
         sharing the memory of the array or Tensor given, as in PyTorch; assigning to the
-        attribute later replaces it; None is allowed."""
+        attribute later replaces it; None is allowed. A buffer with ``persistent=False``
+        (a cache, say) is left out of ``state_dict`` and not expected by
+        ``load_state_dict``, but is still a buffer: ``buffers()`` lists it and ``to()``
+        converts it."""
         self._register(self._buffers, "buffer", name, array)
+        if not persistent:
+            if "_non_persistent_buffers_set" not in self.__dict__:  # a module pickled before
+                object.__setattr__(self, "_non_persistent_buffers_set", set())
+            self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register ``module`` under ``name`` (the same as assigning the attribute)."""
@@ -409,23 +419,36 @@ class Module:
         """Evaluation mode: the same as ``train(False)``."""
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Drop every parameter's gradient (sets ``.grad`` to None)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: set it to None (the default, which frees it) or,
+        with ``set_to_none=False``, fill it with zeros, as ``Optimizer.zero_grad`` does."""
         for p in self.parameters():
-            p._grad = None
+            if set_to_none:
+                p._grad = None
+            elif p._grad is not None:
+                p._grad._data.fill(0)
 
     # ----- state dict -----------------------------------------------------------------------
 
-    def state_dict(self) -> dict[str, Tensor]:
-        """Every parameter and buffer as a detached Tensor sharing its memory, as in PyTorch
-        (``copy.deepcopy(model.state_dict())`` keeps a snapshot), by dotted name, in
-        PyTorch's order and with PyTorch's keys: module by module, its parameters, then its
-        buffers, then its submodules'; a module or parameter reachable by two names (tied
-        weights) is under both."""
-        return {
-            key: value.detach() if isinstance(value, Tensor) else Tensor._make(value, False)
-            for key, _, _, value in self._state_members()
-        }
+    def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
+        """Every parameter and persistent buffer as a detached Tensor sharing its memory, as
+        in PyTorch (``copy.deepcopy(model.state_dict())`` keeps a snapshot), by dotted name,
+        in PyTorch's order and with PyTorch's keys: module by module, its parameters, then
+        its buffers, then its submodules'; a module or parameter reachable by two names
+        (tied weights) is under both.
+
+        As in PyTorch, ``prefix`` goes before every key, ``destination`` (a dict) is filled
+        and returned instead of a new dict, and ``keep_vars=True`` gives the Parameters and
+        buffers themselves, not detached."""
+        state = {} if destination is None else destination
+        for key, _, _, value in self._state_members():
+            if not isinstance(value, Tensor):
+                value = Tensor._make(value, False)
+            elif not keep_vars:
+                value = value.detach()
+            state[prefix + key] = value
+        return state
 
     def _state_members(self) -> list[tuple[str, Module, str, Any]]:
         """(dotted name, owning module, attribute name, value) of each entry of the state
@@ -434,11 +457,12 @@ class Module:
         stack: list[tuple[str, Module]] = [("", self)]
         while stack:
             prefix, module = stack.pop()
+            skipped = _non_persistent(module)
             for registry in (module._parameters, module._buffers):
                 members += [
                     (prefix + name, module, name, value)
                     for name, value in registry.items()
-                    if value is not None
+                    if value is not None and not (registry is module._buffers and name in skipped)
                 ]
             stack += reversed(
                 [(f"{prefix}{name}.", child) for name, child in module._modules.items() if child]
@@ -520,6 +544,12 @@ def _check_name(kind: str, name: Any) -> None:
         raise KeyError(f'{kind} name cannot contain ".", got: {name}')
     if not name:
         raise KeyError(f'{kind} name cannot be the empty string ""')
+
+
+def _non_persistent(module: Module) -> set[str]:
+    """The names of ``module``'s buffers left out of its state dict (none for a module
+    pickled before buffers could be non-persistent)."""
+    return module.__dict__.get("_non_persistent_buffers_set", set())
 
 
 def _array(value: Any) -> Any:

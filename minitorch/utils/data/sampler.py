@@ -20,6 +20,10 @@ from minitorch.tensor import Tensor, from_numpy
 
 T_co = TypeVar("T_co", covariant=True)
 
+# Indices drawn at a time by RandomSampler with replacement: enough that drawing costs
+# nothing next to the batches (PyTorch draws 32), few enough to hold (512 KiB of int64).
+_CHUNK = 1 << 16
+
 
 class Sampler(Generic[T_co]):
     """Base class of samplers: subclasses define ``__iter__`` and, where the count is known,
@@ -33,15 +37,21 @@ class Sampler(Generic[T_co]):
 
 
 class _DrawnAtOnce(Sampler[int]):
-    """A sampler that draws the indices of an epoch as one array, ``_epoch()``. Iterating
-    gives them as Python ints; ``BatchSampler`` slices the array into batches instead, with
-    no Python int per sample, which keeps a DataLoader epoch fast."""
+    """A sampler that draws the indices of an epoch as arrays: ``_epoch()`` draws them all
+    at once, ``_chunks()`` (by default that one array) in parts, one drawn only when the
+    one before has been used, for epochs too long to hold. Iterating gives them as Python
+    ints; ``BatchSampler`` slices the arrays into batches instead, with no Python int per
+    sample, which keeps a DataLoader epoch fast."""
 
     def _epoch(self) -> np.ndarray:
         raise NotImplementedError
 
+    def _chunks(self) -> Iterator[np.ndarray]:
+        yield self._epoch()
+
     def __iter__(self) -> Iterator[int]:
-        yield from self._epoch().tolist()
+        for chunk in self._chunks():
+            yield from chunk.tolist()
 
 
 class SequentialSampler(_DrawnAtOnce):
@@ -85,15 +95,27 @@ class RandomSampler(_DrawnAtOnce):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _epoch(self) -> np.ndarray:
+        return np.concatenate(list(self._chunks()))
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        # Drawn lazily, as PyTorch does, so that num_samples=int(1e10) (an endless loader)
+        # needs no memory for indices not yet used: a chunk of _CHUNK draws at a time with
+        # replacement, one whole pass at a time without.
         rng = minitorch_random.numpy_generator(self.generator)
+        if self.generator is None:
+            # As in PyTorch: a generator of its own, seeded from the global one when the
+            # epoch starts, so the order does not depend on draws made between chunks.
+            rng = np.random.default_rng(int(rng.integers(2**63)))
         size = len(self.data_source)
         if self.replacement:
-            return rng.integers(0, size, self.num_samples)
+            for start in range(0, self.num_samples, _CHUNK):
+                yield rng.integers(0, size, min(_CHUNK, self.num_samples - start))
+            return
         passes, rest = divmod(self.num_samples, size)
-        orders = [rng.permutation(size) for _ in range(passes)]
+        for _ in range(passes):
+            yield rng.permutation(size)
         if rest:
-            orders.append(rng.permutation(size)[:rest])
-        return np.concatenate(orders)
+            yield rng.permutation(size)[:rest]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -201,10 +223,15 @@ class BatchSampler(Sampler[list[int]]):
                 or type(self.sampler).__iter__ is not _DrawnAtOnce.__iter__):
             yield from self
             return
-        order = self.sampler._epoch()
-        stop = len(order) - len(order) % self.batch_size if self.drop_last else len(order)
-        for start in range(0, stop, self.batch_size):
-            yield order[start : start + self.batch_size]
+        rest = np.empty(0, dtype=np.int64)  # a batch begun in one chunk, ended in the next
+        for chunk in self.sampler._chunks():
+            order = np.concatenate([rest, chunk]) if len(rest) else chunk
+            stop = len(order) - len(order) % self.batch_size
+            for start in range(0, stop, self.batch_size):
+                yield order[start : start + self.batch_size]
+            rest = order[stop:]
+        if len(rest) and not self.drop_last:
+            yield rest
 
 
 class _InfiniteConstantSampler(Sampler[None]):
