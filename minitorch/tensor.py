@@ -626,14 +626,19 @@ class Tensor:
 
         return self._in_place(operand, fn, write, name)
 
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         _check_bounds(min, max)
-        return self._in_place(
-            None,
-            lambda old: old.clamp(min, max),
-            lambda out: np.clip(out, min, max, out=out),
-            "clamp_",
-        )
+        # a bound that requires grad must be recorded even when this tensor does not
+        tensors = [b for b in (min, max) if isinstance(b, Tensor)]
+        operand = next((b for b in tensors if b.requires_grad), None)
+
+        def write(out: np.ndarray) -> None:
+            # computed out of place first: a float bound promotes, which PyTorch refuses here
+            result = Tensor._make(out, False).clamp(min, max)._data
+            _check_in_place_result("clamp_", result, out)
+            np.copyto(out, result)
+
+        return self._in_place(operand, lambda old: old.clamp(min, max), write, "clamp_")
 
     clip_ = clamp_
 
@@ -914,10 +919,21 @@ class Tensor:
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         return ew.LeakyReLU.apply(self, slope=negative_slope)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit values to [min, max]; either bound may be left out (not both)."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit values to [min, max]; either bound may be left out (not both). As in PyTorch
+        the result has the promoted dtype (``int_tensor.clamp(0.5)`` is float32), and bounds
+        given as tensors broadcast and get their share of the gradient."""
         _check_bounds(min, max)
-        return ew.Clamp.apply(self, low=min, high=max)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            bounds = [self._operand(b) for b in (min, max) if b is not None]
+            target = dtypes.common_type(self._data, *(b._data for b in bounds))
+            return ew.ClampTensors.apply(*(t.astype(target) for t in (self, *bounds)),
+                                         has_low=min is not None, has_high=max is not None)
+        target = self._data.dtype
+        for bound in (min, max):
+            if bound is not None:
+                target = dtypes.scalar_dtype(bound, target)
+        return ew.Clamp.apply(self.astype(target), low=min, high=max)
 
     clip = clamp
 

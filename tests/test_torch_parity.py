@@ -3,6 +3,7 @@ Random numbers are not compared: the two libraries' generators differ."""
 
 import numpy as np
 import pytest
+from torch_reference import assert_same_as_torch
 
 import minitorch as mt
 
@@ -128,3 +129,57 @@ def test_random_shapes_and_dtypes(call):
     ours = call(mt, mt.Generator().manual_seed(0))
     theirs = call(torch, torch.Generator().manual_seed(0))
     assert ours.shape == tuple(theirs.shape) and ours.dtype == _DTYPES[theirs.dtype]
+
+
+# ----- clamp: promotion and tensor bounds -----------------------------------------------------
+
+_X = np.array([1.0, -1.0, 0.5, 0.0, 3.0, 2.0], dtype=np.float32)
+_LOW = np.array([2.0, 0.0, 0.5, 0.0, 1.0, -1.0], dtype=np.float32)
+_HIGH = np.array([1.0, 2.0, 0.5, 0.0, 1.0, 3.0], dtype=np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([3, 1, 2]).clamp(min=1.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(0.5, 2.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(max=2),
+    lambda lib: lib.tensor([3, 1, 2]).clamp_min(1.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp_max(1.5),
+    lambda lib: lib.tensor([True, False]).clamp(min=0.5),
+    lambda lib: lib.tensor([True, False]).clamp(min=1),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(min=lib.tensor(1.5)),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp(min=lib.tensor([0.5, 3.0], dtype=lib.float64)),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp(min=lib.zeros(2, 2)),
+    lambda lib: lib.tensor([3.0, 1.0]).clamp_(min=lib.tensor([1.5, 1.5], dtype=lib.float64)),
+])
+def test_clamp_promotes_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([3, 1, 2]).clamp_(min=1.5),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp_(min=lib.zeros(2, 2)),
+])
+def test_clamp_in_place_refuses_what_torch_refuses(call):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(mt)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, low, high: x.clamp(low, high),
+    lambda lib, x, low, high: x.clamp(min=low),
+    lambda lib, x, low, high: x.clamp(max=high),
+    lambda lib, x, low, high: x.clamp(low[:1], high),
+    lambda lib, x, low, high: lib.clamp(x.detach(), low, high),
+    lambda lib, x, low, high: lib.clamp(x, low.detach(), high),
+    lambda lib, x, low, high: (x * 1).clamp_(low, high),
+])
+def test_clamp_by_tensors_is_differentiable_in_every_input(call):
+    assert_same_as_torch(torch, call, (_X, _LOW, _HIGH))
+
+
+def test_clamp_by_tensors_gives_no_gradient_where_a_value_is_nan():
+    values = np.array([1.0, np.nan, 0.5], dtype=np.float32)
+    bounds = np.array([0.0, 0.0, np.nan], dtype=np.float32)
+    assert_same_as_torch(torch, lambda lib, x, low: x.clamp(min=low), (values, bounds))

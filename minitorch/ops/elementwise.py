@@ -301,6 +301,32 @@ class Clamp(Function):
         return grad * self.inside
 
 
+class ClampTensors(Function):
+    """z = min(max(x, low), high) with tensor bounds (broadcast; ``has_low``/``has_high`` say
+    which of the two follow x);  as in PyTorch, the gradient goes to x where
+    low <= x <= high, to low where x < low < high, to high where x > high or high < low
+    (so a tie goes to x, and where low == high < x nothing gets it)."""
+
+    node_name = "ClampBackward0"
+
+    def forward(self, x: np.ndarray, *bounds: np.ndarray, has_low: bool = True,
+                has_high: bool = True) -> np.ndarray:
+        low = bounds[0] if has_low else None
+        high = bounds[-1] if has_high else None
+        keep_x = np.ones(x.shape, dtype=bool) if low is None else low <= x
+        self.masks = [keep_x if high is None else keep_x & (x <= high)]
+        if low is not None:
+            self.masks.append(x < low if high is None else (x < low) & (low < high))
+        if high is not None:
+            self.masks.append(x > high if low is None else (x > high) | (high < low))
+        raised = x if low is None else np.maximum(x, low)  # NaN comes through
+        return raised if high is None else np.minimum(raised, high)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        return tuple(grad * mask if need else None
+                     for mask, need in zip(self.masks, self.needs_input_grad, strict=True))
+
+
 class Cast(Function):
     """z = x converted to another dtype;  the engine converts the gradient back."""
 
