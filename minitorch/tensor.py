@@ -1987,6 +1987,7 @@ class Tensor:
                               _in_place_form("relu"))
     erf_, erfc_ = _in_place_form("erf"), _in_place_form("erfc")
     reciprocal_, pow_ = _in_place_form("reciprocal"), _in_place_form("pow")
+    __ipow__ = pow_  # x **= y changes x in place, as in PyTorch
     deg2rad_, rad2deg_ = _in_place_form("deg2rad"), _in_place_form("rad2deg")
     hypot_, copysign_ = _in_place_form("hypot"), _in_place_form("copysign")
     xlogy_, logit_ = _in_place_form("xlogy"), _in_place_form("logit")
