@@ -1009,24 +1009,34 @@ class Tensor:
         As in PyTorch the default is the unbiased estimate (correction=1); pass
         ``correction=0`` (or ``unbiased=False``) for the mean squared deviation.
         """
-        _require_floating(self, "var")
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        correction = _correction(unbiased, correction, ddof)
+        return self._variance(dim, keepdim, _correction(unbiased, correction, ddof), "var")
+
+    def _variance(self, dim: Axis, keepdim: bool, correction: float, name: str) -> Tensor:
+        """var over the checked ``dim``. With no degrees of freedom left (n <= correction, or
+        no values) PyTorch warns and divides by max(0, n - correction): NaN, or inf."""
+        _require_floating(self, name)
         count = red.reduced_size(self.shape, dim)
-        if count - correction <= 0:
-            raise ValueError(
-                f"var/std over {count} value(s) with correction={correction} divides by "
-                f"{count - correction} degrees of freedom; pass correction=0"
-            )
-        deviation = self - self.mean(dim, keepdim=True)
-        return (deviation * deviation).sum(dim, keepdim=keepdim) / (count - correction)
+        divisor = count - correction
+        if divisor > 0 and self._data.size:
+            deviation = self - self.mean(dim, keepdim=True)
+            return (deviation * deviation).sum(dim, keepdim=keepdim) / divisor
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's, on a mean of no values
+            deviation = self - self.mean(dim, keepdim=True)
+            return (deviation * deviation).sum(dim, keepdim=keepdim) / builtins.max(divisor, 0)
 
     def std(self, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
             ddof: float | None = None) -> Tensor:
-        """Standard deviation: the square root of :meth:`var` (unbiased by default)."""
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                        keepdims=keepdims, ddof=ddof).sqrt()
+        """Standard deviation: the square root of :meth:`var` (unbiased by default). Where it
+        is 0 (constant values) the gradient is 0, as in PyTorch, not sqrt's infinite slope."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        variance = self._variance(dim, keepdim, _correction(unbiased, correction, ddof), "std")
+        return ew.Sqrt.apply(variance, flat_at_zero=True)
 
     def logsumexp(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None,
                   keepdims: bool | None = None) -> Tensor:

@@ -197,16 +197,20 @@ class LogBase(Function):
 
 
 class Sqrt(Function):
-    """z = sqrt(x);  dz/dx = 1 / (2 z)."""
+    """z = sqrt(x);  dz/dx = 1 / (2 z). With ``flat_at_zero`` (std, the root of a variance)
+    dz/dx is taken as 0 where z = 0, as PyTorch's std does for constant values."""
 
     node_name = "SqrtBackward0"
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, flat_at_zero: bool = False) -> np.ndarray:
         self.out = np.sqrt(x)
+        self.zero = (self.out == 0) if flat_at_zero else None
         return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad / (2 * self.out)
+        if self.zero is None:
+            return grad / (2 * self.out)
+        return where(self.zero, 0, grad / (2 * where(self.zero, 1, self.out)))
 
 
 class Abs(Function):
