@@ -1067,7 +1067,7 @@ class Tensor:
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
         if self._data.size == 0:
             raise ValueError(f"argmax/argmin of an empty tensor of shape {self.shape}")
-        indices = pick(self._data, axis=dim, keepdims=keepdim and dim is not None)
+        indices = pick(self._data, axis=dim, keepdims=keepdim)  # no dim: every size 1
         return Tensor._make(np.asarray(indices, dtype=dtypes.int64), False)
 
     # ----- linear algebra and shape ---------------------------------------------------------
@@ -1154,12 +1154,12 @@ class Tensor:
     def all(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         """Whether every value over ``dim`` (all of them by default) is non-zero: a bool
         tensor, so ``bool(t.all())`` and ``if t.all():`` work as in PyTorch."""
-        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim, empty_is_all=False)
         return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)), False)
 
     def any(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         """Whether some value over ``dim`` (all of them by default) is non-zero (bool)."""
-        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim, empty_is_all=False)
         return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)), False)
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
@@ -2024,8 +2024,8 @@ class Tensor:
             return red.Prod.apply(source)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"prod takes one dimension (an int), got {dim!r}")
-        axis = _dim_index(dim, self.ndim) if self.ndim else None
-        return red.Prod.apply(source, axis=axis, keepdims=keepdim)
+        axis = _dim_index(dim, self.ndim)
+        return red.Prod.apply(source, axis=axis if self.ndim else None, keepdims=keepdim)
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         """Running sums along ``dim``."""
@@ -3481,9 +3481,11 @@ def _dim_index(dim: Any, ndim: int) -> int:
 
 
 def _dim_keepdim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None,
-                 ndim: int) -> tuple[Any, bool]:
+                 ndim: int, empty_is_all: bool = True) -> tuple[Any, bool]:
     """The reduced dimensions (checked, as an int, a tuple or None) and keepdim, from
-    PyTorch's names or NumPy's."""
+    PyTorch's names or NumPy's. As in PyTorch, ``dim=()`` reduces over all dimensions (unless
+    ``empty_is_all`` is false: ``all``/``any`` reduce none), and a 0-d tensor takes only 0
+    and -1."""
     if axis is not None:
         if dim is not None:
             raise TypeError("pass dim or axis, not both")
@@ -3493,8 +3495,12 @@ def _dim_keepdim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None,
     if dim is None:
         return None, keepdim
     if isinstance(dim, (list, tuple)):
-        return tuple(_dim_index(d, ndim) for d in dim), keepdim
-    return (_dim_index(dim, ndim) if ndim else None), keepdim
+        if not dim and empty_is_all:
+            return None, keepdim
+        dims = tuple(_dim_index(d, ndim) for d in dim)
+        return (dims if ndim else None), keepdim
+    axis = _dim_index(dim, ndim)
+    return (axis if ndim else None), keepdim
 
 
 def _correction(unbiased: bool | None, correction: float | None, ddof: float | None) -> float:

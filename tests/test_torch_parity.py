@@ -183,3 +183,36 @@ def test_clamp_by_tensors_gives_no_gradient_where_a_value_is_nan():
     values = np.array([1.0, np.nan, 0.5], dtype=np.float32)
     bounds = np.array([0.0, 0.0, np.nan], dtype=np.float32)
     assert_same_as_torch(torch, lambda lib, x, low: x.clamp(min=low), (values, bounds))
+
+
+# ----- reductions: dim=(), keepdim without dim, the dims of a 0-d tensor ----------------------
+
+_GRID = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.sum(()), lambda lib, x: x.sum(dim=[]), lambda lib, x: x.sum((), True),
+    lambda lib, x: x.mean(()), lambda lib, x: x.amax(()), lambda lib, x: x.amin(dim=[]),
+    lambda lib, x: x.nansum(()), lambda lib, x: x.nanmean(()), lambda lib, x: x.norm(dim=()),
+    lambda lib, x: x.norm(1, dim=[]), lambda lib, x: x.count_nonzero(()),
+    # values only: PyTorch's gradient of std/var over dim=() is inf (n taken as 1)
+    lambda lib, x: x.detach().std(dim=()), lambda lib, x: x.detach().var((), keepdim=True),
+    lambda lib, x: x.all(()), lambda lib, x: x.any(dim=[]),
+    lambda lib, x: x.argmax(keepdim=True), lambda lib, x: x.argmin(keepdim=True),
+    lambda lib, x: x[0].argmax(keepdim=True), lambda lib, x: x[0, 0].argmin(keepdim=True),
+    lambda lib, x: x[0, 0].sum(0), lambda lib, x: x[0, 0].sum(-1),
+    lambda lib, x: x[0, 0].sum((0,)), lambda lib, x: x[0, 0].max(0)[0],
+])
+def test_reduction_dims_as_torch(call):
+    assert_same_as_torch(torch, call, (_GRID,))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.sum(1), lambda x: x.sum(5), lambda x: x.sum(-7), lambda x: x.sum((0, 1)),
+    lambda x: x.mean(1), lambda x: x.max(1), lambda x: x.min(1), lambda x: x.argmax(1),
+    lambda x: x.prod(1), lambda x: x.amax(1), lambda x: x.std(1), lambda x: x.norm(dim=1),
+])
+def test_a_0d_tensor_takes_only_dims_0_and_minus_1(call):
+    for lib in (mt, torch):
+        with pytest.raises(IndexError, match="(?i)dimension out of range"):
+            call(lib.tensor(2.0))
