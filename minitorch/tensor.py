@@ -955,9 +955,10 @@ class Tensor:
 
     def sum(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
             axis: Axis = None, keepdims: bool | None = None) -> Tensor:
-        if dim is None and axis is None and dtype is None and not keepdim and not keepdims:
+        if (dim is None and axis is None and dtype is None and not keepdim and not keepdims
+                and self._data.dtype.kind == "f"):
             return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
-        source = self if dtype is None else self.astype(dtype)
+        source = self._counting(dtype)  # integers and bools sum in int64 (NumPy: uint8 in uint64)
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
         return red.Sum.apply(source, axis=dim, keepdims=keepdim)
 

@@ -216,3 +216,14 @@ def test_a_0d_tensor_takes_only_dims_0_and_minus_1(call):
     for lib in (mt, torch):
         with pytest.raises(IndexError, match="(?i)dimension out of range"):
             call(lib.tensor(2.0))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "bool"])
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.sum(), lambda lib, x: x.sum(0), lambda lib, x: x.sum(1, keepdim=True),
+    lambda lib, x: x.nansum(), lambda lib, x: x.prod(), lambda lib, x: x.prod(1),
+    lambda lib, x: x.cumsum(0), lambda lib, x: x.cumprod(1),
+])
+def test_integer_and_bool_sums_and_products_are_int64_as_torch(call, dtype):
+    values = np.array([[1, 2, 0], [200, 100, 3]]).astype(dtype)
+    assert_same_as_torch(torch, call, (values,))
