@@ -778,6 +778,11 @@ class Tensor:
         return _arithmetic(ew.Div, self._operand(other), self, floating=True)
 
     def __pow__(self, other: Any) -> Tensor:
+        if (isinstance(other, (int, np.integer)) and other < 0 and self.dtype.kind in "biu"
+                and not isinstance(other, (bool, np.bool_))):
+            # PyTorch refuses a negative number as exponent, though not a negative tensor
+            raise RuntimeError(f"Integers to negative integer powers are not allowed: a "
+                               f"tensor of dtype {self.dtype} to the power {other}")
         return _arithmetic(ew.Pow, self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:

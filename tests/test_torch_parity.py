@@ -227,3 +227,32 @@ def test_a_0d_tensor_takes_only_dims_0_and_minus_1(call):
 def test_integer_and_bool_sums_and_products_are_int64_as_torch(call, dtype):
     values = np.array([[1, 2, 0], [200, 100, 3]]).astype(dtype)
     assert_same_as_torch(torch, call, (values,))
+
+
+# ----- integer arithmetic ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1, 2, -3]) ** lib.tensor([1, 2, -3]),
+    lambda lib: lib.tensor([1, -1, 2, -2, 0, 0, 3]) ** lib.tensor([-1, -1, -1, -3, -1, -2, 0]),
+    lambda lib: 2 ** lib.tensor([1, -2, 3]),
+    lambda lib: (-1) ** lib.tensor([1, -2, -3]),
+    lambda lib: 0 ** lib.tensor([1, -2, -3]),
+    lambda lib: lib.tensor([2, 3], dtype=lib.int8) ** lib.tensor([-1, -2], dtype=lib.int8),
+    lambda lib: lib.tensor([2, 3]).pow(lib.tensor(-1)),
+    lambda lib: lib.tensor([True, False]) ** lib.tensor([-1, -1]),
+])
+def test_integer_powers_with_negative_exponents_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([2, 3]) ** -1,
+    lambda lib: lib.tensor([2, 3]).pow(-2),
+    lambda lib: lib.pow(lib.tensor([2], dtype=lib.int32), -1),
+    lambda lib: lib.tensor([2, 3]).pow_(-1),
+])
+def test_an_integer_tensor_to_a_negative_number_raises_as_torch(call):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+            call(lib)

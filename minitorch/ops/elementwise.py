@@ -83,7 +83,10 @@ class Pow(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        self.out = a**b
+        if b.dtype.kind == "i" and a.dtype.kind in "iu" and np.any(b < 0):
+            self.out = _integer_power(a, b)
+        else:
+            self.out = a**b
         return self.out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -91,6 +94,16 @@ class Pow(Function):
         grad_a = grad * self.b * self.a ** (self.b - 1) if need_a else None
         grad_b = grad * self.out * log(self.a) if need_b else None
         return grad_a, grad_b
+
+
+def _integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a ** b for integers where some b < 0, which NumPy refuses: as in PyTorch, 1 for a
+    base of 1, +-1 for -1 (by the exponent's parity) and 0 for any other base, 0 included."""
+    negative = b < 0
+    out = a ** np.where(negative, 0, b)
+    parity_sign = np.where(b % 2 == 0, 1, a)  # (-1) ** b is 1 or -1; a itself for a = +-1
+    at_negative = np.where((a == 1) | (a == -1), parity_sign, 0).astype(out.dtype)
+    return np.where(negative, at_negative, out)
 
 
 class Maximum(Function):
