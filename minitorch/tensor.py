@@ -3390,6 +3390,9 @@ def _not_differentiable(ufunc: np.ufunc, a: Tensor, b: Tensor, name: str) -> Ten
     if autograd.is_grad_enabled() and (a.requires_grad or b.requires_grad):
         raise RuntimeError(f"{name} is not differentiable; use it on tensors without grad")
     target = dtypes.result_type(a._data, b._data)
+    if target.kind in "biu" and not np.all(b._data):
+        # NumPy gives 0 with a warning; PyTorch raises, as Python does
+        raise RuntimeError(f"ZeroDivisionError: integer {name} by zero")
     return Tensor._make(np.asarray(ufunc(a._data.astype(target, copy=False),
                                          b._data.astype(target, copy=False))), False)
 

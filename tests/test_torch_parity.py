@@ -256,3 +256,32 @@ def test_an_integer_tensor_to_a_negative_number_raises_as_torch(call):
     for lib in (mt, torch):
         with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
             call(lib)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1, 2]) // 0,
+    lambda lib: lib.tensor([1, 2]) // lib.tensor([0, 1]),
+    lambda lib: 5 // lib.tensor([0, 1]),
+    lambda lib: lib.tensor([1, 2], dtype=lib.uint8) // 0,
+    lambda lib: lib.tensor([1, 2]) % 0,
+    lambda lib: lib.tensor([1, 2]) % lib.tensor([0, 1]),
+    lambda lib: 5 % lib.tensor([0, 1]),
+    lambda lib: lib.tensor([1, 2]).fmod(0),
+    lambda lib: lib.tensor([1, 2]).div(0, rounding_mode="floor"),
+    lambda lib: lib.tensor([1, 2]).div(lib.tensor([1, 0]), rounding_mode="trunc"),
+    lambda lib: lib.tensor([1, 2]).floor_divide_(0),
+])
+def test_integer_division_by_zero_raises_as_torch(call):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            call(lib)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1.0, -2.0, 0.0]) // 0,
+    lambda lib: lib.tensor([1.0, 2.0]) % 0,
+    lambda lib: lib.tensor([1, 2]) // 0.0,
+])
+def test_floating_division_by_zero_gives_inf_and_nan_as_torch(call):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert_same_as_torch(torch, lambda lib: call(lib), ())

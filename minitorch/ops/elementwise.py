@@ -529,7 +529,8 @@ class Remainder(Function):
     def forward(self, a: np.ndarray, b: np.ndarray, truncate: bool = False) -> np.ndarray:
         if a.dtype.kind != "f":
             if np.any(b == 0):
-                raise ZeroDivisionError("integer remainder (fmod) by zero")
+                # the error PyTorch raises (Python's own would be ZeroDivisionError)
+                raise RuntimeError("ZeroDivisionError: integer remainder (fmod) by zero")
             return np.fmod(a, b) if truncate else np.remainder(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.quotient = np.trunc(a / b) if truncate else np.floor(a / b)
