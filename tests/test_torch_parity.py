@@ -285,3 +285,33 @@ def test_integer_division_by_zero_raises_as_torch(call):
 def test_floating_division_by_zero_gives_inf_and_nan_as_torch(call):
     with np.errstate(divide="ignore", invalid="ignore"):
         assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+# ----- the dtype of data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([np.float64(1.0)]),
+    lambda lib: lib.tensor([np.float64(1.0), 2.0]),
+    lambda lib: lib.tensor([[np.float64(1.0)], [2.0]]),
+    lambda lib: lib.tensor([np.float16(1.0), 2.0]),
+    lambda lib: lib.tensor([np.float32(1.0), np.float64(2.0)]),
+    lambda lib: lib.tensor([np.int32(1)]),
+    lambda lib: lib.tensor([np.int32(1), 2]),
+    lambda lib: lib.tensor([np.int8(1), np.int32(2)]),
+    lambda lib: lib.tensor([np.int32(1), 2.5]),
+    lambda lib: lib.tensor([np.uint8(1)]),
+    lambda lib: lib.tensor([np.bool_(True), np.bool_(False)]),
+    lambda lib: lib.tensor([np.array([1, 2], dtype=np.int32)] * 2),
+    lambda lib: lib.tensor([lib.tensor(1.0, dtype=lib.float64)]),
+    lambda lib: lib.tensor([lib.tensor(1, dtype=lib.int32), 2]),
+    lambda lib: lib.as_tensor([np.float64(1.0)]),
+    lambda lib: lib.tensor([]),
+    lambda lib: lib.arange(lib.tensor(3)),
+    lambda lib: lib.arange(lib.tensor(3, dtype=lib.int32)),
+    lambda lib: lib.arange(lib.tensor(3.0)),
+    lambda lib: lib.arange(0, lib.tensor(3)),
+    lambda lib: lib.arange(lib.tensor(0), 3, 1),
+])
+def test_dtype_of_data_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
