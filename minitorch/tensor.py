@@ -557,6 +557,7 @@ class Tensor:
         return self._arithmetic_(self._scaled(other, alpha), ew.Add, np.add, "add_")
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        _check_subtraction(self, self._operand(other))
         return self._arithmetic_(self._scaled(other, alpha), ew.Sub, np.subtract, "sub_")
 
     def mul_(self, other: Any) -> Tensor:
@@ -754,12 +755,15 @@ class Tensor:
     def __sub__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             other = self._operand(other)
-        if self._data.dtype is other._data.dtype:
+        if self._data.dtype is other._data.dtype and self._data.dtype.kind != "b":
             return ew.Sub.apply(self, other)
+        _check_subtraction(self, other)
         return _arithmetic(ew.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Sub, self._operand(other), self)
+        other = self._operand(other)
+        _check_subtraction(other, self)
+        return _arithmetic(ew.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
@@ -798,7 +802,7 @@ class Tensor:
         return _arithmetic(MatMul, self._operand(other), self)
 
     def __neg__(self) -> Tensor:
-        return ew.Neg.apply(self)
+        return self.neg()
 
     def __abs__(self) -> Tensor:
         return ew.Abs.apply(self)
@@ -1947,8 +1951,9 @@ class Tensor:
 
     def neg(self) -> Tensor:
         if self._data.dtype == np.bool_:
-            raise RuntimeError("neg: negation of a bool tensor is not supported; use ~ or "
-                               "logical_not() instead")
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return ew.Neg.apply(self)
 
     negative = neg
@@ -2185,6 +2190,7 @@ class Tensor:
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
+        _check_subtraction(self, self._operand(other))
         return self - self._scaled(other, alpha)
 
     subtract = sub
@@ -3408,6 +3414,17 @@ def _check_in_place_result(name: str, result: np.ndarray, current: np.ndarray) -
             f"{name}: result type {result.dtype} can't be cast to the tensor's dtype "
             f"{current.dtype} in place"
         )
+
+
+def _check_subtraction(a: Tensor, b: Tensor) -> None:
+    """PyTorch refuses to subtract bools (NumPy would for two, and compute for one)."""
+    if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a._data.dtype.kind == "b" or b._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def _check_bounds(min: Any, max: Any) -> None:

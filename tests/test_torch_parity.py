@@ -315,3 +315,33 @@ def test_floating_division_by_zero_gives_inf_and_nan_as_torch(call):
 ])
 def test_dtype_of_data_as_torch(call):
     assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+# ----- bool arithmetic that PyTorch refuses ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda lib, b: b - 1, "with a bool tensor"),
+    (lambda lib, b: 1 - b, "with a bool tensor"),
+    (lambda lib, b: b - 1.5, "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1, 2]) - b, "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1.0, 2.0]) - b, "with a bool tensor"),
+    (lambda lib, b: b.sub(1, alpha=2), "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1, 2]).sub_(b), "with a bool tensor"),
+    (lambda lib, b: b - b, "with two bool tensors"),
+    (lambda lib, b: b - True, "with two bool tensors"),
+    (lambda lib, b: lib.sub(b, b), "with two bool tensors"),
+    (lambda lib, b: -b, "Negation, the `-` operator, on a bool tensor"),
+    (lambda lib, b: b.neg(), "Negation, the `-` operator, on a bool tensor"),
+    (lambda lib, b: b.neg_(), "Negation, the `-` operator, on a bool tensor"),
+])
+def test_bool_subtraction_and_negation_raise_as_torch(call, match):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match=match):
+            call(lib, lib.tensor([True, False]))
+
+
+def test_bool_addition_is_still_allowed_as_torch():
+    assert_same_as_torch(torch, lambda lib: lib.tensor([True, False]) + lib.tensor(True), ())
+    assert_same_as_torch(torch, lambda lib: lib.tensor([1, 2]).add(lib.tensor([True, False]),
+                                                                   alpha=-1), ())
