@@ -47,12 +47,45 @@ def infer(data: Any, array: np.ndarray) -> np.dtype:
     """The dtype of a tensor made from ``data`` (already converted to ``array``)."""
     if is_typed(data):
         return array.dtype
+    if isinstance(data, _PYTHON_SEQUENCES):
+        found = _elements_dtype(data)
+        if found is not None:
+            return found
     kind = array.dtype.kind
     if kind == "f":
         return _default_float
     if kind in "iu":
         return DEFAULT_INT
     return array.dtype
+
+
+def _elements_dtype(data: Any) -> np.dtype | None:
+    """The dtype torch.tensor gives nested lists: each element's own (a Python float the
+    default floating dtype, an int int64, a NumPy scalar, array or tensor its dtype), all
+    promoted together; None for no elements. NumPy would make float64 of Python floats.
+    Looked up by the elements' types, a list at a time: a loop over the values is slow."""
+    found = None
+    pending = [data]
+    while pending:
+        values = pending.pop()
+        for kind in set(map(type, values)):
+            if issubclass(kind, _PYTHON_SEQUENCES):
+                pending.extend(v for v in values if type(v) is kind)
+                continue
+            if issubclass(kind, np.generic):  # first: np.float64 is also a Python float
+                found_here = [np.dtype(kind)]
+            elif issubclass(kind, builtins.bool):
+                found_here = [bool]
+            elif issubclass(kind, builtins.int):
+                found_here = [DEFAULT_INT]
+            elif issubclass(kind, builtins.float):
+                found_here = [_default_float]
+            else:  # arrays and tensors carry a dtype each; NumPy has refused anything else
+                found_here = [np.dtype(v.dtype) for v in values
+                              if type(v) is kind and hasattr(v, "dtype")]
+            for dtype in found_here:
+                found = dtype if found is None else promote_types(found, dtype)
+    return found
 
 
 def scalar_dtype(value: Any, tensor_dtype: np.dtype) -> np.dtype:

@@ -177,7 +177,9 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None,
 def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` up to (not including) ``end`` by ``step``; ``arange(n)`` counts
-    from 0 to n - 1. All-integer arguments give int64, any float gives float32."""
+    from 0 to n - 1. All-integer arguments give int64, any float gives float32; a 0-d
+    tensor counts as the number it holds, as in PyTorch."""
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:

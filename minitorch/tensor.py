@@ -618,6 +618,7 @@ class Tensor:
         return self._arithmetic_(self._scaled(other, alpha), ew.Add, np.add, "add_")
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        _check_subtraction(self, self._operand(other))
         return self._arithmetic_(self._scaled(other, alpha), ew.Sub, np.subtract, "sub_")
 
     def mul_(self, other: Any) -> Tensor:
@@ -690,14 +691,19 @@ class Tensor:
 
         return self._in_place(operand, fn, write, name)
 
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         _check_bounds(min, max)
-        return self._in_place(
-            None,
-            lambda old: old.clamp(min, max),
-            lambda out: np.clip(out, min, max, out=out),
-            "clamp_",
-        )
+        # a bound that requires grad must be recorded even when this tensor does not
+        tensors = [b for b in (min, max) if isinstance(b, Tensor)]
+        operand = next((b for b in tensors if b.requires_grad), None)
+
+        def write(out: np.ndarray) -> None:
+            # computed out of place first: a float bound promotes, which PyTorch refuses here
+            result = Tensor._make(out, False).clamp(min, max)._data
+            _check_in_place_result("clamp_", result, out)
+            np.copyto(out, result)
+
+        return self._in_place(operand, lambda old: old.clamp(min, max), write, "clamp_")
 
     clip_ = clamp_
 
@@ -819,12 +825,15 @@ class Tensor:
     def __sub__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
             other = self._operand(other)
-        if self._data.dtype is other._data.dtype:
+        if self._data.dtype is other._data.dtype and self._data.dtype.kind != "b":
             return ew.Sub.apply(self, other)
+        _check_subtraction(self, other)
         return _arithmetic(ew.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Sub, self._operand(other), self)
+        other = self._operand(other)
+        _check_subtraction(other, self)
+        return _arithmetic(ew.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
@@ -843,6 +852,11 @@ class Tensor:
         return _arithmetic(ew.Div, self._operand(other), self, floating=True)
 
     def __pow__(self, other: Any) -> Tensor:
+        if (isinstance(other, (int, np.integer)) and other < 0 and self.dtype.kind in "biu"
+                and not isinstance(other, (bool, np.bool_))):
+            # PyTorch refuses a negative number as exponent, though not a negative tensor
+            raise RuntimeError(f"Integers to negative integer powers are not allowed: a "
+                               f"tensor of dtype {self.dtype} to the power {other}")
         return _arithmetic(ew.Pow, self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:
@@ -858,7 +872,7 @@ class Tensor:
         return _arithmetic(MatMul, self._operand(other), self)
 
     def __neg__(self) -> Tensor:
-        return ew.Neg.apply(self)
+        return self.neg()
 
     def __abs__(self) -> Tensor:
         return ew.Abs.apply(self)
@@ -984,10 +998,21 @@ class Tensor:
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         return ew.LeakyReLU.apply(self, slope=negative_slope)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Limit values to [min, max]; either bound may be left out (not both)."""
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit values to [min, max]; either bound may be left out (not both). As in PyTorch
+        the result has the promoted dtype (``int_tensor.clamp(0.5)`` is float32), and bounds
+        given as tensors broadcast and get their share of the gradient."""
         _check_bounds(min, max)
-        return ew.Clamp.apply(self, low=min, high=max)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            bounds = [self._operand(b) for b in (min, max) if b is not None]
+            target = dtypes.common_type(self._data, *(b._data for b in bounds))
+            return ew.ClampTensors.apply(*(t.astype(target) for t in (self, *bounds)),
+                                         has_low=min is not None, has_high=max is not None)
+        target = self._data.dtype
+        for bound in (min, max):
+            if bound is not None:
+                target = dtypes.scalar_dtype(bound, target)
+        return ew.Clamp.apply(self.astype(target), low=min, high=max)
 
     clip = clamp
 
@@ -1009,9 +1034,10 @@ class Tensor:
 
     def sum(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
             axis: Axis = None, keepdims: bool | None = None) -> Tensor:
-        if dim is None and axis is None and dtype is None and not keepdim and not keepdims:
+        if (dim is None and axis is None and dtype is None and not keepdim and not keepdims
+                and self._data.dtype.kind == "f"):
             return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
-        source = self if dtype is None else self.astype(dtype)
+        source = self._counting(dtype)  # integers and bools sum in int64 (NumPy: uint8 in uint64)
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
         return red.Sum.apply(source, axis=dim, keepdims=keepdim)
 
@@ -1063,24 +1089,34 @@ class Tensor:
         As in PyTorch the default is the unbiased estimate (correction=1); pass
         ``correction=0`` (or ``unbiased=False``) for the mean squared deviation.
         """
-        _require_floating(self, "var")
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        correction = _correction(unbiased, correction, ddof)
+        return self._variance(dim, keepdim, _correction(unbiased, correction, ddof), "var")
+
+    def _variance(self, dim: Axis, keepdim: bool, correction: float, name: str) -> Tensor:
+        """var over the checked ``dim``. With no degrees of freedom left (n <= correction, or
+        no values) PyTorch warns and divides by max(0, n - correction): NaN, or inf."""
+        _require_floating(self, name)
         count = red.reduced_size(self.shape, dim)
-        if count - correction <= 0:
-            raise ValueError(
-                f"var/std over {count} value(s) with correction={correction} divides by "
-                f"{count - correction} degrees of freedom; pass correction=0"
-            )
-        deviation = self - self.mean(dim, keepdim=True)
-        return (deviation * deviation).sum(dim, keepdim=keepdim) / (count - correction)
+        divisor = count - correction
+        if divisor > 0 and self._data.size:
+            deviation = self - self.mean(dim, keepdim=True)
+            return (deviation * deviation).sum(dim, keepdim=keepdim) / divisor
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's, on a mean of no values
+            deviation = self - self.mean(dim, keepdim=True)
+            return (deviation * deviation).sum(dim, keepdim=keepdim) / builtins.max(divisor, 0)
 
     def std(self, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
             ddof: float | None = None) -> Tensor:
-        """Standard deviation: the square root of :meth:`var` (unbiased by default)."""
-        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis,
-                        keepdims=keepdims, ddof=ddof).sqrt()
+        """Standard deviation: the square root of :meth:`var` (unbiased by default). Where it
+        is 0 (constant values) the gradient is 0, as in PyTorch, not sqrt's infinite slope."""
+        dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
+        variance = self._variance(dim, keepdim, _correction(unbiased, correction, ddof), "std")
+        return ew.Sqrt.apply(variance, flat_at_zero=True)
 
     def logsumexp(self, dim: Axis = None, keepdim: bool = False, *, axis: Axis = None,
                   keepdims: bool | None = None) -> Tensor:
@@ -1119,7 +1155,7 @@ class Tensor:
             where = "the flattened tensor" if dim is None else f"dimension {dim}"
             raise IndexError(f"argmax/argmin of an empty tensor of shape {self.shape}: "
                              f"{where} has no values")
-        indices = pick(self._data, axis=dim, keepdims=keepdim and dim is not None)
+        indices = pick(self._data, axis=dim, keepdims=keepdim)  # no dim: every size 1
         return Tensor._make(np.asarray(indices, dtype=dtypes.int64), False)
 
     # ----- linear algebra and shape ---------------------------------------------------------
@@ -1243,12 +1279,12 @@ class Tensor:
     def all(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         """Whether every value over ``dim`` (all of them by default) is non-zero: a bool
         tensor, so ``bool(t.all())`` and ``if t.all():`` work as in PyTorch."""
-        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim, empty_is_all=False)
         return Tensor._make(np.asarray(np.all(self._data, axis=dim, keepdims=keepdim)), False)
 
     def any(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         """Whether some value over ``dim`` (all of them by default) is non-zero (bool)."""
-        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
+        dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim, empty_is_all=False)
         return Tensor._make(np.asarray(np.any(self._data, axis=dim, keepdims=keepdim)), False)
 
     def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
@@ -2032,8 +2068,9 @@ class Tensor:
 
     def neg(self) -> Tensor:
         if self._data.dtype == np.bool_:
-            raise RuntimeError("neg: negation of a bool tensor is not supported; use ~ or "
-                               "logical_not() instead")
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return ew.Neg.apply(self)
 
     negative = neg
@@ -2088,6 +2125,7 @@ class Tensor:
                               _in_place_form("relu"))
     erf_, erfc_ = _in_place_form("erf"), _in_place_form("erfc")
     reciprocal_, pow_ = _in_place_form("reciprocal"), _in_place_form("pow")
+    __ipow__ = pow_  # x **= y changes x in place, as in PyTorch
     deg2rad_, rad2deg_ = _in_place_form("deg2rad"), _in_place_form("rad2deg")
     hypot_, copysign_ = _in_place_form("hypot"), _in_place_form("copysign")
     xlogy_, logit_ = _in_place_form("xlogy"), _in_place_form("logit")
@@ -2114,8 +2152,8 @@ class Tensor:
             return red.Prod.apply(source)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"prod takes one dimension (an int), got {dim!r}")
-        axis = _dim_index(dim, self.ndim) if self.ndim else None
-        return red.Prod.apply(source, axis=axis, keepdims=keepdim)
+        axis = _dim_index(dim, self.ndim)
+        return red.Prod.apply(source, axis=axis if self.ndim else None, keepdims=keepdim)
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         """Running sums along ``dim``."""
@@ -2271,6 +2309,7 @@ class Tensor:
 
     def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
+        _check_subtraction(self, self._operand(other))
         return self - self._scaled(other, alpha)
 
     subtract = sub
@@ -3476,6 +3515,9 @@ def _not_differentiable(ufunc: np.ufunc, a: Tensor, b: Tensor, name: str) -> Ten
     if autograd.is_grad_enabled() and (a.requires_grad or b.requires_grad):
         raise RuntimeError(f"{name} is not differentiable; use it on tensors without grad")
     target = dtypes.result_type(a._data, b._data)
+    if target.kind in "biu" and not np.all(b._data):
+        # NumPy gives 0 with a warning; PyTorch raises, as Python does
+        raise RuntimeError(f"ZeroDivisionError: integer {name} by zero")
     return Tensor._make(np.asarray(ufunc(a._data.astype(target, copy=False),
                                          b._data.astype(target, copy=False))), False)
 
@@ -3491,6 +3533,17 @@ def _check_in_place_result(name: str, result: np.ndarray, current: np.ndarray) -
             f"{name}: result type {result.dtype} can't be cast to the tensor's dtype "
             f"{current.dtype} in place"
         )
+
+
+def _check_subtraction(a: Tensor, b: Tensor) -> None:
+    """PyTorch refuses to subtract bools (NumPy would for two, and compute for one)."""
+    if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a._data.dtype.kind == "b" or b._data.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
 
 
 def _check_bounds(min: Any, max: Any) -> None:
@@ -3573,9 +3626,11 @@ def _dim_index(dim: Any, ndim: int) -> int:
 
 
 def _dim_keepdim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None,
-                 ndim: int) -> tuple[Any, bool]:
+                 ndim: int, empty_is_all: bool = True) -> tuple[Any, bool]:
     """The reduced dimensions (checked, as an int, a tuple or None) and keepdim, from
-    PyTorch's names or NumPy's."""
+    PyTorch's names or NumPy's. As in PyTorch, ``dim=()`` reduces over all dimensions (unless
+    ``empty_is_all`` is false: ``all``/``any`` reduce none), and a 0-d tensor takes only 0
+    and -1."""
     if axis is not None:
         if dim is not None:
             raise TypeError("pass dim or axis, not both")
@@ -3585,8 +3640,12 @@ def _dim_keepdim(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None,
     if dim is None:
         return None, keepdim
     if isinstance(dim, (list, tuple)):
-        return tuple(_dim_index(d, ndim) for d in dim), keepdim
-    return (_dim_index(dim, ndim) if ndim else None), keepdim
+        if not dim and empty_is_all:
+            return None, keepdim
+        dims = tuple(_dim_index(d, ndim) for d in dim)
+        return (dims if ndim else None), keepdim
+    axis = _dim_index(dim, ndim)
+    return (axis if ndim else None), keepdim
 
 
 def _correction(unbiased: bool | None, correction: float | None, ddof: float | None) -> float:

@@ -102,6 +102,28 @@ def test_in_place_ops_check_dtype_and_shape():
         mt.zeros(3).add_(mt.ones(2, 3))
 
 
+def test_power_assignment_is_in_place():
+    x = mt.tensor([1.0, 2.0])
+    alias, memory = x, x._data
+    x **= 2
+    assert x is alias and x._data is memory and alias.tolist() == [1.0, 4.0]
+    counts = mt.tensor([2, 3])
+    counts **= 2
+    assert counts.tolist() == [4, 9] and counts.dtype == np.int64
+    with pytest.raises(RuntimeError, match="dtype int64"):
+        counts **= 0.5
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="pow_: a leaf tensor that requires grad"):
+        w **= 2
+    h = w * 1
+    saved = h * h  # saves h, which the power then changes
+    h **= 2
+    h.sum().backward()
+    assert w.grad.tolist() == [2.0, 4.0]
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        saved.sum().backward()
+
+
 def test_in_place_on_a_leaf_that_requires_grad_raises():
     w = mt.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="add_: a leaf tensor that requires grad"):

@@ -250,6 +250,35 @@ def test_the_cross_product_without_dim_warns_as_pytorch():
         assert out.shape == (2, 3)
 
 
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1.0]).std(),
+    lambda lib: lib.tensor([1.0]).var(),
+    lambda lib: lib.tensor(2.0).var(0),
+    lambda lib: lib.zeros(0).std(),
+    lambda lib: lib.zeros(2, 0).std(1),
+    lambda lib: lib.zeros(2, 0).var(0),
+    lambda lib: lib.zeros(2, 3).std(1, correction=5),
+    lambda lib: lib.tensor([1.0, 2.0]).var(correction=2),
+    lambda lib: lib.std_mean(lib.tensor([1.0]))[0],
+])
+def test_var_and_std_with_no_degrees_of_freedom_warn_and_divide_by_zero_as_pytorch(call):
+    results = []
+    for lib in (mt, torch):
+        with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+            results.append(call(lib))
+    assert_same_as_torch(torch, lambda lib: results[lib is torch], ())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.std(),
+    lambda lib, x: x.std(1),
+    lambda lib, x: x.std(0, correction=0),
+    lambda lib, x: x.var(1),
+])
+def test_std_of_constant_values_has_a_zero_gradient_as_pytorch(call):
+    assert_same_as_torch(torch, call, (np.ones((2, 3), dtype=np.float32),))
+
+
 def test_cov_with_no_degrees_of_freedom_warns_and_divides_by_zero_as_pytorch():
     results = []
     for lib in (mt, torch):

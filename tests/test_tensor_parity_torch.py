@@ -446,7 +446,7 @@ def test_second_derivatives_of_norm_and_prod_match_pytorch():
     (lambda x: mt.tensor([1, 2]).var(), RuntimeError, "floating point"),
     (lambda x: mt.tensor([True]).floor(), TypeError, "bool"),
     (lambda x: mt.tensor([1, 2]).frac(), RuntimeError, "floating point"),
-    (lambda x: mt.tensor([1, 2]).remainder(0), ZeroDivisionError, "by zero"),
+    (lambda x: mt.tensor([1, 2]).remainder(0), RuntimeError, "ZeroDivisionError"),
     (lambda x: x.prod((0, 1)), TypeError, "one dimension"),
     (lambda x: mt.tensor([1, -1]).bincount(), RuntimeError, "non-negative integers"),
     (lambda x: mt.tensor([1, 2]).bincount(mt.tensor([1.0])), RuntimeError, "weights of shape"),

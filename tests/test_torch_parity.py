@@ -3,6 +3,7 @@ Random numbers are not compared: the two libraries' generators differ."""
 
 import numpy as np
 import pytest
+from torch_reference import assert_same_as_torch
 
 import minitorch as mt
 
@@ -128,3 +129,219 @@ def test_random_shapes_and_dtypes(call):
     ours = call(mt, mt.Generator().manual_seed(0))
     theirs = call(torch, torch.Generator().manual_seed(0))
     assert ours.shape == tuple(theirs.shape) and ours.dtype == _DTYPES[theirs.dtype]
+
+
+# ----- clamp: promotion and tensor bounds -----------------------------------------------------
+
+_X = np.array([1.0, -1.0, 0.5, 0.0, 3.0, 2.0], dtype=np.float32)
+_LOW = np.array([2.0, 0.0, 0.5, 0.0, 1.0, -1.0], dtype=np.float32)
+_HIGH = np.array([1.0, 2.0, 0.5, 0.0, 1.0, 3.0], dtype=np.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([3, 1, 2]).clamp(min=1.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(0.5, 2.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(max=2),
+    lambda lib: lib.tensor([3, 1, 2]).clamp_min(1.5),
+    lambda lib: lib.tensor([3, 1, 2]).clamp_max(1.5),
+    lambda lib: lib.tensor([True, False]).clamp(min=0.5),
+    lambda lib: lib.tensor([True, False]).clamp(min=1),
+    lambda lib: lib.tensor([3, 1, 2]).clamp(min=lib.tensor(1.5)),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp(min=lib.tensor([0.5, 3.0], dtype=lib.float64)),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp(min=lib.zeros(2, 2)),
+    lambda lib: lib.tensor([3.0, 1.0]).clamp_(min=lib.tensor([1.5, 1.5], dtype=lib.float64)),
+])
+def test_clamp_promotes_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([3, 1, 2]).clamp_(min=1.5),
+    lambda lib: lib.tensor([1.0, 2.0]).clamp_(min=lib.zeros(2, 2)),
+])
+def test_clamp_in_place_refuses_what_torch_refuses(call):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(mt)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, low, high: x.clamp(low, high),
+    lambda lib, x, low, high: x.clamp(min=low),
+    lambda lib, x, low, high: x.clamp(max=high),
+    lambda lib, x, low, high: x.clamp(low[:1], high),
+    lambda lib, x, low, high: lib.clamp(x.detach(), low, high),
+    lambda lib, x, low, high: lib.clamp(x, low.detach(), high),
+    lambda lib, x, low, high: (x * 1).clamp_(low, high),
+])
+def test_clamp_by_tensors_is_differentiable_in_every_input(call):
+    assert_same_as_torch(torch, call, (_X, _LOW, _HIGH))
+
+
+def test_clamp_by_tensors_gives_no_gradient_where_a_value_is_nan():
+    values = np.array([1.0, np.nan, 0.5], dtype=np.float32)
+    bounds = np.array([0.0, 0.0, np.nan], dtype=np.float32)
+    assert_same_as_torch(torch, lambda lib, x, low: x.clamp(min=low), (values, bounds))
+
+
+# ----- reductions: dim=(), keepdim without dim, the dims of a 0-d tensor ----------------------
+
+_GRID = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.sum(()), lambda lib, x: x.sum(dim=[]), lambda lib, x: x.sum((), True),
+    lambda lib, x: x.mean(()), lambda lib, x: x.amax(()), lambda lib, x: x.amin(dim=[]),
+    lambda lib, x: x.nansum(()), lambda lib, x: x.nanmean(()), lambda lib, x: x.norm(dim=()),
+    lambda lib, x: x.norm(1, dim=[]), lambda lib, x: x.count_nonzero(()),
+    # values only: PyTorch's gradient of std/var over dim=() is inf (n taken as 1)
+    lambda lib, x: x.detach().std(dim=()), lambda lib, x: x.detach().var((), keepdim=True),
+    lambda lib, x: x.all(()), lambda lib, x: x.any(dim=[]),
+    lambda lib, x: x.argmax(keepdim=True), lambda lib, x: x.argmin(keepdim=True),
+    lambda lib, x: x[0].argmax(keepdim=True), lambda lib, x: x[0, 0].argmin(keepdim=True),
+    lambda lib, x: x[0, 0].sum(0), lambda lib, x: x[0, 0].sum(-1),
+    lambda lib, x: x[0, 0].sum((0,)), lambda lib, x: x[0, 0].max(0)[0],
+])
+def test_reduction_dims_as_torch(call):
+    assert_same_as_torch(torch, call, (_GRID,))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.sum(1), lambda x: x.sum(5), lambda x: x.sum(-7), lambda x: x.sum((0, 1)),
+    lambda x: x.mean(1), lambda x: x.max(1), lambda x: x.min(1), lambda x: x.argmax(1),
+    lambda x: x.prod(1), lambda x: x.amax(1), lambda x: x.std(1), lambda x: x.norm(dim=1),
+])
+def test_a_0d_tensor_takes_only_dims_0_and_minus_1(call):
+    for lib in (mt, torch):
+        with pytest.raises(IndexError, match="(?i)dimension out of range"):
+            call(lib.tensor(2.0))
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "bool"])
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.sum(), lambda lib, x: x.sum(0), lambda lib, x: x.sum(1, keepdim=True),
+    lambda lib, x: x.nansum(), lambda lib, x: x.prod(), lambda lib, x: x.prod(1),
+    lambda lib, x: x.cumsum(0), lambda lib, x: x.cumprod(1),
+])
+def test_integer_and_bool_sums_and_products_are_int64_as_torch(call, dtype):
+    values = np.array([[1, 2, 0], [200, 100, 3]]).astype(dtype)
+    assert_same_as_torch(torch, call, (values,))
+
+
+# ----- integer arithmetic ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1, 2, -3]) ** lib.tensor([1, 2, -3]),
+    lambda lib: lib.tensor([1, -1, 2, -2, 0, 0, 3]) ** lib.tensor([-1, -1, -1, -3, -1, -2, 0]),
+    lambda lib: 2 ** lib.tensor([1, -2, 3]),
+    lambda lib: (-1) ** lib.tensor([1, -2, -3]),
+    lambda lib: 0 ** lib.tensor([1, -2, -3]),
+    lambda lib: lib.tensor([2, 3], dtype=lib.int8) ** lib.tensor([-1, -2], dtype=lib.int8),
+    lambda lib: lib.tensor([2, 3]).pow(lib.tensor(-1)),
+    lambda lib: lib.tensor([True, False]) ** lib.tensor([-1, -1]),
+])
+def test_integer_powers_with_negative_exponents_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([2, 3]) ** -1,
+    lambda lib: lib.tensor([2, 3]).pow(-2),
+    lambda lib: lib.pow(lib.tensor([2], dtype=lib.int32), -1),
+    lambda lib: lib.tensor([2, 3]).pow_(-1),
+])
+def test_an_integer_tensor_to_a_negative_number_raises_as_torch(call):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+            call(lib)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1, 2]) // 0,
+    lambda lib: lib.tensor([1, 2]) // lib.tensor([0, 1]),
+    lambda lib: 5 // lib.tensor([0, 1]),
+    lambda lib: lib.tensor([1, 2], dtype=lib.uint8) // 0,
+    lambda lib: lib.tensor([1, 2]) % 0,
+    lambda lib: lib.tensor([1, 2]) % lib.tensor([0, 1]),
+    lambda lib: 5 % lib.tensor([0, 1]),
+    lambda lib: lib.tensor([1, 2]).fmod(0),
+    lambda lib: lib.tensor([1, 2]).div(0, rounding_mode="floor"),
+    lambda lib: lib.tensor([1, 2]).div(lib.tensor([1, 0]), rounding_mode="trunc"),
+    lambda lib: lib.tensor([1, 2]).floor_divide_(0),
+])
+def test_integer_division_by_zero_raises_as_torch(call):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            call(lib)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([1.0, -2.0, 0.0]) // 0,
+    lambda lib: lib.tensor([1.0, 2.0]) % 0,
+    lambda lib: lib.tensor([1, 2]) // 0.0,
+])
+def test_floating_division_by_zero_gives_inf_and_nan_as_torch(call):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+# ----- the dtype of data ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.tensor([np.float64(1.0)]),
+    lambda lib: lib.tensor([np.float64(1.0), 2.0]),
+    lambda lib: lib.tensor([[np.float64(1.0)], [2.0]]),
+    lambda lib: lib.tensor([np.float16(1.0), 2.0]),
+    lambda lib: lib.tensor([np.float32(1.0), np.float64(2.0)]),
+    lambda lib: lib.tensor([np.int32(1)]),
+    lambda lib: lib.tensor([np.int32(1), 2]),
+    lambda lib: lib.tensor([np.int8(1), np.int32(2)]),
+    lambda lib: lib.tensor([np.int32(1), 2.5]),
+    lambda lib: lib.tensor([np.uint8(1)]),
+    lambda lib: lib.tensor([np.bool_(True), np.bool_(False)]),
+    lambda lib: lib.tensor([np.array([1, 2], dtype=np.int32)] * 2),
+    lambda lib: lib.tensor([lib.tensor(1.0, dtype=lib.float64)]),
+    lambda lib: lib.tensor([lib.tensor(1, dtype=lib.int32), 2]),
+    lambda lib: lib.as_tensor([np.float64(1.0)]),
+    lambda lib: lib.tensor([]),
+    lambda lib: lib.arange(lib.tensor(3)),
+    lambda lib: lib.arange(lib.tensor(3, dtype=lib.int32)),
+    lambda lib: lib.arange(lib.tensor(3.0)),
+    lambda lib: lib.arange(0, lib.tensor(3)),
+    lambda lib: lib.arange(lib.tensor(0), 3, 1),
+])
+def test_dtype_of_data_as_torch(call):
+    assert_same_as_torch(torch, lambda lib: call(lib), ())
+
+
+# ----- bool arithmetic that PyTorch refuses ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda lib, b: b - 1, "with a bool tensor"),
+    (lambda lib, b: 1 - b, "with a bool tensor"),
+    (lambda lib, b: b - 1.5, "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1, 2]) - b, "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1.0, 2.0]) - b, "with a bool tensor"),
+    (lambda lib, b: b.sub(1, alpha=2), "with a bool tensor"),
+    (lambda lib, b: lib.tensor([1, 2]).sub_(b), "with a bool tensor"),
+    (lambda lib, b: b - b, "with two bool tensors"),
+    (lambda lib, b: b - True, "with two bool tensors"),
+    (lambda lib, b: lib.sub(b, b), "with two bool tensors"),
+    (lambda lib, b: -b, "Negation, the `-` operator, on a bool tensor"),
+    (lambda lib, b: b.neg(), "Negation, the `-` operator, on a bool tensor"),
+    (lambda lib, b: b.neg_(), "Negation, the `-` operator, on a bool tensor"),
+])
+def test_bool_subtraction_and_negation_raise_as_torch(call, match):
+    for lib in (mt, torch):
+        with pytest.raises(RuntimeError, match=match):
+            call(lib, lib.tensor([True, False]))
+
+
+def test_bool_addition_is_still_allowed_as_torch():
+    assert_same_as_torch(torch, lambda lib: lib.tensor([True, False]) + lib.tensor(True), ())
+    assert_same_as_torch(torch, lambda lib: lib.tensor([1, 2]).add(lib.tensor([True, False]),
+                                                                   alpha=-1), ())

@@ -83,7 +83,10 @@ class Pow(Function):
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
-        self.out = a**b
+        if b.dtype.kind == "i" and a.dtype.kind in "iu" and np.any(b < 0):
+            self.out = _integer_power(a, b)
+        else:
+            self.out = a**b
         return self.out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -91,6 +94,16 @@ class Pow(Function):
         grad_a = grad * self.b * self.a ** (self.b - 1) if need_a else None
         grad_b = grad * self.out * log(self.a) if need_b else None
         return grad_a, grad_b
+
+
+def _integer_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a ** b for integers where some b < 0, which NumPy refuses: as in PyTorch, 1 for a
+    base of 1, +-1 for -1 (by the exponent's parity) and 0 for any other base, 0 included."""
+    negative = b < 0
+    out = a ** np.where(negative, 0, b)
+    parity_sign = np.where(b % 2 == 0, 1, a)  # (-1) ** b is 1 or -1; a itself for a = +-1
+    at_negative = np.where((a == 1) | (a == -1), parity_sign, 0).astype(out.dtype)
+    return np.where(negative, at_negative, out)
 
 
 class Maximum(Function):
@@ -197,16 +210,20 @@ class LogBase(Function):
 
 
 class Sqrt(Function):
-    """z = sqrt(x);  dz/dx = 1 / (2 z)."""
+    """z = sqrt(x);  dz/dx = 1 / (2 z). With ``flat_at_zero`` (std, the root of a variance)
+    dz/dx is taken as 0 where z = 0, as PyTorch's std does for constant values."""
 
     node_name = "SqrtBackward0"
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, flat_at_zero: bool = False) -> np.ndarray:
         self.out = np.sqrt(x)
+        self.zero = (self.out == 0) if flat_at_zero else None
         return self.out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        return grad / (2 * self.out)
+        if self.zero is None:
+            return grad / (2 * self.out)
+        return where(self.zero, 0, grad / (2 * where(self.zero, 1, self.out)))
 
 
 class Abs(Function):
@@ -299,6 +316,32 @@ class Clamp(Function):
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return grad * self.inside
+
+
+class ClampTensors(Function):
+    """z = min(max(x, low), high) with tensor bounds (broadcast; ``has_low``/``has_high`` say
+    which of the two follow x);  as in PyTorch, the gradient goes to x where
+    low <= x <= high, to low where x < low < high, to high where x > high or high < low
+    (so a tie goes to x, and where low == high < x nothing gets it)."""
+
+    node_name = "ClampBackward0"
+
+    def forward(self, x: np.ndarray, *bounds: np.ndarray, has_low: bool = True,
+                has_high: bool = True) -> np.ndarray:
+        low = bounds[0] if has_low else None
+        high = bounds[-1] if has_high else None
+        keep_x = np.ones(x.shape, dtype=bool) if low is None else low <= x
+        self.masks = [keep_x if high is None else keep_x & (x <= high)]
+        if low is not None:
+            self.masks.append(x < low if high is None else (x < low) & (low < high))
+        if high is not None:
+            self.masks.append(x > high if low is None else (x > high) | (high < low))
+        raised = x if low is None else np.maximum(x, low)  # NaN comes through
+        return raised if high is None else np.minimum(raised, high)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        return tuple(grad * mask if need else None
+                     for mask, need in zip(self.masks, self.needs_input_grad, strict=True))
 
 
 class Cast(Function):
@@ -486,7 +529,8 @@ class Remainder(Function):
     def forward(self, a: np.ndarray, b: np.ndarray, truncate: bool = False) -> np.ndarray:
         if a.dtype.kind != "f":
             if np.any(b == 0):
-                raise ZeroDivisionError("integer remainder (fmod) by zero")
+                # the error PyTorch raises (Python's own would be ZeroDivisionError)
+                raise RuntimeError("ZeroDivisionError: integer remainder (fmod) by zero")
             return np.fmod(a, b) if truncate else np.remainder(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.quotient = np.trunc(a / b) if truncate else np.floor(a / b)
