@@ -717,6 +717,12 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _plain_index(index)
+        steps = _integers_first(index)
+        if steps is not None:
+            selected = self[steps[0]].clone()
+            selected[steps[1]] = value
+            self[steps[0]] = selected
+            return
         new = self._operand(value)
         if new._data.ndim and new._data.shape[0] == 1:
             # PyTorch drops the value's leading 1s before broadcasting it into the slot, so a
@@ -886,7 +892,11 @@ class Tensor:
     __pos__ = positive
 
     def __getitem__(self, index: Any) -> Tensor:
-        return sh.GetItem.apply(self, index=_plain_index(index))
+        index = _plain_index(index)
+        steps = _integers_first(index)
+        if steps is not None:
+            return self[steps[0]][steps[1]]
+        return sh.GetItem.apply(self, index=index)
 
     # Integer and logical arithmetic: results carry no gradient.
 
@@ -3733,6 +3743,39 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray([_index_array(i) if isinstance(i, Tensor) else i for i in index])
     return index
+
+
+def _integers_first(index: Any) -> tuple[tuple, tuple] | None:
+    """For an index that mixes integers with index arrays, the two indices PyTorch applies
+    one after the other: the integers first, as selections, then the arrays on what is left
+    (so ``x[0, :, [2, 1]]`` is ``x[0][:, [2, 1]]``). NumPy counts the integers among the
+    arrays and, when a slice separates them, puts the arrays' dimension first. None for any
+    other index."""
+    if not isinstance(index, tuple):
+        return None
+    integers = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index]
+    arrays = [isinstance(i, (list, np.ndarray)) and np.ndim(i) > 0 for i in index]
+    if not any(integers) or not any(arrays):
+        return None
+    selection, rest = [], []
+    for entry, integer, array in zip(index, integers, arrays):
+        if integer:
+            selection.append(entry)
+        elif array:
+            # a boolean mask spans as many dimensions as it has
+            selection.extend([slice(None)] * (np.ndim(entry) if _is_mask(entry) else 1))
+            rest.append(entry)
+        elif entry is None:
+            selection.append(None)
+            rest.append(slice(None))  # the new dimension made by the selection
+        else:  # a slice or Ellipsis
+            selection.append(entry)
+            rest.append(entry if entry is Ellipsis else slice(None))
+    return tuple(selection), tuple(rest)
+
+
+def _is_mask(entry: Any) -> bool:
+    return np.asarray(entry).dtype == np.bool_
 
 
 def to_arguments(args: tuple, dtype: Any = None, device: Any = None) -> Any:

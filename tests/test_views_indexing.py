@@ -145,3 +145,15 @@ def test_small_methods():
     m = mt.zeros(3, 4)
     assert m.storage_offset() == 0 and m[1:, 2:].storage_offset() == 6
     assert m[1].data_ptr() - m.data_ptr() == 4 * m.element_size()
+
+
+def test_integers_mixed_with_index_arrays_select_first_as_in_pytorch():
+    x = mt.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    picked = x[0, :, mt.tensor([2, 0, 1])]
+    expected = np.arange(24.0).reshape(2, 3, 4)[0][:, [2, 0, 1]]
+    np.testing.assert_array_equal(picked.detach().numpy(), expected)
+    picked.sum().backward()
+    assert x.grad.numpy()[0].sum() == 9.0 and x.grad.numpy()[1].sum() == 0.0
+    y = mt.zeros(2, 3, 4)
+    y[1, :, [3, 0]] = mt.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert y[1].tolist()[2] == [6.0, 0.0, 0.0, 5.0]

@@ -21,8 +21,23 @@ INDEX = np.array([[0, 1, 0, 1], [2, 2, 0, 0]])
 INTS = np.array([[3, -1, 2, 0], [5, 2, -4, 1], [3, 3, 0, 0]])
 
 
+def _set_mixed_index(lib, x):
+    """x[0, :, [2, 0]] = ..., through a copy of x: integers with index arrays."""
+    y = x * 1
+    y[0, :, lib.tensor([2, 0])] = x[1, :, :2] * 2
+    return y
+
+
 # (name, function of (lib, *inputs), inputs): float inputs require grad in both libraries.
 CASES = [
+    # integers are applied before index arrays, as selections (NumPy would move the arrays'
+    # dimension first where a slice separates them)
+    ("mixed_integer_and_array", lambda lib, x: x[0, :, lib.tensor([2, 0, 1])], (X64,)),
+    ("mixed_integer_array_integer", lambda lib, x: x[1, lib.tensor([2, 0]), 3], (X64,)),
+    ("mixed_integer_and_mask",
+     lambda lib, x: x[1, :, lib.tensor([True, False, True, False])], (X64,)),
+    ("mixed_ellipsis_integer_array", lambda lib, x: x[..., 1, lib.tensor([[0], [2]])], (X64,)),
+    ("mixed_set", _set_mixed_index, (X64,)),
     ("unfold", lambda lib, x: x.unfold(1, 2, 1), (X,)),
     ("unfold_step", lambda lib, x: x.unfold(0, 2, 2), (X,)),
     ("unfold_overlapping_3d", lambda lib, x: x.unfold(-1, 3, 1), (X64,)),
