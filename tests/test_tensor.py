@@ -223,3 +223,15 @@ def test_concatenate_and_stack_need_inputs():
         mt.concatenate([])
     with pytest.raises(ValueError, match="at least one"):
         mt.stack([])
+
+
+@pytest.mark.parametrize("call", [
+    lambda: mt.ones(2, 3) + mt.ones(4),
+    lambda: mt.ones(2, 3) @ mt.ones(2, 3),
+    lambda: mt.ones(2, 3).reshape(4),
+    lambda: mt.cat([mt.ones(2, 3), mt.ones(2, 2)]),
+])
+def test_operands_that_do_not_fit_raise_runtime_error_as_pytorch_and_value_error(call):
+    with pytest.raises(RuntimeError, match="of shapes") as caught:
+        call()
+    assert isinstance(caught.value, ValueError)  # what NumPy raises, for code that expects it

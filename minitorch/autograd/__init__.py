@@ -135,6 +135,12 @@ def _set_mode(enabled: bool) -> None:
         _grad_mode.enabled = False
 
 
+class OperationError(RuntimeError, ValueError):
+    """An operation refused its inputs (shapes that do not broadcast or multiply, a reshape to
+    another size): a RuntimeError, as PyTorch raises, that ``except ValueError`` (NumPy's
+    error for the same) catches too."""
+
+
 def in_place_stamp() -> int:
     """A fresh sequence number for an in-place change, which the changed tensor keeps; it is
     also remembered as the latest change, so backward checks a node's inputs and output for
@@ -359,7 +365,7 @@ class Function:
                 data = ctx.forward(*[t._data for t in inputs], **options)
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
-            raise ValueError(f"{cls.__name__} of shapes {shapes}: {error}") from None
+            raise OperationError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
         if cls.view_of_input and np.may_share_memory(data, first._data):
