@@ -1004,3 +1004,13 @@ def test_hardtanh_takes_pytorchs_deprecated_spellings():
     with pytest.warns(FutureWarning, match="`min_value` is deprecated"):
         layer = nn.Hardtanh(min_value=-2.0)
     assert (layer.min_val, layer.max_val) == (-2.0, 1.0)
+
+
+def test_named_parameters_and_buffers_take_prefix_and_remove_duplicate():
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, nn.BatchNorm1d(2), shared)
+    assert [n for n, _ in model.named_parameters(prefix="net")] == [
+        "net.0.weight", "net.0.bias", "net.1.weight", "net.1.bias"]
+    assert [n for n, _ in model.named_parameters(remove_duplicate=False)] == [
+        "0.weight", "0.bias", "1.weight", "1.bias", "2.weight", "2.bias"]
+    assert [n for n, _ in model.named_buffers("m", recurse=True)][0] == "m.1.running_mean"

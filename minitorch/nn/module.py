@@ -310,11 +310,13 @@ class Module:
         for _, m in self.named_children():
             yield m
 
-    def named_parameters(self, recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """Parameters with dotted names such as ``"0.weight"``, as a generator like PyTorch's
-        (``list(...)`` or ``dict(...)`` to keep them); a parameter shared by several modules
-        is yielded once, under the first name found."""
-        for key, _, _, p in self._members("_parameters", recurse):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Parameters with dotted names such as ``"0.weight"`` (after ``prefix``), as a
+        generator like PyTorch's (``list(...)`` or ``dict(...)`` to keep them); a parameter
+        shared by several modules is yielded once, under the first name found, unless
+        ``remove_duplicate`` is False."""
+        for key, _, _, p in self._members("_parameters", recurse, prefix, remove_duplicate):
             yield key, p
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
@@ -323,9 +325,10 @@ class Module:
         also joins two models' into a list, as the MiniTorch blog post's loop does."""
         return _ParameterIterator(p for _, _, _, p in self._members("_parameters", recurse))
 
-    def named_buffers(self, recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """Buffers with dotted names, as a generator (see ``named_parameters``)."""
-        for key, _, _, b in self._members("_buffers", recurse):
+        for key, _, _, b in self._members("_buffers", recurse, prefix, remove_duplicate):
             yield key, b
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -333,17 +336,22 @@ class Module:
         for _, _, _, b in self._members("_buffers", recurse):
             yield b
 
-    def _members(self, registry: str, recurse: bool = True) -> list[tuple[str, Module, str, Any]]:
+    def _members(self, registry: str, recurse: bool = True, prefix: str = "",
+                 remove_duplicate: bool = True) -> list[tuple[str, Module, str, Any]]:
         """(dotted name, owning module, attribute name, value) of each registered parameter
-        or buffer, skipping None and repeats of a shared one."""
-        owners = self.named_modules() if recurse else [("", self)]
+        or buffer, skipping None and (unless ``remove_duplicate`` is False) repeats of a
+        shared one or of a module reached twice."""
+        if recurse:
+            owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            owners = [(prefix, self)]
         members, seen = [], set()
-        for prefix, module in owners:
+        for path, module in owners:
             for name, value in getattr(module, registry).items():
-                if value is None or id(value) in seen:
+                if value is None or remove_duplicate and id(value) in seen:
                     continue
                 seen.add(id(value))
-                members.append((f"{prefix}.{name}" if prefix else name, module, name, value))
+                members.append((f"{path}.{name}" if path else name, module, name, value))
         return members
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
@@ -524,7 +532,8 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         if not extra and not self._modules:
-            extra = ", ".join(f"{name}={p.shape}" for name, p in self.named_parameters(False))
+            own = self.named_parameters(recurse=False)
+            extra = ", ".join(f"{name}={p.shape}" for name, p in own)
         children = [
             f"({name}): " + repr(module).replace("\n", "\n  ")
             for name, module in self._modules.items()
