@@ -278,3 +278,22 @@ def test_in_place_change_of_an_expanded_view_that_requires_grad_raises():
     w = mt.tensor([0.5], requires_grad=True)
     with pytest.raises(RuntimeError, match="view made by Expand"):
         (w * 1).expand(3).add_(1)
+
+
+def test_a_write_into_memory_that_no_saved_value_uses_does_not_stop_backward():
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = w * 2
+    z = y.exp()  # saves its output, not y
+    y.data.add_(1)
+    y.detach().mul_(3)
+    z.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), 2 * np.exp([1.0, -2.0, 4.0]), rtol=1e-6)
+
+
+def test_a_write_into_an_input_that_backward_reads_makes_backward_raise():
+    w = mt.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = w * 2
+    z = mt.einsum("i,i->", y, w)  # its backward reads the inputs themselves
+    y.data.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.backward()

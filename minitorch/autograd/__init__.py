@@ -321,6 +321,8 @@ class Function:
     # True where forward may return a view of its first input's memory (reshape, indexing):
     # such an output shares the input's in-place change record, as views do in PyTorch.
     view_of_input = False
+    # True where backward reads its inputs' values (not only what forward saved on self).
+    backward_reads_inputs = False
     _node_type: type[Function]  # the class of the nodes apply() records
     _is_node = False  # True for the node classes themselves
     _setup_context: Any = None  # of a Function in PyTorch's style whose forward has no ctx
@@ -459,6 +461,8 @@ class FunctionCtx(Function):
     afterwards (an input, an output or any other) makes backward raise, as for the library's
     own operations.
     """
+
+    backward_reads_inputs = True  # its backward sees Tensors, not the arrays saved on it
 
     function: type[Function]  # the Function written in PyTorch's style this is the node of
     _is_node = True  # its subclasses are the nodes of Functions written in PyTorch's style
@@ -774,7 +778,7 @@ def run_backward(
         if parents is None:
             parents = _freed(ctx, node, targets)
         if _last_change > ctx.sequence:  # something was changed in place since this node
-            parents = _inputs_as_recorded(ctx, node, parents)
+            parents = _inputs_as_recorded(ctx, node, parents, create_graph)
         if special:
             parent_grads = _special_backward(ctx, node, node_grad, create_graph, targets)
         else:
@@ -983,7 +987,8 @@ def _composite_backward(ctx: Function, grad: Tensor) -> tuple:
 # ----- helpers of the engine --------------------------------------------------------------------
 
 
-def _inputs_as_recorded(ctx: Function, node: Tensor, parents: tuple) -> tuple:
+def _inputs_as_recorded(ctx: Function, node: Tensor, parents: tuple,
+                        create_graph: bool = False) -> tuple:
     """The node's inputs as they were when it was recorded, checked for changes since.
 
     An input that a recorded in-place operation changed afterwards holds the new value and
@@ -991,19 +996,35 @@ def _inputs_as_recorded(ctx: Function, node: Tensor, parents: tuple) -> tuple:
     used (``Tensor._previous``), which becomes the node's input, so the gradient goes to the
     operations that computed that value. Raises if the node's output or an input had its
     memory written after the node was recorded (through ``.data``, under ``no_grad``, by an
-    optimizer): the values it saved for its gradient are stale. (An _OtherOutput saves none.)
+    optimizer) and the node saved an array on that memory: the values it saved for its
+    gradient are stale. (An _OtherOutput saves none.)
     """
     if type(ctx) is _OtherOutput:
         return parents
     inputs = tuple(_as_recorded(tensor, ctx) for tensor in parents)
+    # Where backward may read more than the saved arrays, any change counts.
+    saved = None if create_graph or ctx.backward_reads_inputs else _saved_arrays(ctx)
     for which, tensor in [("its output", node), *((f"its input {i}", p) for i, p in
                                                    enumerate(inputs))]:
         stamp = tensor._modified_at
-        if stamp is not None and stamp[0] > ctx.sequence:
+        if stamp is not None and stamp[0] > ctx.sequence and (
+            saved is None or any(np.may_share_memory(a, tensor._data) for a in saved)
+        ):
             raise _stale_error(type(ctx).__name__, which)
     if any(new is not old for new, old in zip(inputs, parents)):
         ctx.parents = inputs
     return inputs
+
+
+def _saved_arrays(ctx: Function) -> list[np.ndarray]:
+    """The arrays a node saved for its backward (``self.x = x``, also inside a tuple)."""
+    arrays = []
+    for value in ctx.__dict__.values():
+        if isinstance(value, np.ndarray):
+            arrays.append(value)
+        elif isinstance(value, (tuple, list)):
+            arrays.extend(v for v in value if isinstance(v, np.ndarray))
+    return arrays
 
 
 def _as_recorded(tensor: Tensor, ctx: Function) -> Tensor:

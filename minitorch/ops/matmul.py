@@ -57,6 +57,8 @@ class Einsum(Function):
     gradient on the diagonal and zero elsewhere.
     """
 
+    backward_reads_inputs = True
+
     def forward(self, *operands: np.ndarray, equation: str = "") -> np.ndarray:
         inputs, self.output = equation.split("->")
         self.inputs = inputs.split(",")
