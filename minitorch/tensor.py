@@ -534,7 +534,7 @@ class Tensor:
         as PyTorch's views change their base. (The recorded change gives this tensor new
         memory, so the base would otherwise keep its old values.) None for any other tensor."""
         node = self._ctx
-        if node is None or not node.view_of_input or node.parents is None:
+        if not isinstance(node, sh.View) or node.parents is None:
             return None
         base = node.parents[0]
         if not np.may_share_memory(self._data, base._data):

@@ -318,9 +318,6 @@ class Function:
     options: Mapping[str, Any] = MappingProxyType({})  # apply's keyword arguments (composite)
     composite: Any = None
     node_name = ""  # PyTorch's name for the node of this operation, where it has one
-    # True where forward may return a view of its first input's memory (reshape, indexing):
-    # such an output shares the input's in-place change record, as views do in PyTorch.
-    view_of_input = False
     # True where backward reads its inputs' values (not only what forward saved on self).
     backward_reads_inputs = False
     _node_type: type[Function]  # the class of the nodes apply() records
@@ -370,8 +367,6 @@ class Function:
             raise OperationError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
-        if cls.view_of_input and np.may_share_memory(data, first._data):
-            out._modified_at = first._change_record()
         if (not _threads_not_recording or _grad_mode.enabled) and (
             first.requires_grad or any(map(_requires_grad, inputs))
         ):

@@ -10,10 +10,22 @@ from minitorch.autograd import Function
 from minitorch.ops.generic import add_at_index, copy, index_add, permute
 
 
-class Reshape(Function):
-    """z = x viewed with a new shape;  the gradient is reshaped back."""
+class View(Function):
+    """An operation whose result may be a view of its first input's memory (reshape,
+    indexing, a permutation): such a result shares the input's record of in-place changes,
+    as views do in PyTorch, so a write through either makes backward raise where a saved
+    value went stale."""
 
-    view_of_input = True
+    @classmethod
+    def apply(cls, *inputs: Any, **options: Any) -> Any:
+        out = super().apply(*inputs, **options)
+        if np.may_share_memory(out._data, inputs[0]._data):
+            out._modified_at = inputs[0]._change_record()
+        return out
+
+
+class Reshape(View):
+    """z = x viewed with a new shape;  the gradient is reshaped back."""
 
     node_name = "ViewBackward0"
 
@@ -25,10 +37,8 @@ class Reshape(Function):
         return grad.reshape(self.shape)
 
 
-class Permute(Function):
+class Permute(View):
     """z = x with its axes reordered;  the gradient is permuted by the inverse order."""
-
-    view_of_input = True
 
     node_name = "PermuteBackward0"
 
@@ -55,10 +65,8 @@ class Clone(Function):
         return grad
 
 
-class Expand(Function):
+class Expand(View):
     """z = x broadcast to a larger shape;  the engine sums the gradient back to x's shape."""
-
-    view_of_input = True
 
     node_name = "ExpandBackward0"
 
@@ -69,10 +77,8 @@ class Expand(Function):
         return grad
 
 
-class GetItem(Function):
+class GetItem(View):
     """z = x[index];  the gradient is scattered back, adding up where an index repeats."""
-
-    view_of_input = True
 
     def forward(self, x: np.ndarray, index: Any = None) -> np.ndarray:
         self.shape, self.index = x.shape, index
@@ -122,7 +128,7 @@ class SetItem(Function):
         return grad_x, grad[self.index]
 
 
-class Unfold(Function):
+class Unfold(View):
     """z = the windows of ``size`` values, ``step`` apart, along ``axis`` of x: that axis
     becomes the count of windows, (length - size) // step + 1, and a new last axis runs along
     each window. z is a read-only view of x's memory (nothing is copied).
@@ -130,8 +136,6 @@ class Unfold(Function):
     dL/dx: the gradient of each window added back onto the positions it covers, overlapping
     windows adding up; one strided addition per position within a window.
     """
-
-    view_of_input = True
 
     node_name = "UnfoldBackward0"
 
