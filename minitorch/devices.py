@@ -2,7 +2,7 @@
 
 ``minitorch.device("cpu")``, ``tensor.to("cpu")`` and ``model.to(device)`` work, so that
 device-agnostic PyTorch code (``device = "cuda" if torch.cuda.is_available() else "cpu"``)
-runs unchanged; asking for any other device raises a clear error.
+runs unchanged; computing on any other device raises a clear error.
 """
 
 from __future__ import annotations
@@ -11,9 +11,15 @@ from typing import Any
 
 import numpy as np
 
+# PyTorch's device types: any of them names a device, though only the CPU computes here.
+DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "mtia", "xla", "ipu", "hpu",
+                "privateuseone")
+
 
 class device:  # noqa: N801  (PyTorch's name)
-    """A compute device; only ``"cpu"`` (optionally ``"cpu:0"``) exists in minitorch."""
+    """A compute device, as ``torch.device``: ``device("cuda:0")`` can be made (so that
+    ``torch.device("cuda").index`` works, as on a PyTorch without GPU), but computing
+    anywhere but on the CPU raises (see :func:`on_cpu`)."""
 
     __slots__ = ("type", "index")
 
@@ -23,11 +29,11 @@ class device:  # noqa: N801  (PyTorch's name)
         if not isinstance(spec, str):
             raise TypeError(f"device() expects a string such as 'cpu', got {type(spec).__name__}")
         kind, _, number = spec.partition(":")
-        if kind != "cpu":
-            raise RuntimeError(
-                f"device {spec!r} is not available: minitorch runs on the CPU only "
-                "(use 'cpu'; minitorch.cuda.is_available() is False)"
-            )
+        if kind not in DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICE_TYPES)} device type at start "
+                               f"of device string: {spec}")
+        if number and not number.isdigit():
+            raise RuntimeError(f"Invalid device string: {spec!r}")
         self.type = kind
         self.index = int(number) if number else index
 
@@ -40,10 +46,22 @@ class device:  # noqa: N801  (PyTorch's name)
         return hash(self.type)
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')"
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
 
     def __str__(self) -> str:
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+def on_cpu(spec: Any) -> device:
+    """``spec`` as a device, which must be the CPU: minitorch computes nowhere else."""
+    found = device(spec)
+    if found.type != "cpu":
+        raise RuntimeError(
+            f"device {str(found)!r} is not available: minitorch runs on the CPU only "
+            "(use 'cpu'; minitorch.cuda.is_available() is False)"
+        )
+    return found
 
 
 CPU = device("cpu")

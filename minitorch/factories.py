@@ -20,7 +20,7 @@ from minitorch.tensor import Tensor, _shape_argument
 
 def _new(array: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
     if device is not None:
-        devices.device(device)  # only checks: the CPU is the one device
+        devices.on_cpu(device)  # only checks: the CPU is the one device
     return Tensor._make(array, False).requires_grad_(requires_grad)
 
 

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from minitorch import devices
 from minitorch._untrusted import read_at_most
 from minitorch.tensor import Tensor, from_numpy
 
@@ -81,7 +82,8 @@ def _write_atomically(path: Path, write: Callable[[BinaryIO], Any]) -> None:
         raise
 
 
-def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
+def load(path: str | os.PathLike[str], map_location: Any = None, *,
+         weights_only: bool = True, mmap: bool | None = None) -> Any:
     """Read a file written by :func:`save` (or any safetensors file, by its suffix).
 
     From a minitorch checkpoint, Tensors come back as Tensors (with their
@@ -91,9 +93,12 @@ def load(path: str | os.PathLike[str], *, weights_only: bool = True) -> Any:
     ValueError naming the file when it is not readable (a corrupt header, an unsupported
     dtype, ...). Nothing is
     ever unpickled, so loading is always what PyTorch calls ``weights_only``; the argument is
-    accepted so that PyTorch calls run unchanged. Memory use follows the file's real content,
-    whatever sizes it claims.
+    accepted so that PyTorch calls run unchanged, as are ``map_location`` (everything loads
+    onto the CPU; naming another device raises) and ``mmap``. Memory use follows the file's
+    real content, whatever sizes it claims.
     """
+    if isinstance(map_location, (str, devices.device)):
+        devices.on_cpu(map_location)
     path = Path(path)
     if path.suffix == ".safetensors":
         return _load_safetensors(path)

@@ -183,7 +183,7 @@ class Tensor:
         if array.dtype.kind not in _NUMBER_KINDS:
             raise TypeError(f"Tensor data must be numeric, got an array of dtype {array.dtype}")
         if device is not None:
-            devices.device(device)  # only checks: the CPU is the one device
+            devices.on_cpu(device)  # only checks: the CPU is the one device
         target = np.dtype(dtype) if dtype is not None else dtypes.infer(data, array)
         self._data: np.ndarray = array.astype(target, copy=False)
         self._grad: Tensor | None = None
@@ -410,7 +410,7 @@ class Tensor:
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        devices.device("cuda")  # raises: minitorch has no GPU
+        devices.on_cpu("cuda")  # raises: minitorch has no GPU
         return self
 
     def type(self, dtype: Any = None) -> Any:
@@ -3790,7 +3790,7 @@ def to_arguments(args: tuple, dtype: Any = None, device: Any = None) -> Any:
         else:
             dtype = arg
     if device is not None:
-        devices.device(device)  # raises for anything but the CPU
+        devices.on_cpu(device)  # raises for anything but the CPU
     return dtype
 
 

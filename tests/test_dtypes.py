@@ -102,8 +102,13 @@ def test_devices_are_cpu_only_with_a_clear_error():
     assert str(mt.device("cpu")) == "cpu" and mt.tensor([1.0]).device.type == "cpu"
     with pytest.raises(RuntimeError, match="'cuda' is not available: minitorch runs on the CPU"):
         mt.tensor([1.0]).to("cuda")
+    gpu = mt.device("cuda:0")  # made, as by PyTorch without a GPU, but not computed on
+    assert (gpu.type, gpu.index, str(gpu)) == ("cuda", 0, "cuda:0")
+    assert mt.device("cuda").index is None
     with pytest.raises(RuntimeError, match="CPU only"):
-        mt.device("cuda:0")
+        mt.zeros(2, device=gpu)
+    with pytest.raises(RuntimeError, match="device type"):
+        mt.device("gpu")
     with pytest.raises(RuntimeError, match="CPU only"):
         mt.tensor([1.0]).cuda()
 

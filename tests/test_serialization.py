@@ -245,6 +245,15 @@ def test_load_accepts_pytorchs_weights_only(tmp_path):
         np.testing.assert_array_equal(load(path, weights_only=weights_only)["w"], np.ones(2))
 
 
+def test_load_accepts_pytorchs_map_location_on_the_cpu(tmp_path):
+    path = tmp_path / "model.pth"
+    save({"w": np.ones(2)}, path)
+    for where in ("cpu", serialization.devices.device("cpu"), lambda storage, loc: storage):
+        np.testing.assert_array_equal(load(path, map_location=where)["w"], np.ones(2))
+    with pytest.raises(RuntimeError, match="CPU only"):
+        load(path, map_location="cuda:0")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_save_gives_new_files_the_mode_open_would_and_keeps_an_existing_mode(tmp_path):
     previous_umask = os.umask(0o027)

@@ -55,7 +55,7 @@ def layer_dtype(device: Any, dtype: Any) -> np.dtype:
     arguments: ``device`` can only be the CPU (anything else raises); ``dtype`` defaults to
     the default floating dtype (float32 unless ``set_default_dtype`` changed it)."""
     if device is not None:
-        devices.device(device)
+        devices.on_cpu(device)
     return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
