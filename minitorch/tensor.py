@@ -3842,8 +3842,32 @@ def minimum(a: Any, b: Any) -> Tensor:
     return as_tensor(a).minimum(b)
 
 
-def matmul(a: Any, b: Any) -> Tensor:
-    return as_tensor(a) @ b
+def written_to(out: Tensor | None, result: Tensor) -> Tensor:
+    """``result``, or with PyTorch's ``out=`` argument, ``out`` holding its values (resized
+    to its shape if needed, with a warning where ``out`` had other values)."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out= expects a Tensor, got {type(out).__name__}")
+    if autograd.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad")
+    if not np.can_cast(result.dtype, out.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output "
+                           f"type {out.dtype}")
+    if out.shape != result.shape:
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{out.shape}, which does not match the required output shape "
+                          f"{result.shape}.", UserWarning, stacklevel=3)
+        out._data = np.empty(result.shape, dtype=out.dtype)
+    np.copyto(out._data, result._data, casting="same_kind")
+    out._mark_modified()
+    return out
+
+
+def matmul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(a) @ b)
 
 
 def _joined(tensors: Sequence[Any], name: str) -> list[Tensor]:
@@ -3855,21 +3879,23 @@ def _joined(tensors: Sequence[Any], name: str) -> list[Tensor]:
     return [t.astype(target) for t in joined]
 
 
-def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None,
+        out: Tensor | None = None) -> Tensor:
     """Join tensors along an existing dimension."""
     joined = _joined(tensors, "cat")
     dim = _dim_index(axis if axis is not None else dim, joined[0].ndim)
-    return sh.Concatenate.apply(*joined, axis=dim)
+    return written_to(out, sh.Concatenate.apply(*joined, axis=dim))
 
 
 concatenate = concat = cat
 
 
-def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None,
+          out: Tensor | None = None) -> Tensor:
     """Join same-shaped tensors along a new dimension."""
     joined = _joined(tensors, "stack")
     dim = _dim_index(axis if axis is not None else dim, joined[0].ndim + 1)
-    return sh.Stack.apply(*joined, axis=dim)
+    return written_to(out, sh.Stack.apply(*joined, axis=dim))
 
 
 def _integer_array(index: Any, name: str) -> np.ndarray:

@@ -29,6 +29,7 @@ from minitorch.tensor import (
     cat,
     cross_product,
     stack,
+    written_to,
 )
 
 
@@ -799,26 +800,27 @@ def bincount(input: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
 # ----- method forms: arithmetic, shape, selection and running reductions ------------------------
 
 
-def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    return as_tensor(input).add(other, alpha=alpha)
+def add(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(input).add(other, alpha=alpha))
 
 
-def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    return as_tensor(input).sub(other, alpha=alpha)
+def sub(input: Any, other: Any, *, alpha: Any = 1, out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(input).sub(other, alpha=alpha))
 
 
 subtract = sub
 
 
-def mul(input: Any, other: Any) -> Tensor:
-    return as_tensor(input).mul(other)
+def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(input).mul(other))
 
 
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-    return as_tensor(input).div(other, rounding_mode=rounding_mode)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None,
+        out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(input).div(other, rounding_mode=rounding_mode))
 
 
 divide = div

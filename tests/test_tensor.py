@@ -235,3 +235,29 @@ def test_operands_that_do_not_fit_raise_runtime_error_as_pytorch_and_value_error
     with pytest.raises(RuntimeError, match="of shapes") as caught:
         call()
     assert isinstance(caught.value, ValueError)  # what NumPy raises, for code that expects it
+
+
+def test_out_argument_writes_the_result_into_the_given_tensor():
+    x = mt.ones(2, 3)
+    result = mt.empty(2, 3)
+    assert mt.add(x, x, out=result) is result and result.tolist() == [[2.0] * 3] * 2
+    for call, expected in [
+        (lambda out: mt.sub(x, x, alpha=2, out=out), -1.0),
+        (lambda out: mt.mul(x, x * 3, out=out), 3.0),
+        (lambda out: mt.div(x, x * 4, out=out), 0.25),
+    ]:
+        out = mt.zeros(2, 3)
+        call(out)
+        assert out.tolist() == [[expected] * 3] * 2
+    product = mt.empty(0)  # resized to the result's shape, silently when it was empty
+    mt.matmul(x, x.T, out=product)
+    assert product.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    joined = mt.zeros(4, 3)
+    assert mt.cat([x, x * 2], out=joined).tolist()[3] == [2.0] * 3
+    assert mt.stack([x, x], out=mt.empty(0)).shape == (2, 2, 3)
+    with pytest.warns(UserWarning, match="resized"):
+        mt.add(x, x, out=mt.zeros(5))
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        mt.add(x, x, out=mt.zeros(2, 3, dtype=mt.int64))
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        mt.add(mt.ones(2, requires_grad=True), 1, out=mt.zeros(2))
