@@ -512,8 +512,9 @@ class Tensor:
             self._modified_at = [stamp]
             # Operations recorded before the change took this tensor as an input: backward
             # looks up the value they saw (``old``, on the old memory) in this history.
-            history = getattr(self, "_previous", None) or []
-            self._previous = [*history, (stamp, weakref.ref(old), old.requires_grad)]
+            if getattr(self, "_previous", None) is None:
+                self._previous = []
+            self._previous.append((stamp, weakref.ref(old), old.requires_grad))
             if write_back is not None:
                 write_back(self)
             return self

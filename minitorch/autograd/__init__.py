@@ -73,9 +73,10 @@ import itertools
 import sys
 import threading
 import warnings
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from heapq import heappop, heappush
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -998,12 +999,12 @@ def _inputs_as_recorded(ctx: Function, node: Tensor, parents: tuple,
         return parents
     inputs = tuple(_as_recorded(tensor, ctx) for tensor in parents)
     # Where backward may read more than the saved arrays, any change counts.
-    saved = None if create_graph or ctx.backward_reads_inputs else _saved_arrays(ctx)
+    any_change = create_graph or ctx.backward_reads_inputs
     for which, tensor in [("its output", node), *((f"its input {i}", p) for i, p in
                                                    enumerate(inputs))]:
         stamp = tensor._modified_at
         if stamp is not None and stamp[0] > ctx.sequence and (
-            saved is None or any(np.may_share_memory(a, tensor._data) for a in saved)
+            any_change or any(np.may_share_memory(a, tensor._data) for a in _saved_arrays(ctx))
         ):
             raise _stale_error(type(ctx).__name__, which)
     if any(new is not old for new, old in zip(inputs, parents)):
@@ -1025,16 +1026,19 @@ def _saved_arrays(ctx: Function) -> list[np.ndarray]:
 def _as_recorded(tensor: Tensor, ctx: Function) -> Tensor:
     """``tensor`` as it was when ``ctx`` was recorded: the stand-in for its value before the
     first recorded in-place change made since (``tensor`` itself when there was none)."""
-    for stamp, stand_in, requires_grad in getattr(tensor, "_previous", None) or ():
-        if stamp > ctx.sequence:
-            older = stand_in()
-            if older is not None:
-                return older
-            if requires_grad:  # its graph was freed by an earlier backward
-                raise _stale_error(type(ctx).__name__, "an input")
-            # The value did not require grad, so no gradient goes to it: a constant stands in.
-            return _Tensor._make(np.broadcast_to(np.zeros((), tensor.dtype), tensor.shape), False)
-    return tensor
+    history = getattr(tensor, "_previous", None)  # (stamp, stand-in, requires_grad), in order
+    first_later = bisect_right(history, ctx.sequence, key=itemgetter(0)) if history else 0
+    if not history or first_later == len(history):
+        return tensor
+    _, stand_in, requires_grad = history[first_later]
+    older = stand_in()
+    if older is not None:
+        return older
+    if requires_grad:  # its graph was freed by an earlier backward
+        raise _stale_error(type(ctx).__name__, "an input")
+    # The value did not require grad, so no gradient goes to it: a constant stands in.
+    return _Tensor._make(np.broadcast_to(np.zeros((), tensor.dtype), tensor.shape), False)
+
 
 
 def _stale_error(node: str, which: str) -> RuntimeError:

@@ -197,7 +197,7 @@ class Module:
     def _forget(self, name: str) -> None:
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
-        _non_persistent(self).discard(name)
+        self._non_persistent_buffers_set.discard(name)
 
     def register_buffer(self, name: str, array: Any, persistent: bool = True) -> None:
         """Register state that is saved in ``state_dict`` but not trained (running
@@ -209,8 +209,6 @@ class Module:
         converts it."""
         self._register(self._buffers, "buffer", name, array)
         if not persistent:
-            if "_non_persistent_buffers_set" not in self.__dict__:  # a module pickled before
-                object.__setattr__(self, "_non_persistent_buffers_set", set())
             self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -465,7 +463,7 @@ class Module:
         stack: list[tuple[str, Module]] = [("", self)]
         while stack:
             prefix, module = stack.pop()
-            skipped = _non_persistent(module)
+            skipped = module._non_persistent_buffers_set
             for registry in (module._parameters, module._buffers):
                 members += [
                     (prefix + name, module, name, value)
@@ -553,12 +551,6 @@ def _check_name(kind: str, name: Any) -> None:
         raise KeyError(f'{kind} name cannot contain ".", got: {name}')
     if not name:
         raise KeyError(f'{kind} name cannot be the empty string ""')
-
-
-def _non_persistent(module: Module) -> set[str]:
-    """The names of ``module``'s buffers left out of its state dict (none for a module
-    pickled before buffers could be non-persistent)."""
-    return module.__dict__.get("_non_persistent_buffers_set", set())
 
 
 def _array(value: Any) -> Any:

@@ -94,9 +94,6 @@ class RandomSampler(_DrawnAtOnce):
     def num_samples(self) -> int:
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def _epoch(self) -> np.ndarray:
-        return np.concatenate(list(self._chunks()))
-
     def _chunks(self) -> Iterator[np.ndarray]:
         # Drawn lazily, as PyTorch does, so that num_samples=int(1e10) (an endless loader)
         # needs no memory for indices not yet used: a chunk of _CHUNK draws at a time with
