@@ -177,6 +177,8 @@ def multinomial(weights: np.ndarray, num_samples: int, replacement: bool = False
                 f"which has only {nonzero[row]} categories of non-zero weight"
             )
     rng = numpy_generator(generator)
+    if not len(rows):  # no distributions: no samples, as in PyTorch
+        return np.empty((0, num_samples), np.int64)
     samples = np.stack([
         rng.choice(categories, size=num_samples, replace=replacement, p=row / total)
         for row, total in zip(rows, totals)

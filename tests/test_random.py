@@ -184,6 +184,13 @@ def test_multinomial_without_replacement_draws_each_category_once():
     assert abs((firsts == 1).mean() - 0.75) < 0.03
 
 
+def test_multinomial_of_no_rows_draws_nothing():
+    """As in PyTorch: sampling zero names at the end of a run gives an empty (0, k) result."""
+    for replacement in (False, True):
+        draws = mt.multinomial(mt.ones(0, 27), 3, replacement=replacement)
+        assert draws.shape == (0, 3) and draws.dtype == mt.int64
+
+
 def test_multinomial_one_sample_as_in_makemore():
     probs = mt.tensor([[0.1, 0.7, 0.2]])
     ix = mt.multinomial(probs, num_samples=1, generator=mt.Generator().manual_seed(0)).item()

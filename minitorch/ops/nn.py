@@ -13,7 +13,7 @@ import numpy as np
 
 from minitorch.autograd import Function
 from minitorch.ops.generic import log, sigmoid
-from minitorch.ops.reductions import max_keepdims
+from minitorch.ops.reductions import max_keepdims, sum_along
 from minitorch.random import generator
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ class CrossEntropy(Function):
     ) -> np.ndarray:
         shifted = logits - max_keepdims(logits, 1)
         probs = np.exp(shifted)
-        sum_exp = np.add.reduce(probs, axis=1, keepdims=True)
+        sum_exp = sum_along(probs, 1)
         log_sum_exp = np.log(sum_exp)
         probs /= sum_exp
         self.probs, self.target, self.reduction = probs, target, reduction

@@ -16,6 +16,7 @@ import numpy as np
 
 from minitorch.autograd import Function
 from minitorch.ops.generic import where
+from minitorch.ops.reductions import max_keepdims, sum_along
 
 # Above this many (vocabulary x lookups) entries the embedding gradient is summed by sorting
 # the ids instead of multiplying by a one-hot matrix (which would then be too large).
@@ -106,7 +107,7 @@ class LayerNorm(Function):
                 normalized_ndim: int = 1, eps: float = 1e-5) -> np.ndarray:
         features = int(np.prod(x.shape[x.ndim - normalized_ndim:]))
         rows = x.reshape(-1, features)
-        x_hat = rows - rows.mean(axis=1, keepdims=True)
+        x_hat = rows - sum_along(rows, 1) / features
         variance = np.einsum("ij,ij->i", x_hat, x_hat)[:, None] / features
         self.inv_std = 1 / np.sqrt(variance + eps)
         x_hat *= self.inv_std  # in place, here and below: one fresh array per result
@@ -129,7 +130,7 @@ class LayerNorm(Function):
             features = x_hat.shape[1]
             grad_x = grad_rows * self.weight  # h
             mean_h_x_hat = np.einsum("ij,ij->i", grad_x, x_hat)[:, None] / features
-            grad_x -= grad_x.sum(axis=1, keepdims=True) / features
+            grad_x -= sum_along(grad_x, 1) / features
             grad_x -= x_hat * mean_h_x_hat
             grad_x *= self.inv_std
             grad_x = grad_x.reshape(grad.shape)
@@ -192,7 +193,7 @@ class ScaledDotProductAttention(Function):
             scores = np.where(allowed, scores, -np.inf)
         if bias is not None:
             scores = scores + bias
-        largest = scores.max(axis=-1, keepdims=True)
+        largest = max_keepdims(scores, -1)
         if not np.isfinite(largest).all():
             raise ValueError(
                 "a query row has every key masked out (or scores that are NaN or inf): "
@@ -200,7 +201,7 @@ class ScaledDotProductAttention(Function):
             )
         scores -= largest
         weights = np.exp(scores, out=scores)
-        weights /= weights.sum(axis=-1, keepdims=True)
+        weights /= sum_along(weights, -1)
         self.weights, self.keep = weights, keep
         self.dropped_weights = weights if keep is None else weights * keep
         return np.matmul(self.dropped_weights, value)
