@@ -840,7 +840,7 @@ class Tensor:
     def __rsub__(self, other: Any) -> Tensor:
         other = self._operand(other)
         _check_subtraction(other, self)
-        return _arithmetic(ew.Sub, other, self)
+        return _arithmetic(ew.Sub.named("RsubBackward1"), other, self)
 
     def __mul__(self, other: Any) -> Tensor:
         if not isinstance(other, Tensor):
@@ -864,10 +864,11 @@ class Tensor:
             # PyTorch refuses a negative number as exponent, though not a negative tensor
             raise RuntimeError(f"Integers to negative integer powers are not allowed: a "
                                f"tensor of dtype {self.dtype} to the power {other}")
-        return _arithmetic(ew.Pow, self, self._operand(other))
+        op = ew.Pow.named("PowBackward1") if isinstance(other, Tensor) else ew.Pow
+        return _arithmetic(op, self, self._operand(other))
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _arithmetic(ew.Pow, self._operand(other), self)
+        return _arithmetic(ew.Pow.named("PowBackward2"), self._operand(other), self)
 
     def __matmul__(self, other: Any) -> Tensor:
         other = self._operand(other)
@@ -897,7 +898,7 @@ class Tensor:
         steps = _integers_first(index)
         if steps is not None:
             return self[steps[0]][steps[1]]
-        return sh.GetItem.apply(self, index=index)
+        return sh.GetItem.named(_index_node_name(index)).apply(self, index=index)
 
     # Integer and logical arithmetic: results carry no gradient.
 
@@ -1050,23 +1051,29 @@ class Tensor:
             return red.Sum.apply(self)  # the sum of everything (a loss) is the hot case
         source = self._counting(dtype)  # integers and bools sum in int64 (NumPy: uint8 in uint64)
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        return red.Sum.apply(source, axis=dim, keepdims=keepdim)
+        if dim is None:
+            return red.Sum.apply(source, axis=dim, keepdims=keepdim)
+        return red.Sum.named("SumBackward1").apply(source, axis=dim, keepdims=keepdim)
 
     def mean(self, dim: Axis = None, keepdim: bool = False, *, dtype: Any = None,
              axis: Axis = None, keepdims: bool | None = None) -> Tensor:
         source = self if dtype is None else self.astype(dtype)
         _require_floating(source, "mean")
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        return red.Mean.apply(source, axis=dim, keepdims=keepdim)
+        if dim is None:
+            return red.Mean.apply(source, axis=dim, keepdims=keepdim)
+        return red.Mean.named("MeanBackward1").apply(source, axis=dim, keepdims=keepdim)
 
     def _extreme(self, dim: Any, keepdim: bool, axis: Axis, keepdims: bool | None,
                  smallest: bool) -> Any:
         if isinstance(dim, Tensor):  # max(a, b): the element-wise form
             return self.minimum(dim) if smallest else self.maximum(dim)
         if dim is None and axis is None:
-            return red.Max.apply(self, smallest=smallest)
+            node = red.Max.named("MinBackward1" if smallest else "MaxBackward1")
+            return node.apply(self, smallest=smallest)
         dim, keepdim = _dim_keepdim(dim, keepdim, axis, keepdims, self.ndim)
-        values = red.Max.apply(self, axis=dim, keepdims=keepdim, smallest=smallest)
+        node = red.Max.named("MinBackward0" if smallest else "MaxBackward0")
+        values = node.apply(self, axis=dim, keepdims=keepdim, smallest=smallest)
         pick = np.argmin if smallest else np.argmax
         indices = pick(self._data, axis=dim, keepdims=keepdim)
         return ValuesIndices(values, Tensor._make(indices.astype(dtypes.int64), False))
@@ -1086,11 +1093,12 @@ class Tensor:
     def amax(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         """The largest values over ``dim`` (all dimensions by default), as a tensor."""
         dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
-        return red.Max.apply(self, axis=dim, keepdims=keepdim)
+        return red.Max.named("AmaxBackward0").apply(self, axis=dim, keepdims=keepdim)
 
     def amin(self, dim: Axis = None, keepdim: bool = False) -> Tensor:
         dim, keepdim = _dim_keepdim(dim, keepdim, None, None, self.ndim)
-        return red.Max.apply(self, axis=dim, keepdims=keepdim, smallest=True)
+        return red.Max.named("AminBackward0").apply(self, axis=dim, keepdims=keepdim,
+                                                      smallest=True)
 
     def var(self, dim: Axis = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None, axis: Axis = None, keepdims: bool | None = None,
@@ -1240,22 +1248,25 @@ class Tensor:
         axes = list(range(self.ndim))
         axis0, axis1 = _dim_index(axis0, self.ndim), _dim_index(axis1, self.ndim)
         axes[axis0], axes[axis1] = axes[axis1], axes[axis0]
-        return sh.Permute.apply(self, axes=tuple(axes))
+        return sh.Permute.named("TransposeBackward0").apply(self, axes=tuple(axes))
 
     def squeeze(self, dim: Axis = None, *, axis: Axis = None) -> Tensor:
         """Remove dimensions of length 1 (all of them, or those in ``dim``; as in PyTorch, a
         named dimension whose length is not 1 is left alone)."""
         dim = axis if axis is not None else dim
         if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
+            shape = tuple(n for n in self.shape if n != 1)
+            return sh.Reshape.named("SqueezeBackward0").apply(self, shape=shape)
         dims = {_dim_index(d, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
         shape = tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
-        return self.reshape(shape)
+        node = sh.Reshape.named("SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2")
+        return node.apply(self, shape=shape)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a dimension of length 1 at position ``dim``."""
         position = _dim_index(dim, self.ndim + 1)
-        return self.reshape(self.shape[:position] + (1,) + self.shape[position:])
+        shape = self.shape[:position] + (1,) + self.shape[position:]
+        return sh.Reshape.named("UnsqueezeBackward0").apply(self, shape=shape)
 
     def expand(self, *shape: Any) -> Tensor:
         """Broadcast to a larger shape without copying; -1 keeps a dimension's length."""
@@ -1319,10 +1330,10 @@ class Tensor:
         return self ** exponent
 
     def log10(self) -> Tensor:
-        return ew.LogBase.apply(_floating(self), base=10)
+        return ew.LogBase.named("Log10Backward0").apply(_floating(self), base=10)
 
     def log2(self) -> Tensor:
-        return ew.LogBase.apply(_floating(self), base=2)
+        return ew.LogBase.named("Log2Backward0").apply(_floating(self), base=2)
 
     def t(self) -> Tensor:
         """The transpose of a matrix; a tensor of fewer than 2 dimensions is returned as is."""
@@ -1331,7 +1342,7 @@ class Tensor:
                 f"t() needs a tensor with at most 2 dimensions, got shape {self.shape}; "
                 "use transpose(dim0, dim1) or permute"
             )
-        return self.T
+        return self if self.ndim < 2 else sh.Permute.named("TBackward0").apply(self)
 
     def view_as(self, other: Tensor) -> Tensor:
         """The same values in ``other``'s shape."""
@@ -1374,12 +1385,12 @@ class Tensor:
     def tril(self, diagonal: int = 0) -> Tensor:
         """The lower triangle of the last two dimensions (on and below ``diagonal``); the
         rest is zero."""
-        return sel.Triangle.apply(self, diagonal=diagonal)
+        return sel.Triangle.named("TrilBackward0").apply(self, diagonal=diagonal)
 
     def triu(self, diagonal: int = 0) -> Tensor:
         """The upper triangle of the last two dimensions (on and above ``diagonal``); the
         rest is zero."""
-        return sel.Triangle.apply(self, diagonal=diagonal, upper=True)
+        return sel.Triangle.named("TriuBackward0").apply(self, diagonal=diagonal, upper=True)
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         """``value`` where the bool ``mask`` (broadcast against this tensor) is True, else
@@ -1405,7 +1416,7 @@ class Tensor:
             return ValuesIndices(values.reshape(()), indices.reshape(()))
         axis = _dim_index(dim, self.ndim)
         order = _argsort(self._data, axis, descending)
-        values = sel.TakeAlongDim.apply(self, indices=order, dim=axis)
+        values = sel.TakeAlongDim.named("SortBackward0").apply(self, indices=order, dim=axis)
         return ValuesIndices(values, Tensor._make(order, False))
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
@@ -1421,7 +1432,8 @@ class Tensor:
         if self.ndim == 0:
             return ValuesIndices(values, indices)
         first_k = (slice(None),) * (dim % self.ndim) + (slice(0, k),)
-        return ValuesIndices(values[first_k], indices[first_k])
+        values = sh.GetItem.named("TopkBackward0").apply(values, index=first_k)
+        return ValuesIndices(values, indices[first_k])
 
     def multinomial(self, num_samples: int, replacement: bool = False, *,
                     generator: mt_random.Generator | None = None) -> Tensor:
@@ -1487,7 +1499,7 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1).gather(0, as_tensor(index).reshape(1)).reshape(())
         axis, indices = self._indices_along(dim, index, "gather")
-        return sel.TakeAlongDim.apply(self, indices=indices, dim=axis)
+        return sel.TakeAlongDim.named("GatherBackward0").apply(self, indices=indices, dim=axis)
 
     def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
         """Values picked along ``dim`` at ``indices`` (as gather), the two broadcast against
@@ -1588,7 +1600,8 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1).index_select(0, positions).reshape(())
         _check_in_range(positions, self.shape[axis], axis, "index_select", IndexError)
-        return self[(slice(None),) * axis + (positions.reshape(-1),)]
+        index = (slice(None),) * axis + (positions.reshape(-1),)
+        return sh.GetItem.named("IndexSelectBackward0").apply(self, index=index)
 
     def masked_select(self, mask: Any) -> Tensor:
         """The values where the bool ``mask`` (broadcast with this tensor) is True, as a 1-D
@@ -1710,15 +1723,17 @@ class Tensor:
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, that dimension removed. Each is differentiable."""
         axis = _dim_index(dim, self.ndim)
-        return tuple(self[(slice(None),) * axis + (i,)] for i in range(self.shape[axis]))
+        piece = sh.GetItem.named("UnbindBackward0")
+        return tuple(piece.apply(self, index=(slice(None),) * axis + (i,))
+                     for i in range(self.shape[axis]))
 
     # ----- PyTorch parity: shape -------------------------------------------------------------
 
     def flip(self, *dims: Any) -> Tensor:
         """The values in reverse order along each of ``dims``."""
         axes = {_dim_index(d, self.ndim) for d in _shape_argument(dims)}
-        return self[tuple(slice(None, None, -1) if a in axes else slice(None)
-                          for a in range(self.ndim))]
+        index = tuple(slice(None, None, -1) if a in axes else slice(None) for a in range(self.ndim))
+        return sh.GetItem.named("FlipBackward0").apply(self, index=index)
 
     def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
              ) -> Tensor:
@@ -1757,8 +1772,9 @@ class Tensor:
         # Each dimension n becomes a pair (1, n), broadcast to (r, n), merged into r * n.
         pairs = [size for n in shape for size in (1, n)]
         stretched = [size for r, n in zip(sizes, shape) for size in (r, n)]
-        return self.reshape(pairs).expand(stretched).reshape([r * n for r, n in
-                                                              zip(sizes, shape)])
+        tiled = self.reshape(pairs).expand(stretched)
+        tiled_shape = tuple(r * n for r, n in zip(sizes, shape))
+        return sh.Reshape.named("RepeatBackward0").apply(tiled, shape=tiled_shape)
 
     def repeat_interleave(self, repeats: Any, dim: int | None = None, *,
                           output_size: int | None = None) -> Tensor:
@@ -1812,7 +1828,8 @@ class Tensor:
         length = max(0, min(rows - skip_rows, cols - skip_cols))
         steps = np.arange(length)
         moved = self.permute(*rest, first, second)
-        return moved[..., steps + skip_rows, steps + skip_cols]
+        index = (..., steps + skip_rows, steps + skip_cols)
+        return sh.GetItem.named("DiagonalBackward0").apply(moved, index=index)
 
     def trace(self) -> Tensor:
         """The sum of the main diagonal of a matrix (int64 for integer matrices)."""
@@ -1900,7 +1917,8 @@ class Tensor:
         if self.dtype == dtypes.bool or (self.dtype.kind in "iu" and
                                           function in ("floor", "ceil", "trunc")):
             return Tensor._make(self._data.copy(), False)
-        return ew.Stepwise.apply(self, function=function, decimals=decimals)
+        name = f"{function.capitalize()}Backward{1 if decimals else 0}"
+        return ew.Stepwise.named(name).apply(self, function=function, decimals=decimals)
 
     def floor(self) -> Tensor:
         return self._stepwise("floor")
@@ -1967,7 +1985,8 @@ class Tensor:
     # Integers and bools give float32, as for exp and log.
 
     def _unary(self, function: str) -> Tensor:
-        return ew.Unary.apply(_floating(self), function=function)
+        name = "Log1PBackward0" if function == "log1p" else f"{function.capitalize()}Backward0"
+        return ew.Unary.named(name).apply(_floating(self), function=function)
 
     def sin(self) -> Tensor:
         return self._unary("sin")
@@ -2164,7 +2183,8 @@ class Tensor:
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"prod takes one dimension (an int), got {dim!r}")
         axis = _dim_index(dim, self.ndim)
-        return red.Prod.apply(source, axis=axis if self.ndim else None, keepdims=keepdim)
+        node = red.Prod.named("ProdBackward1")
+        return node.apply(source, axis=axis if self.ndim else None, keepdims=keepdim)
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         """Running sums along ``dim``."""
@@ -2590,7 +2610,8 @@ class Tensor:
     def _slices_along(self, axis: int, bounds: Sequence[int]) -> tuple[Tensor, ...]:
         """The pieces between consecutive ``bounds`` along ``axis`` (each differentiable)."""
         before = (slice(None),) * axis
-        return tuple(self[before + (slice(start, stop),)]
+        piece = sh.GetItem.named("SplitBackward0")
+        return tuple(piece.apply(self, index=before + (slice(start, stop),))
                      for start, stop in zip(bounds[:-1], bounds[1:]))
 
     def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -3744,6 +3765,34 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray([_index_array(i) if isinstance(i, Tensor) else i for i in index])
     return index
+
+
+def _index_node_name(index: Any) -> str:
+    """PyTorch's name for the node of ``x[index]`` (a plain index). PyTorch applies an index
+    part by part, full slices ``:`` skipped unless alone, so the node is that of the last part
+    that does something: ``IndexBackward0`` wherever there are index arrays, else
+    ``SelectBackward0`` for an integer, ``SliceBackward0`` for a slice, ``UnsqueezeBackward0``
+    for None, and ``AliasBackward0`` when nothing is left."""
+    parts = index if type(index) is tuple else (index,)
+    name = "AliasBackward0"
+    for part in parts:
+        if isinstance(part, slice):
+            if len(parts) == 1 or part != _FULL_SLICE:
+                name = "SliceBackward0"
+        elif part is None:
+            name = "UnsqueezeBackward0"
+        elif part is Ellipsis:
+            continue
+        elif isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_)):
+            name = "SelectBackward0"
+        elif isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype.kind in "iu":
+            name = "SelectBackward0"
+        else:
+            return "IndexBackward0"  # index arrays, masks
+    return name
+
+
+_FULL_SLICE = slice(None)
 
 
 def _integers_first(index: Any) -> tuple[tuple, tuple] | None:

@@ -343,6 +343,21 @@ class Function:
             cls._node_type._node_type = cls._node_type
 
     @classmethod
+    def named(cls, node_name: str) -> type[Function]:
+        """This operation, recording its nodes under ``node_name``. PyTorch names one node
+        by the way an operation was asked for, where it is one operation here: indexing
+        (``SelectBackward0``, ``SliceBackward0``, ``IndexBackward0``), sums over everything
+        or along dimensions (``SumBackward0``, ``SumBackward1``), ``1 - x``
+        (``RsubBackward1``)."""
+        variant = _named_variants.get((cls, node_name))
+        if variant is None:
+            variant = type(cls.__name__, (cls,), {"node_name": node_name,
+                                                  "__qualname__": cls.__qualname__,
+                                                  "__module__": cls.__module__})
+            _named_variants[cls, node_name] = variant
+        return variant
+
+    @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and record the graph when gradients are needed."""
         ctx = cls._node_type()
@@ -403,6 +418,9 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
+
+
+_named_variants: dict[tuple[type[Function], str], type[Function]] = {}
 
 
 class AccumulateGrad:

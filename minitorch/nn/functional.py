@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd import no_grad
+from minitorch.autograd import Function, no_grad
 from minitorch.dtypes import int64
 from minitorch.nn import _checks
 from minitorch.ops import conv as image_ops
@@ -249,8 +249,10 @@ def _softmax_input(input: Any, dim: int | None, dtype: Any, name: str,
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias as one graph node; ``weight`` is (out_features, in_features) and
     x may have any number of leading dimensions (..., in_features)."""
-    if bias is None:
-        return fused.Linear.apply(as_tensor(input), weight)
+    if bias is None:  # PyTorch records a product of matrices as a plain one, MmBackward0
+        input = as_tensor(input)
+        return (fused.Linear.named("MmBackward0") if input.ndim == 2 else fused.Linear).apply(
+            input, weight)
     return fused.Linear.apply(as_tensor(input), weight, bias)
 
 
@@ -379,7 +381,10 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None,
     input's shape (no broadcasting, which would usually hide a bug)."""
     reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
-    diff = input - _checks.float_target(target, input, "mse_loss")
+    target = _checks.float_target(target, input, "mse_loss")
+    if weight is None:
+        return _fused_loss(fused.MeanSquaredError, input, target, reduction, "mse_loss")
+    diff = input - target
     return _weighted(diff * diff, weight, reduction, "mse_loss", mean_per_weight=True)
 
 
@@ -529,6 +534,8 @@ def binary_cross_entropy(
             f"{name}: expected input probabilities in [0, 1], got {value} "
             "(use binary_cross_entropy_with_logits for raw scores)"
         )
+    if weight is None:
+        return _fused_loss(fused.BinaryCrossEntropy, input, target, reduction, name)
     losses = _rescaled(fused.BinaryCrossEntropy.apply(input, target), weight, name)
     return _reduce(losses, reduction, name)
 
@@ -550,6 +557,8 @@ def binary_cross_entropy_with_logits(
     reduction = _checks.reduction_argument(reduction, size_average, reduce)
     input = as_tensor(input)
     target = _checks.float_target(target, input, name)
+    if weight is None and pos_weight is None:
+        return _fused_loss(fused.BinaryCrossEntropyWithLogits, input, target, reduction, name)
     losses = fused.BinaryCrossEntropyWithLogits.apply(input, target)
     if pos_weight is not None:
         positive = _checks.numeric_array(pos_weight, name, "pos_weight").astype(input.dtype)
@@ -590,6 +599,17 @@ def _per_prediction_shape(loss: Tensor, input_shape: tuple[int, ...], reduction:
     if reduction != "none" or len(input_shape) == 2:
         return loss
     return loss.reshape(_checks.index_shape(input_shape))
+
+
+def _fused_loss(loss: type[Function], input: Tensor, target: Tensor, reduction: str,
+                name: str) -> Tensor:
+    """An element-wise loss reduced inside its own node, as PyTorch records it; a NaN result
+    means a NaN input."""
+    if reduction == "mean" and input._data.size == 0:
+        raise ValueError(f"{name}: the mean loss of an empty input is undefined")
+    losses = loss.apply(input, target, reduction=reduction)
+    _checks.check_no_nan(losses._data, name, "the input")
+    return losses
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
@@ -1086,7 +1106,11 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             raise ValueError(f"pad {amounts} crops more than the input of shape {x.shape} has")
         x = x[crop]
     widths = tuple((max(before, 0), max(after, 0)) for before, after in pairs)
-    return Pad.apply(x, widths=widths, mode=mode, value=0.0 if value is None else value)
+    padded = len(amounts) // 2  # PyTorch names its node by the mode and how many dimensions
+    node = {"constant": "ConstantPadNdBackward0", "reflect": f"ReflectionPad{padded}DBackward0",
+            "replicate": f"ReplicationPad{padded}DBackward0"}.get(mode)
+    return (Pad if node is None else Pad.named(node)).apply(
+        x, widths=widths, mode=mode, value=0.0 if value is None else value)
 
 
 def batch_norm(

@@ -86,6 +86,8 @@ class Dropout(Function):
     Scaling the kept values during training keeps E[y] = x, so evaluation needs no rescaling.
     """
 
+    node_name = "MulBackward0"  # PyTorch's dropout on the CPU multiplies by such a mask too
+
     def forward(self, x: np.ndarray, p: float = 0.5) -> np.ndarray:
         if p >= 1.0:
             self.mask = np.zeros_like(x)
@@ -322,22 +324,45 @@ class NegativeLogLikelihood(Function):
         return grad_log_probs, None
 
 
+class MeanSquaredError(Function):
+    """Element-wise l = (x - t)^2, averaged, summed or kept as ``reduction`` says;
+    dl/dx = 2 (x - t) = -dl/dt."""
+
+    node_name = "MseLossBackward0"
+
+    def forward(self, input: np.ndarray, target: np.ndarray, reduction: str = "mean"
+                ) -> np.ndarray:
+        self.input, self.target = input, target
+        self.count, self.reduction = input.size, reduction
+        squares = input - target
+        return _reduce_losses(np.multiply(squares, squares, out=squares), reduction)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        scale = _per_sample_grad(grad, self.count, self.reduction)
+        grad_input = (self.input - self.target) * (2 * scale)
+        need_input, need_target = self.needs_input_grad
+        return (grad_input if need_input else None), (-grad_input if need_target else None)
+
+
 class BinaryCrossEntropy(Function):
     """Element-wise l = -(t log p + (1 - t) log(1 - p)) for probabilities p, each log clamped
-    at -100;  dl/dp = (p - t) / (p (1 - p)) (denominator kept >= 1e-12),
-    dl/dt = log(1 - p) - log(p) (each clamped likewise)."""
+    at -100, reduced as ``reduction`` says;  dl/dp = (p - t) / (p (1 - p)) (denominator kept
+    >= 1e-12), dl/dt = log(1 - p) - log(p) (each clamped likewise)."""
 
     node_name = "BinaryCrossEntropyBackward0"
 
-    def forward(self, probs: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def forward(self, probs: np.ndarray, target: np.ndarray, reduction: str = "none"
+                ) -> np.ndarray:
         self.probs, self.target = probs, target
+        self.count, self.reduction = probs.size, reduction
         with np.errstate(divide="ignore"):  # log(0) = -inf is clamped just below
             log_p = np.maximum(np.log(probs), LOG_FLOOR)
             log_1mp = np.maximum(np.log1p(-probs), LOG_FLOOR)
-        return -(target * log_p + (1 - target) * log_1mp)
+        return _reduce_losses(-(target * log_p + (1 - target) * log_1mp), reduction)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         p, t = self.probs, self.target
+        grad = _per_sample_grad(grad, self.count, self.reduction)
         need_probs, need_target = self.needs_input_grad
         grad_probs = grad * (p - t) / (p * (1 - p)).clip(BCE_GRAD_EPS) if need_probs else None
         grad_target = None
@@ -349,16 +374,20 @@ class BinaryCrossEntropy(Function):
 
 class BinaryCrossEntropyWithLogits(Function):
     """Element-wise binary cross-entropy of sigmoid(x) against t, computed from the logit x as
-    l = max(x, 0) - x t + log(1 + e^-|x|), which never overflows;
-    dl/dx = sigmoid(x) - t,  dl/dt = -x."""
+    l = max(x, 0) - x t + log(1 + e^-|x|), which never overflows, reduced as ``reduction``
+    says;  dl/dx = sigmoid(x) - t,  dl/dt = -x."""
 
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
 
-    def forward(self, logits: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def forward(self, logits: np.ndarray, target: np.ndarray, reduction: str = "none"
+                ) -> np.ndarray:
         self.logits, self.target = logits, target
-        return np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+        self.count, self.reduction = logits.size, reduction
+        losses = np.maximum(logits, 0) - logits * target + np.log1p(np.exp(-np.abs(logits)))
+        return _reduce_losses(losses, reduction)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        grad = _per_sample_grad(grad, self.count, self.reduction)
         need_logits, need_target = self.needs_input_grad
         grad_logits = grad * (sigmoid(self.logits) - self.target) if need_logits else None
         grad_target = -grad * self.logits if need_target else None
