@@ -741,8 +741,11 @@ class Tensor:
     # ----- representation -------------------------------------------------------------------
 
     def __repr__(self) -> str:
+        # NumPy pads every bool to the width of False; PyTorch only when a False is shown.
+        width = 5 if self.dtype.kind == "b" and not self._data.all() else 4
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
-                               floatmode=_float_mode(self._data))
+                               floatmode=_float_mode(self._data),
+                               formatter={"bool": lambda v: str(bool(v)).rjust(width)})
         default = dtypes.get_default_dtype() if self.dtype.kind == "f" else (
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
