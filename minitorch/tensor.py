@@ -374,7 +374,11 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = []
-        self._hooks.append(hook)
+        # retain_grad's hook stays last, as in PyTorch: .grad holds the gradient as the
+        # other hooks left it, whichever was registered first.
+        keeper = next((i for i, h in enumerate(self._hooks) if isinstance(h, _GradKeeper)),
+                      len(self._hooks))
+        self._hooks.insert(keeper, hook)
         return HookHandle(self._hooks, hook)
 
     def retain_grad(self) -> None:

@@ -442,3 +442,16 @@ def test_variable_of_old_tutorials_is_a_detached_tensor():
         Variable(t, volatile=True)
     with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
         Variable([1.0, 2.0])
+
+
+def test_retained_grad_is_the_gradient_as_the_hooks_left_it():
+    """PyTorch runs retain_grad's hook after every other hook of the tensor, even one
+    registered later (the autograd mechanics notes)."""
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()) or g * 2)
+    (y ** 2).sum().backward()
+    assert seen == [[4.0, 8.0, 12.0]]
+    assert y.grad.tolist() == [8.0, 16.0, 24.0] and x.grad.tolist() == [16.0, 32.0, 48.0]
