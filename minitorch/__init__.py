@@ -33,7 +33,13 @@ from minitorch.dtypes import (
     short,
     uint8,
 )
-from minitorch.devices import accelerator, cuda, device
+from minitorch.devices import (
+    accelerator,
+    cuda,
+    device,
+    get_default_device,
+    set_default_device,
+)
 from minitorch.tensor import (
     Tensor,
     Size,

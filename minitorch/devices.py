@@ -67,6 +67,18 @@ def on_cpu(spec: Any) -> device:
 CPU = device("cpu")
 
 
+def set_default_device(device: Any) -> None:
+    """``torch.set_default_device``: tensors are made on the CPU, which is the only device
+    accepted here (``None`` too, PyTorch's way back to the CPU); any other raises."""
+    if device is not None:
+        on_cpu(device)
+
+
+def get_default_device() -> device:
+    """The device new tensors are made on: always the CPU."""
+    return CPU
+
+
 def is_device(value: Any) -> bool:
     """Whether ``value`` names a device (a ``device`` or a string such as ``"cpu"``), as
     opposed to a dtype, in calls such as ``tensor.to(value)``."""

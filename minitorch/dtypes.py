@@ -99,13 +99,13 @@ def scalar_dtype(value: Any, tensor_dtype: np.dtype) -> np.dtype:
     return _default_float if kind == "f" else DEFAULT_INT
 
 
-def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+def promote_types(type1: np.dtype, type2: np.dtype) -> np.dtype:
     """The dtype that both convert to: the higher kind wins (bool < integer < floating),
     within a kind the wider type."""
-    category_a, category_b = _CATEGORY[a.kind], _CATEGORY[b.kind]
-    if category_a != category_b:
-        return a if category_a > category_b else b
-    return np.promote_types(a, b)
+    category_1, category_2 = _CATEGORY[type1.kind], _CATEGORY[type2.kind]
+    if category_1 != category_2:
+        return type1 if category_1 > category_2 else type2
+    return np.promote_types(type1, type2)
 
 
 def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:

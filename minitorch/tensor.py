@@ -374,7 +374,11 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = []
-        self._hooks.append(hook)
+        # retain_grad's hook stays last, as in PyTorch: .grad holds the gradient as the
+        # other hooks left it, whichever was registered first.
+        keeper = next((i for i, h in enumerate(self._hooks) if isinstance(h, _GradKeeper)),
+                      len(self._hooks))
+        self._hooks.insert(keeper, hook)
         return HookHandle(self._hooks, hook)
 
     def retain_grad(self) -> None:
@@ -741,8 +745,11 @@ class Tensor:
     # ----- representation -------------------------------------------------------------------
 
     def __repr__(self) -> str:
+        # NumPy pads every bool to the width of False; PyTorch only when a False is shown.
+        width = 5 if self.dtype.kind == "b" and not self._data.all() else 4
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
-                               floatmode=_float_mode(self._data))
+                               floatmode=_float_mode(self._data),
+                               formatter={"bool": lambda v: str(bool(v)).rjust(width)})
         default = dtypes.get_default_dtype() if self.dtype.kind == "f" else (
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
@@ -2225,9 +2232,9 @@ class Tensor:
         """Matrix-vector product of an (n, m) and an (m,) tensor: (n,)."""
         return _product_of_ranks(self, vec, "mv", "a 2-D (n, m) and a 1-D (m,) tensor", 2, 1)
 
-    def dot(self, other: Tensor) -> Tensor:
+    def dot(self, tensor: Tensor) -> Tensor:
         """Inner product of two 1-D tensors of the same length: a 0-d tensor."""
-        return _product_of_ranks(self, other, "dot", "two 1-D tensors of the same length", 1, 1)
+        return _product_of_ranks(self, tensor, "dot", "two 1-D tensors of the same length", 1, 1)
 
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product of (b, n, m) and (b, m, p) tensors: (b, n, p)."""
@@ -3844,12 +3851,12 @@ def to_arguments(args: tuple, dtype: Any = None, device: Any = None) -> Any:
     return dtype
 
 
-def as_tensor(value: Any, dtype: Any = None, device: Any = None) -> Tensor:
-    """``value`` itself if it is a Tensor (converted to ``dtype`` if given), else a new
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` itself if it is a Tensor (converted to ``dtype`` if given), else a new
     Tensor of it."""
-    if isinstance(value, Tensor):
-        return value if dtype is None else value.astype(dtype)
-    return Tensor._from_data(value, dtype, device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.astype(dtype)
+    return Tensor._from_data(data, dtype, device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -3861,20 +3868,20 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False)
 
 
-def where(condition: Any, a: Any = None, b: Any = None) -> Any:
-    """Element-wise ``a`` where ``condition`` holds, else ``b`` (broadcasting). With the
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """Element-wise ``input`` where ``condition`` holds, else ``other`` (broadcasting). With the
     condition alone, its non-zero positions as ``condition.nonzero(as_tuple=True)``."""
-    if a is None and b is None:
+    if input is None and other is None:
         return as_tensor(condition).nonzero(as_tuple=True)
-    if a is None or b is None:
+    if input is None or other is None:
         raise TypeError("where takes a condition alone, or a condition and both values, got "
                         "one value")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-    if isinstance(a, Tensor) or not isinstance(b, Tensor):
-        a_tensor = as_tensor(a)
+    if isinstance(input, Tensor) or not isinstance(other, Tensor):
+        a_tensor = as_tensor(input)
     else:
-        a_tensor = b._operand(a)  # a Python number takes b's dtype
-    b_tensor = a_tensor._operand(b)
+        a_tensor = other._operand(input)  # a Python number takes b's dtype
+    b_tensor = a_tensor._operand(other)
     condition_tensor = Tensor._make(cond.astype(bool), False)
     if a_tensor._data.dtype is not b_tensor._data.dtype:
         target = dtypes.result_type(a_tensor._data, b_tensor._data)
@@ -3882,14 +3889,14 @@ def where(condition: Any, a: Any = None, b: Any = None) -> Any:
     return ew.Where.apply(condition_tensor, a_tensor, b_tensor)
 
 
-def maximum(a: Any, b: Any) -> Tensor:
+def maximum(input: Any, other: Any) -> Tensor:
     """Element-wise maximum; on a tie each input gets half the gradient."""
-    return as_tensor(a).maximum(b)
+    return as_tensor(input).maximum(other)
 
 
-def minimum(a: Any, b: Any) -> Tensor:
+def minimum(input: Any, other: Any) -> Tensor:
     """Element-wise minimum; on a tie each input gets half the gradient."""
-    return as_tensor(a).minimum(b)
+    return as_tensor(input).minimum(other)
 
 
 def written_to(out: Tensor | None, result: Tensor) -> Tensor:
@@ -3916,8 +3923,8 @@ def written_to(out: Tensor | None, result: Tensor) -> Tensor:
     return out
 
 
-def matmul(a: Any, b: Any, *, out: Tensor | None = None) -> Tensor:
-    return written_to(out, as_tensor(a) @ b)
+def matmul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:
+    return written_to(out, as_tensor(input) @ other)
 
 
 def _joined(tensors: Sequence[Any], name: str) -> list[Tensor]:

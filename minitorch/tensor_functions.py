@@ -671,8 +671,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return as_tensor(input).mv(vec)
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:
-    return as_tensor(input).dot(other)
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    return as_tensor(input).dot(tensor)
 
 
 # ----- sorting and counting ---------------------------------------------------------------------

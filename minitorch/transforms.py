@@ -11,7 +11,7 @@ import numpy as np
 from minitorch.dtypes import float32
 from minitorch.tensor import Tensor
 
-__all__ = ["Compose", "Normalize", "ToTensor"]
+__all__ = ["Compose", "Lambda", "Normalize", "ToTensor"]
 
 
 class Compose:
@@ -27,6 +27,21 @@ class Compose:
 
     def __repr__(self) -> str:
         return f"Compose({self.transforms!r})"
+
+
+class Lambda:
+    """A function of the image used as a transform, as ``Lambda(lambda x: torch.flatten(x))``."""
+
+    def __init__(self, lambd: Callable[[Any], Any]) -> None:
+        if not callable(lambd):
+            raise TypeError(f"Argument lambd should be callable, got {type(lambd).__name__!r}")
+        self.lambd = lambd
+
+    def __call__(self, image: Any) -> Any:
+        return self.lambd(image)
+
+    def __repr__(self) -> str:
+        return "Lambda()"
 
 
 class ToTensor:

@@ -422,3 +422,36 @@ def test_a_leaf_gradient_has_the_leafs_memory_layout_as_in_pytorch():
     gappy = mt.from_numpy(np.arange(12.0).reshape(3, 4)[:, ::2]).requires_grad_()
     (gappy * 2).sum().backward()
     np.testing.assert_array_equal(gappy.grad.numpy(), np.full((3, 2), 2.0))
+
+
+def test_variable_of_old_tutorials_is_a_detached_tensor():
+    """PyTorch keeps autograd.Variable for code written before 0.4: it makes a tensor that
+    shares memory with the given one, out of its graph, requiring grad as asked."""
+    from minitorch.autograd import Variable
+
+    t = mt.ones(2)
+    x = Variable(t, requires_grad=True)
+    assert isinstance(x, Tensor) and isinstance(t, Variable)
+    assert x.requires_grad and not t.requires_grad and x.is_leaf
+    x.data.add_(1)
+    assert t.tolist() == [2.0, 2.0]
+    ((x + 2) ** 2).mean().backward()
+    assert x.grad.tolist() == [4.0, 4.0]
+    assert Variable(x * 2).grad_fn is None and not Variable(x * 2).requires_grad
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        Variable(t, volatile=True)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+        Variable([1.0, 2.0])
+
+
+def test_retained_grad_is_the_gradient_as_the_hooks_left_it():
+    """PyTorch runs retain_grad's hook after every other hook of the tensor, even one
+    registered later (the autograd mechanics notes)."""
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.tolist()) or g * 2)
+    (y ** 2).sum().backward()
+    assert seen == [[4.0, 8.0, 12.0]]
+    assert y.grad.tolist() == [8.0, 16.0, 24.0] and x.grad.tolist() == [16.0, 32.0, 48.0]

@@ -258,6 +258,27 @@ def set_grads(params, seed):
         p.grad = Tensor(rng.normal(size=p.shape).astype(p.dtype))
 
 
+@pytest.mark.parametrize("make", ALL_OPTIMIZERS + [lambda params: optim.SGD(params, lr=0.1,
+                                                                             momentum=0.9)],
+                         ids=OPTIMIZER_IDS + ["SGD-plain-momentum"])
+def test_a_zero_dimensional_parameter_steps_as_a_one_element_one(make):
+    """The gradient of a 0-d parameter broadcast over a vector comes back from NumPy's sum as
+    a scalar, not an array: state made from it (SGD's momentum buffer) must still be updated
+    by every step, as for a parameter of shape (1,)."""
+    x = Tensor(np.linspace(-1.0, 2.0, 5))
+    scalar = Tensor(0.5, requires_grad=True)
+    vector = Tensor([0.5], requires_grad=True)
+    trajectories = []
+    for p in (scalar, vector):
+        optimizer = make([p])
+        for _ in range(4):
+            optimizer.zero_grad()
+            ((p * x - 1.0) ** 2).sum().backward()
+            optimizer.step()
+        trajectories.append(p.item())
+    assert trajectories[0] == pytest.approx(trajectories[1], rel=1e-6)
+
+
 @pytest.mark.parametrize("make", ALL_OPTIMIZERS, ids=OPTIMIZER_IDS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_parameters_and_state_keep_their_dtype_and_are_updated_in_place(make, dtype):

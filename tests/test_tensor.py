@@ -96,6 +96,16 @@ def test_repr_writes_floats_as_pytorch_does(values, expected):
     assert repr(mt.tensor(values)) == expected  # what PyTorch prints for the same values
 
 
+@pytest.mark.parametrize(("values", "expected"), [
+    ([True, True], "tensor([True, True])"),
+    ([True, False], "tensor([ True, False])"),
+    ([[True], [False]], "tensor([[ True],\n        [False]])"),
+    (True, "tensor(True)"),
+])
+def test_repr_writes_bools_as_pytorch_does(values, expected):
+    assert repr(mt.tensor(values)) == expected  # True is padded only beside a False
+
+
 def test_repr_of_a_loss_as_pytorch_prints_it():
     torch = pytest.importorskip("torch")
     for values in ([3.348236, 0.1, 2.0], [[0.001, 12.5]], [7.0], [123456789.0, 2.5]):

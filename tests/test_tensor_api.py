@@ -389,3 +389,26 @@ def test_more_top_level_functions_match_torch():
         assert str(reference.dtype) == f"torch.{mine.dtype}"
         np.testing.assert_allclose(mine.numpy(), reference.numpy(), rtol=1e-6)
     assert mt.equal(ours, ours) == torch.equal(theirs, theirs)
+
+
+def test_top_level_functions_take_pytorchs_keyword_names():
+    """PyTorch's tutorials call some functions by keyword, as
+    ``torch.matmul(input=grad_y_pred, other=x)``: the names are PyTorch's."""
+    a, b = mt.tensor([1.0, -2.0, 3.0]), mt.tensor([2.0, 1.0, -1.0])
+    assert mt.matmul(input=a, other=b).item() == -3.0
+    assert mt.dot(input=a, tensor=b).item() == -3.0
+    assert a.dot(tensor=b).item() == -3.0
+    assert mt.maximum(input=a, other=b).tolist() == [2.0, 1.0, 3.0]
+    assert mt.minimum(input=a, other=b).tolist() == [1.0, -2.0, -1.0]
+    assert mt.where(condition=a > 0, input=a, other=b).tolist() == [1.0, 1.0, 3.0]
+    assert mt.as_tensor(data=[1, 2]).tolist() == [1, 2]
+    assert mt.promote_types(type1=mt.int32, type2=mt.float32) == mt.float32
+
+
+def test_the_default_device_is_the_cpu():
+    mt.set_default_device("cpu")
+    mt.set_default_device(mt.device("cpu"))
+    mt.set_default_device(None)  # PyTorch's way back to the CPU
+    assert mt.get_default_device() == mt.device("cpu")
+    with pytest.raises(RuntimeError, match="minitorch runs on the CPU only"):
+        mt.set_default_device("cuda")

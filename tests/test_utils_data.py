@@ -646,6 +646,15 @@ def test_transforms_check_their_input():
     assert rgb.shape == (3, 4, 5) and rgb.dtype == np.float32
 
 
+def test_lambda_transform_flattens_as_in_the_forward_forward_example():
+    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,)),
+                                    transforms.Lambda(lambda x: minitorch.flatten(x))])
+    image = transform(np.full((28, 28), 255, np.uint8))
+    assert image.shape == (784,) and image.tolist() == [1.0] * 784
+    with pytest.raises(TypeError, match="should be callable, got 'int'"):
+        transforms.Lambda(3)
+
+
 @pytest.mark.skipif(not (SHARED_DATA / "mnist-10k").is_dir(), reason="shared data absent")
 def test_mnist_dataset_on_the_shared_digits():
     train = datasets.MNIST(SHARED_DATA / "mnist-10k", train=True, transform=transforms.ToTensor())

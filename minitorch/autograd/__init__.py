@@ -1281,3 +1281,24 @@ def _seeds(outputs: list[Tensor], grad_outputs: Any, create_graph: bool, name: s
             seed = seed.astype(output.dtype)
         seeds.append(seed if create_graph else seed._data)
     return seeds
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, _Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """``torch.autograd.Variable``, the wrapper of PyTorch before 0.4, kept (as PyTorch keeps
+    it) so that old tutorials run: ``Variable(t, requires_grad=True)`` is a tensor sharing
+    ``t``'s memory, detached from its graph, that requires grad as asked; every tensor is an
+    instance of Variable."""
+
+    def __new__(cls, data: Tensor, requires_grad: bool = False, volatile: bool = False
+                ) -> Tensor:  # type: ignore[misc]
+        if not isinstance(data, _Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with "
+                          "torch.no_grad():` instead.", UserWarning, stacklevel=2)
+        return data.detach().requires_grad_(requires_grad)

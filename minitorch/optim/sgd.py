@@ -71,7 +71,9 @@ class SGD(Optimizer):
         if momentum:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                buffer = state["momentum_buffer"] = grad.astype(param.dtype)  # a copy
+                # A new array, never the gradient's own: a 0-d gradient can be a NumPy
+                # scalar, whose astype copy could not be updated in place by later steps.
+                buffer = state["momentum_buffer"] = np.array(grad, dtype=param.dtype)
             else:
                 buffer *= momentum
                 if group["dampening"]:
