@@ -369,7 +369,10 @@ def nll_loss(
     class_weight = _checks.class_weight(weight, rows.shape[1], rows.dtype, name)
     indices, options = _index_target(target, rows, class_weight, ignore_index, name)
     loss = fused.NegativeLogLikelihood.apply(rows, indices, reduction=reduction, **options)
-    _checks.check_no_nan(loss._data, name, "the input")
+    # A mean over no counted target is NaN whatever the input (as in PyTorch); only a NaN
+    # that comes from the input is refused.
+    if np.isnan(loss._data).any() and not (reduction == "mean" and _nothing_counted(rows, options)):
+        _checks.check_no_nan(loss._data, name, "the input")
     return _per_prediction_shape(loss, log_probs.shape, reduction)
 
 
@@ -583,6 +586,12 @@ def _index_target(
     if keep is not None:
         options["keep"] = keep.astype(rows.dtype)
     return Tensor._make(indices, False), options
+
+
+def _nothing_counted(rows: Tensor, options: dict[str, Any]) -> bool:
+    """Whether no row of a class-index loss counts towards its mean: the batch is empty or
+    every target is ignored."""
+    return rows.shape[0] == 0 or ("keep" in options and not options["keep"].any())
 
 
 def _per_prediction_shape(loss: Tensor, input_shape: tuple[int, ...], reduction: str) -> Tensor:
