@@ -317,10 +317,11 @@ def cross_entropy(
 
     ``weight`` (C,) scales each class's loss; for class indices the mean then divides by the
     total weight of the targets. Targets equal to ``ignore_index`` add nothing and are not
-    counted. ``label_smoothing`` e mixes the target with the uniform distribution:
-    (1 - e) target + e / C. One fused graph node; raises ValueError for an out-of-range
-    class, a wrong shape, a batch-size mismatch, NaN in the target or the logits, fractional
-    class indices, or a mean over nothing (every target ignored).
+    counted; a mean over nothing (an empty batch, or every target ignored) is NaN with a zero
+    gradient, as in PyTorch. ``label_smoothing`` e mixes the target with the uniform
+    distribution: (1 - e) target + e / C. One fused graph node; raises ValueError for an
+    out-of-range class, a wrong shape, a batch-size mismatch, NaN in the target or the
+    logits, or fractional class indices.
     """
     name = "cross_entropy"
     reduction = _checks.reduction_argument(reduction, size_average, reduce)
