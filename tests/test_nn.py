@@ -733,7 +733,9 @@ def _with_grads(*grads):
 def test_clip_grad_norm_scales_to_max_norm():
     params = _with_grads([3.0, 0.0], [4.0])
     total = nn.clip_grad_norm_(params, max_norm=1.0)
-    assert total == pytest.approx(5.0)
+    # the norm is a 0-d tensor of the gradients' dtype, as PyTorch's (logged with .item())
+    assert isinstance(total, Tensor) and total.shape == () and total.dtype == np.float32
+    assert total.item() == pytest.approx(5.0)
     np.testing.assert_allclose(params[0].grad, [0.6, 0.0], rtol=1e-5)
     np.testing.assert_allclose(params[1].grad, [0.8], rtol=1e-5)
     assert params[0].grad.dtype == np.float32
@@ -742,22 +744,33 @@ def test_clip_grad_norm_scales_to_max_norm():
 def test_clip_grad_norm_leaves_small_gradients_and_skips_missing_ones():
     params = _with_grads([0.3, 0.4])
     params.append(nn.Parameter([1.0]))  # no grad
-    assert nn.clip_grad_norm_(params, max_norm=1.0) == pytest.approx(0.5)
+    assert nn.clip_grad_norm_(iter(params), max_norm=1.0).item() == pytest.approx(0.5)
     np.testing.assert_allclose(params[0].grad, [0.3, 0.4])
-    assert nn.clip_grad_norm_(params[1], 1.0) == 0.0
+    none = nn.clip_grad_norm_(params[1], 1.0)
+    assert none.item() == 0.0 and none.dtype == np.float32
 
 
 def test_clip_grad_norm_inf_norm_and_errors():
     params = _with_grads([1.0, -3.0], [2.0])
-    assert nn.clip_grad_norm_(params, max_norm=1.5, norm_type=math.inf) == pytest.approx(3.0)
+    assert nn.clip_grad_norm_(params, max_norm=1.5, norm_type="inf").item() == pytest.approx(3.0)
     np.testing.assert_allclose(params[0].grad, [0.5, -1.5], rtol=1e-5)
-    with pytest.raises(ValueError, match="total gradient norm is nan"):
-        nn.clip_grad_norm_(_with_grads([np.nan]), 1.0)
-    assert math.isnan(nn.clip_grad_norm_(_with_grads([np.nan]), 1.0, error_if_nonfinite=False))
     with pytest.raises(ValueError, match="norm_type must be positive"):
         nn.clip_grad_norm_(_with_grads([1.0]), 1.0, norm_type=0)
     with pytest.raises(ValueError, match="max_norm must be >= 0"):
         nn.clip_grad_norm_(_with_grads([1.0]), -1.0)
+
+
+def test_clip_grad_norm_of_a_nonfinite_norm_scales_by_it_as_pytorch():
+    # PyTorch's default goes on: a NaN norm makes every gradient NaN, an infinite one
+    # zeroes the finite entries (a GradScaler then skips the step)
+    params = _with_grads([np.nan, 1.0], [2.0])
+    assert math.isnan(nn.clip_grad_norm_(params, 1.0).item())
+    assert np.isnan(params[0].grad.numpy()).all() and np.isnan(params[1].grad.numpy()).all()
+    params = _with_grads([np.inf, 1.0])
+    assert nn.clip_grad_norm_(params, 1.0).item() == math.inf
+    np.testing.assert_array_equal(params[0].grad.numpy(), [np.nan, 0.0])
+    with pytest.raises(RuntimeError, match="total norm of order 2.0 .* is non-finite"):
+        nn.clip_grad_norm_(_with_grads([np.nan]), 1.0, error_if_nonfinite=True)
 
 
 # ----- PyTorch's Module methods and containers ------------------------------------------------

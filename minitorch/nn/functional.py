@@ -319,10 +319,11 @@ def cross_entropy(
 
     ``weight`` (C,) scales each class's loss; for class indices the mean then divides by the
     total weight of the targets. Targets equal to ``ignore_index`` add nothing and are not
-    counted. ``label_smoothing`` e mixes the target with the uniform distribution:
-    (1 - e) target + e / C. One fused graph node; raises ValueError for an out-of-range
-    class, a wrong shape, a batch-size mismatch, NaN in the target or the logits, fractional
-    class indices, or a mean over nothing (every target ignored).
+    counted; a mean over nothing (an empty batch, or every target ignored) is NaN with a zero
+    gradient, as in PyTorch. ``label_smoothing`` e mixes the target with the uniform
+    distribution: (1 - e) target + e / C. One fused graph node; raises ValueError for an
+    out-of-range class, a wrong shape, a batch-size mismatch, NaN in the target or the
+    logits, or fractional class indices.
     """
     name = "cross_entropy"
     reduction = _checks.reduction_argument(reduction, size_average, reduce)
@@ -371,7 +372,10 @@ def nll_loss(
     class_weight = _checks.class_weight(weight, rows.shape[1], rows.dtype, name)
     indices, options = _index_target(target, rows, class_weight, ignore_index, name)
     loss = fused.NegativeLogLikelihood.apply(rows, indices, reduction=reduction, **options)
-    _checks.check_no_nan(loss._data, name, "the input")
+    # A mean over no counted target is NaN whatever the input (as in PyTorch); only a NaN
+    # that comes from the input is refused.
+    if np.isnan(loss._data).any() and not (reduction == "mean" and _nothing_counted(rows, options)):
+        _checks.check_no_nan(loss._data, name, "the input")
     return _per_prediction_shape(loss, log_probs.shape, reduction)
 
 
@@ -592,6 +596,12 @@ def _index_target(
     if keep is not None:
         options["keep"] = keep.astype(rows.dtype)
     return Tensor._make(indices, False), options
+
+
+def _nothing_counted(rows: Tensor, options: dict[str, Any]) -> bool:
+    """Whether no row of a class-index loss counts towards its mean: the batch is empty or
+    every target is ignored."""
+    return rows.shape[0] == 0 or ("keep" in options and not options["keep"].any())
 
 
 def _per_prediction_shape(loss: Tensor, input_shape: tuple[int, ...], reduction: str) -> Tensor:

@@ -110,20 +110,19 @@ def _reduce_losses(losses: np.ndarray, reduction: str, divisor: float | None = N
         return np.asarray(total, dtype=losses.dtype)
     divisor = losses.size if divisor is None else divisor
     if divisor == 0:
-        raise ValueError(
-            "the mean loss of an empty batch is undefined"
-            if losses.size == 0
-            else "the mean loss is undefined: every target is ignored or has class weight 0"
-        )
+        # An empty batch, or one whose every target is ignored: PyTorch's mean is 0 / 0 = NaN,
+        # and training goes on, the gradient being zero (see _per_sample_grad).
+        return np.asarray(np.nan, dtype=losses.dtype)
     return np.asarray(total / divisor, dtype=losses.dtype)
 
 
 def _per_sample_grad(grad: np.ndarray, divisor: float, reduction: str) -> np.ndarray:
     """dL/d(loss_i), broadcastable against the samples: g / divisor for the mean, g for the
-    sum (both 0-d), g_i for none."""
-    if reduction == "none":
+    sum (both 0-d), g_i for none. A mean over no counted sample (divisor 0) passes no
+    gradient, as PyTorch's gives zeros for a batch whose every target is ignored."""
+    if reduction != "mean":
         return grad
-    return grad / divisor if reduction == "mean" else grad
+    return grad / divisor if divisor else np.zeros_like(grad)
 
 
 def _reduce_loss_tensor(losses: Tensor, reduction: str, divisor: Any = None) -> Tensor:
