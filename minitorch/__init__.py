@@ -17,6 +17,7 @@ from minitorch.autograd import (
     set_grad_enabled,
 )
 from minitorch.dtypes import (
+    bfloat16,
     bool,
     double,
     float,
@@ -394,6 +395,7 @@ __version__ = "0.1.0"
 
 # Last: these packages build on everything above.
 from minitorch import (  # noqa: E402, F401
+    amp,
     backends,
     datasets,
     diagnostics,
@@ -404,5 +406,8 @@ from minitorch import (  # noqa: E402, F401
     transforms,
     utils,
 )
+from minitorch.amp import autocast  # noqa: E402, F401
 from minitorch.autograd import functional as _autograd_functional  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401
+
+cuda.amp = amp.cuda_amp  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast

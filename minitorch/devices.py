@@ -111,6 +111,11 @@ class _Backend:
     def current_accelerator() -> None:
         return None
 
+    @staticmethod
+    def is_bf16_supported(including_emulation: bool = True) -> bool:
+        """False, as in PyTorch without a GPU (and minitorch has no bfloat16 at all)."""
+        return False
+
     def manual_seed(self, seed: int) -> None:
         """Nothing to seed: there is no accelerator (kept so seeding code runs unchanged)."""
 

@@ -31,6 +31,42 @@ bool = np.dtype(np.bool_)  # noqa: A001  (PyTorch's name)
 
 dtype = np.dtype  # the type of every dtype: isinstance(x.dtype, minitorch.dtype)
 
+
+class UnsupportedDtype:
+    """A PyTorch dtype that NumPy, and so minitorch, has no counterpart of: ``bfloat16``.
+
+    It can be named, compared and printed, so that scripts which list the dtypes they might
+    use (nanoGPT's ``{'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}[dtype]``)
+    run; asking for a tensor of it raises TypeError, saying why. Everything that takes a
+    dtype reads it through ``np.dtype(...)``, which asks this object's ``dtype`` attribute:
+    that is where the error is raised.
+    """
+
+    __slots__ = ("name", "itemsize")
+    is_floating_point = True
+    is_complex = False
+    is_signed = True
+
+    def __init__(self, name: str, itemsize: builtins.int) -> None:
+        self.name = name
+        self.itemsize = itemsize
+
+    @property
+    def dtype(self) -> np.dtype:
+        raise TypeError(
+            f"minitorch has no {self.name} tensors: NumPy, which holds them, has no "
+            f"{self.name} type; use float32 (or float16)"
+        )
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> str:
+        return self.name  # copy and pickle keep the one object
+
+
+bfloat16 = UnsupportedDtype("bfloat16", 2)
+
 DEFAULT_INT = int64
 _default_float = float32  # the default floating dtype: see set_default_dtype
 _PYTHON_SEQUENCES = (list, tuple)
