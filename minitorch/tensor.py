@@ -3532,7 +3532,7 @@ class _GradKeeper:
         if grad.requires_grad:  # create_graph: keep the gradient's graph
             tensor._grad = grad if tensor._grad is None else tensor._grad + grad
         elif tensor._grad is None:
-            tensor._grad = Tensor._make(grad._data.copy(), False)
+            tensor._grad = Tensor._make(np.array(grad._data), False)  # a copy, and an array
         else:
             tensor._grad._data += grad._data
 

@@ -297,3 +297,23 @@ def test_a_write_into_an_input_that_backward_reads_makes_backward_raise():
     y.data.add_(1)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.backward()
+
+
+def test_zero_dimensional_results_share_memory_like_any_other() -> None:
+    """NumPy returns a scalar for a 0-d result; a 0-d tensor holds an array all the same,
+    so ``.data``, views and in-place writes reach it, as in PyTorch."""
+    a, b = mt.tensor(2.0), mt.tensor(3.0)
+    product = (a * b).detach()
+    product.data.add_(5)
+    assert product.item() == 11.0
+    view = product.view(1)
+    view[0] = 7.0
+    assert product.item() == 7.0
+    x = mt.tensor(2.0, requires_grad=True)
+    y = x * 3
+    y.retain_grad()
+    (y * y).backward()
+    for grad in (x.grad, y.grad):
+        assert isinstance(grad._data, np.ndarray)
+        grad.data.mul_(2)  # a 0-d gradient changed through .data changes the gradient
+    assert (x.grad.item(), y.grad.item()) == (72.0, 24.0)

@@ -79,7 +79,7 @@ def test_softmax_shift_is_the_exact_maximum(
 
 
 @given(
-    lead=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+    lead=st.lists(st.integers(1, 64), min_size=1, max_size=2),
     cols=st.sampled_from([1, 2, 10, 27, 300, 1024, 1025]),
     specials=st.lists(st.sampled_from([np.nan, np.inf, -np.inf]), max_size=3),
     dtype=st.sampled_from([np.float32, np.float64, np.float16, np.int64]),

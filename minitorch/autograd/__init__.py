@@ -381,6 +381,10 @@ class Function:
         except ValueError as error:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise OperationError(f"{cls.__name__} of shapes {shapes}: {error}") from None
+        if type(data) is not _ndarray:  # a NumPy scalar, as ufuncs return for 0-d results: a
+            scalar, data = data, _as_array(data)  # 0-d array, to share memory as others do
+            if ctx.__dict__.get("out") is scalar:  # the saved result (create_graph uses it)
+                ctx.out = data
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None
         if (not _threads_not_recording or _grad_mode.enabled) and (
@@ -421,6 +425,7 @@ class Function:
 
 
 _named_variants: dict[tuple[type[Function], str], type[Function]] = {}
+_ndarray, _as_array = np.ndarray, np.asarray
 
 
 class AccumulateGrad:
@@ -1114,6 +1119,8 @@ def _owned(grad: np.ndarray, borrowed: bool, like: np.ndarray | None = None) -> 
     # A view whose base only the view refers to (a transposed fresh product, as Linear's
     # weight gradient) is as good as owned: the reference count tells, the view's reference
     # and getrefcount's own argument making 2.
+    if type(grad) is not np.ndarray:  # a NumPy scalar: the leaf's 0-d gradient is an array
+        return np.array(grad)
     if borrowed or not grad.flags.writeable or (
         grad.base is not None and sys.getrefcount(grad.base) > 2
     ):

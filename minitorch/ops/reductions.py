@@ -32,6 +32,7 @@ def reduced_size(shape: tuple[int, ...], axis: Axis) -> int:
 # How long rows may be for the shortcuts below; NumPy's own reductions win beyond (1 thread).
 SHORT_ROWS_MAX = 32
 SHORT_ROWS_SUM = 1024
+MANY_VALUES = 1024  # below, the call into BLAS costs more than NumPy's loop over few rows
 
 
 def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
@@ -59,16 +60,17 @@ def max_keepdims(x: np.ndarray, axis: int) -> np.ndarray:
 def sum_along(x: Any, axis: int, keepdims: bool = True) -> Any:
     """``np.add.reduce(x, axis, keepdims=keepdims)`` (the normaliser of a softmax, a row sum).
 
-    Along the last axis of float32/float64 rows of at most ``SHORT_ROWS_SUM`` values the sum
-    is a product with a vector of ones: one BLAS call over all rows instead of NumPy's loop
-    per row, 1.5-8x faster (4096 rows of 27: 13 against 95 us). The rows are then summed in
-    order rather than pairwise, which on rows this short changes the last digits at most. A
-    Tensor (a backward formula under create_graph) is summed by its own method.
+    Along the last axis of float32/float64 rows of at most ``SHORT_ROWS_SUM`` values, when
+    there are ``MANY_VALUES`` in all, the sum is a product with a vector of ones: one BLAS
+    call over all rows instead of NumPy's loop per row, 1.5-8x faster (4096 rows of 27: 13
+    against 95 us). The rows are then summed in order rather than pairwise, which on rows
+    this short changes the last digits at most. A Tensor (a backward formula under
+    create_graph) is summed by its own method.
     """
     if not isinstance(x, np.ndarray):
         return x.sum(axis=axis, keepdims=keepdims)
-    if (axis == -1 or axis == x.ndim - 1) and 0 < x.shape[-1] <= SHORT_ROWS_SUM and x.dtype in (
-        _FLOAT32, _FLOAT64
+    if (axis == -1 or axis == x.ndim - 1) and 0 < x.shape[-1] <= SHORT_ROWS_SUM and (
+        x.size >= MANY_VALUES and x.dtype in (_FLOAT32, _FLOAT64)
     ):
         sums = np.matmul(x, np.ones(x.shape[-1], x.dtype))
         return sums[..., None] if keepdims else sums
