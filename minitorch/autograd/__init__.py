@@ -1116,11 +1116,11 @@ def _owned(grad: np.ndarray, borrowed: bool, like: np.ndarray | None = None) -> 
         like.flags.c_contiguous or like.flags.f_contiguous
     ):
         return copy_like(like, grad)
+    if type(grad) is not _ndarray:  # a NumPy scalar: the leaf's 0-d gradient is an array
+        return np.array(grad)
     # A view whose base only the view refers to (a transposed fresh product, as Linear's
     # weight gradient) is as good as owned: the reference count tells, the view's reference
     # and getrefcount's own argument making 2.
-    if type(grad) is not np.ndarray:  # a NumPy scalar: the leaf's 0-d gradient is an array
-        return np.array(grad)
     if borrowed or not grad.flags.writeable or (
         grad.base is not None and sys.getrefcount(grad.base) > 2
     ):

@@ -107,7 +107,7 @@ class LayerNorm(Function):
                 normalized_ndim: int = 1, eps: float = 1e-5) -> np.ndarray:
         features = int(np.prod(x.shape[x.ndim - normalized_ndim:]))
         rows = x.reshape(-1, features)
-        x_hat = rows - sum_along(rows, 1) / features
+        x_hat = rows - rows.mean(axis=1, keepdims=True)
         variance = np.einsum("ij,ij->i", x_hat, x_hat)[:, None] / features
         self.inv_std = 1 / np.sqrt(variance + eps)
         x_hat *= self.inv_std  # in place, here and below: one fresh array per result
