@@ -13,6 +13,7 @@ from minitorch.autograd import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -407,7 +408,10 @@ from minitorch import (  # noqa: E402, F401
     utils,
 )
 from minitorch.amp import autocast  # noqa: E402, F401
+from minitorch.autograd import function as _autograd_function  # noqa: E402, F401
 from minitorch.autograd import functional as _autograd_functional  # noqa: E402, F401
 from minitorch.serialization import load, save  # noqa: E402, F401
 
+# torch.autograd.gradcheck, which builds on tensor.py as minitorch.autograd cannot
+autograd.gradcheck, autograd.gradgradcheck = gradcheck, gradgradcheck
 cuda.amp = amp.cuda_amp  # torch.cuda.amp.GradScaler, torch.cuda.amp.autocast

@@ -21,27 +21,29 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    raise_exception: bool = True,
     seed: int = 0,
 ) -> bool:
     """Compare ``fn``'s backward pass with central differences, in float64.
 
-    Every floating input is copied to float64 and perturbed element by element:
-    d/dx_i of sum(fn(...) * w) is estimated as (f(x_i + eps) - f(x_i - eps)) / (2 eps), for a
-    fixed random weighting ``w`` of the outputs, and compared with the gradient that
-    ``backward`` computes. Non-float inputs (indices, masks) are passed through unchanged.
+    The inputs are given one by one (``gradcheck(fn, x, w)``) or, as in PyTorch, as one tuple
+    (``gradcheck(fn, (x, w))``). The checked ones are the Tensors that require grad, as in
+    PyTorch, or, when none does, every floating input (a Tensor or an array). Each is copied
+    to float64 and perturbed element by element: d/dx_i of sum(fn(...) * w) is estimated as
+    (f(x_i + eps) - f(x_i - eps)) / (2 eps), for a fixed random weighting ``w`` of the
+    outputs, and compared with the gradient that ``backward`` computes. The other inputs
+    (constants, indices, masks) are passed through unchanged.
 
-    Returns True, or raises :class:`GradcheckError` naming the worst element with its
-    analytic and numerical values.
+    Returns True; on a mismatch raises :class:`GradcheckError`, naming the worst element with
+    its analytic and numerical values, or returns False when ``raise_exception`` is False.
     """
-    arrays = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]
-    checked = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
-    if not checked:
-        raise ValueError("gradcheck needs at least one floating-point input")
+    originals, checked = _inputs_to_check(inputs, "gradcheck")
+    arrays = [np.array(x._data if isinstance(x, Tensor) else x) for x in originals]
     for i in checked:  # C order: perturbing the flat view below must change the input
         arrays[i] = np.array(arrays[i], dtype=np.float64, order="C")
 
     def call(values: list[np.ndarray], requires_grad: bool) -> tuple[Tensor, list[Any]]:
-        args: list[Any] = list(values)
+        args: list[Any] = list(originals)
         for i in checked:
             args[i] = Tensor(values[i], requires_grad=requires_grad, dtype=np.float64)
         return fn(*args), args
@@ -70,6 +72,8 @@ def gradcheck(
             excess = np.abs(analytic - numerical) - (atol + rtol * np.abs(numerical))
             excess = np.where(np.isfinite(excess), excess, np.inf)  # NaN counts as the worst
             if excess.size and np.max(excess) > 0:
+                if not raise_exception:
+                    return False
                 worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
                 raise GradcheckError(
                     f"gradient mismatch for input {i} at index {tuple(int(k) for k in worst)}: "
@@ -79,6 +83,20 @@ def gradcheck(
     return True
 
 
+def _inputs_to_check(inputs: tuple, name: str) -> tuple[list[Any], list[int]]:
+    """The inputs, given one by one or as PyTorch's one tuple, and the positions of those to
+    check: the Tensors that require grad, or when none does, every floating input."""
+    if len(inputs) == 1 and isinstance(inputs[0], tuple):
+        inputs = inputs[0]
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        checked = [i for i, x in enumerate(inputs)
+                   if np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind == "f"]
+    if not checked:
+        raise ValueError(f"{name} needs at least one floating-point input")
+    return list(inputs), checked
+
+
 def gradgradcheck(
     fn: Callable[..., Tensor],
     *inputs: Any,
@@ -86,26 +104,28 @@ def gradgradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    raise_exception: bool = True,
     seed: int = 0,
 ) -> bool:
     """Check second derivatives: :func:`gradcheck` of the gradient that ``create_graph=True``
     computes, in float64.
 
-    The checked function maps the floating inputs and ``grad_outputs`` v (random, of the
-    output's shape, unless given) to the gradient of sum(fn(...) * v) with respect to each
-    floating input, flattened and joined into one vector; its own gradient, computed by
-    differentiating that recorded backward pass, is compared with central differences of it.
+    The inputs are given as to :func:`gradcheck`, and the same ones are checked. The checked
+    function maps them and ``grad_outputs`` v (random, of the output's shape, unless given)
+    to the gradient of sum(fn(...) * v) with respect to each checked input, flattened and
+    joined into one vector; its own gradient, computed by differentiating that recorded
+    backward pass, is compared with central differences of it.
     So both the Hessian-vector products and the dependence on v are checked.
 
-    Returns True, or raises :class:`GradcheckError`.
+    Returns True, or raises :class:`GradcheckError` (returns False when ``raise_exception``
+    is False).
     """
-    arrays = [np.array(x._data if isinstance(x, Tensor) else x) for x in inputs]
-    floating = [i for i, a in enumerate(arrays) if a.dtype.kind == "f"]
-    if not floating:
-        raise ValueError("gradgradcheck needs at least one floating-point input")
+    values, floating = _inputs_to_check(inputs, "gradgradcheck")
+    for i in floating:  # float64 leaves: gradcheck checks these, and only these
+        data = values[i]._data if isinstance(values[i], Tensor) else values[i]
+        values[i] = Tensor(data, requires_grad=True, dtype=np.float64)
     with no_grad():
-        out_shape = fn(*[Tensor(a, dtype=np.float64) if a.dtype.kind == "f" else a
-                         for a in arrays]).shape
+        out_shape = fn(*values).shape
     if grad_outputs is None:
         v = np.random.default_rng(seed + 1).uniform(-1.0, 1.0, size=out_shape)
     else:
@@ -128,4 +148,5 @@ def gradgradcheck(
                     for g, w in zip(grads, wanted)]
             return cat(flat)
 
-    return gradcheck(first_derivatives, *arrays, v, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    return gradcheck(first_derivatives, *values, Tensor(v, requires_grad=True), eps=eps,
+                     atol=atol, rtol=rtol, raise_exception=raise_exception, seed=seed)

@@ -341,8 +341,9 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shared, not copied), as in PyTorch; ``force=True`` gives it
-        even when this tensor requires grad, as ``detach().numpy()`` does."""
-        if self.requires_grad and not force:
+        even when this tensor requires grad and recording is on, as ``detach().numpy()`` does
+        (under ``no_grad``, as in a custom Function's forward, no graph could be bypassed)."""
+        if self.requires_grad and not force and autograd.is_grad_enabled():
             raise RuntimeError(
                 "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
             )

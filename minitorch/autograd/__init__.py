@@ -105,9 +105,11 @@ class _ThreadGradMode(threading.local):
     each grad-mode object entered in this thread, the modes its exits will restore."""
 
     enabled = True
+    inference = False  # inside inference_mode() (which also turns recording off)
 
     def __init__(self) -> None:
         self.to_restore: dict[_GradMode, list[bool]] = {}
+        self.inference_before: list[bool] = []  # restored by inference_mode's exits, in turn
 
 
 _grad_mode = _ThreadGradMode()
@@ -245,10 +247,27 @@ class enable_grad(_ModeWithoutArguments):
 
 class inference_mode(_GradMode):
     """``no_grad`` under the name recent PyTorch code uses: ``inference_mode()`` stops recording
-    (as does ``@inference_mode`` on a function), ``inference_mode(False)`` turns it on."""
+    (as does ``@inference_mode`` on a function), ``inference_mode(False)`` turns it on.
+    :func:`is_inference_mode_enabled` tells whether one is in effect. (Tensors made inside
+    are ordinary tensors: PyTorch's refuse to be recorded afterwards.)"""
 
     def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
         self.enabled = not mode
+
+    def __enter__(self) -> None:
+        _grad_mode.inference_before.append(_grad_mode.inference)
+        _grad_mode.inference = self.mode
+        super().__enter__()
+
+    def __exit__(self, *exc_info: object) -> None:
+        super().__exit__(*exc_info)
+        _grad_mode.inference = _grad_mode.inference_before.pop()
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode()`` is in effect in this thread."""
+    return _grad_mode.inference
 
 
 class set_grad_enabled(_GradMode):
