@@ -52,6 +52,15 @@ class device:  # noqa: N801  (PyTorch's name)
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    def __enter__(self) -> device:
+        """``with torch.device("cpu"):`` makes tensors and modules on the CPU, as they
+        always are here; any other device raises on entering (see :func:`on_cpu`)."""
+        on_cpu(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
 
 def on_cpu(spec: Any) -> device:
     """``spec`` as a device, which must be the CPU: minitorch computes nowhere else."""

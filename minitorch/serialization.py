@@ -110,6 +110,7 @@ def load(path: str | os.PathLike[str], map_location: Any = None, *,
         except _UNREADABLE_CONTENT as exc:
             raise ValueError(f"{path}: not a minitorch checkpoint ({exc})") from exc
         with archive:
+            _refuse_pytorch_pickles(archive, path)
             try:
                 metadata = _read_metadata(archive)
                 return _decode(metadata["root"], archive, set())
@@ -201,6 +202,20 @@ _UNREADABLE_CONTENT = (
     zipfile.BadZipFile,
     zlib.error,
 )
+
+
+def _refuse_pytorch_pickles(archive: zipfile.ZipFile, path: Path) -> None:
+    """A file written by ``torch.save`` (a zip around a pickle, ``.../data.pkl``) can only
+    be read by unpickling it, which minitorch never does: say what to do instead."""
+    if _METADATA_KEY + ".npy" in archive.namelist():
+        return
+    if any(name == "data.pkl" or name.endswith("/data.pkl") for name in archive.namelist()):
+        raise ValueError(
+            f"{path}: a file written by PyTorch's torch.save, which only unpickling can read, "
+            "and minitorch never unpickles. In PyTorch, save the state dict as safetensors "
+            "(safetensors.torch.save_file(model.state_dict(), 'model.safetensors')) and load "
+            "that file here with minitorch.load('model.safetensors')"
+        )
 
 
 def _read_metadata(archive: zipfile.ZipFile) -> dict[str, Any]:

@@ -71,6 +71,7 @@ from minitorch.nn.module import (
     ModuleDict,
     ModuleList,
     Parameter,
+    ParameterDict,
     ParameterList,
     Sequential,
 )

@@ -12,7 +12,12 @@ so fan_in = shape[1] * kernel area and fan_out = shape[0] * kernel area (the ker
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import math
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -47,6 +52,33 @@ def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[1] * kernel_area, shape[0] * kernel_area
 
 
+# True while :func:`minitorch.nn.utils.skip_init` builds a module: the functions below then
+# leave the tensor as it is (and draw nothing from the generator).
+_skipping = contextvars.ContextVar("skipping_init", default=False)
+_Init = TypeVar("_Init", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def skipped() -> Iterator[None]:
+    """Inside the block every initialisation function returns its tensor unchanged."""
+    token = _skipping.set(True)
+    try:
+        yield
+    finally:
+        _skipping.reset(token)
+
+
+def _skippable(function: _Init) -> _Init:
+    @functools.wraps(function)
+    def initialise(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if _skipping.get():
+            _check_tensor(tensor)
+            return tensor
+        return function(tensor, *args, **kwargs)
+
+    return initialise  # type: ignore[return-value]
+
+
 def _check_tensor(tensor: object) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init functions fill a Tensor in place, got {type(tensor).__name__}")
@@ -59,6 +91,7 @@ def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     return tensor
 
 
+@_skippable
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: Generator | None = None) -> Tensor:
     """Fill with samples from U(a, b)."""
@@ -68,6 +101,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
 
 
+@_skippable
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: Generator | None = None) -> Tensor:
     """Fill with samples from N(mean, std**2)."""
@@ -77,12 +111,20 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
     return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
 
 
+@_skippable
 def zeros_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 0.0)
 
 
+@_skippable
 def ones_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 1.0)
+
+
+@_skippable
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with ``val``."""
+    return _fill(tensor, val)
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> float:
@@ -93,6 +135,7 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
+@_skippable
 def kaiming_uniform_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
     generator: Generator | None = None,
@@ -104,6 +147,7 @@ def kaiming_uniform_(
     return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
 
 
+@_skippable
 def kaiming_normal_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
     generator: Generator | None = None,
@@ -120,6 +164,7 @@ def _xavier_std(tensor: Tensor, gain: float) -> float:
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
+@_skippable
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
                     generator: Generator | None = None) -> Tensor:
     """Glorot initialisation, uniform: U(-bound, bound) with
@@ -128,9 +173,33 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
     return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
 
 
+@_skippable
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
                    generator: Generator | None = None) -> Tensor:
     """Glorot initialisation, normal: N(0, std**2) with
     std = gain * sqrt(2 / (fan_in + fan_out))."""
     std = _xavier_std(tensor, gain)
     return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
+
+
+@_skippable
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain``, as PyTorch does: the tensor seen
+    as (shape[0], everything else) gets orthonormal rows or columns, whichever are fewer,
+    from the QR decomposition of a standard normal draw (its signs fixed so that the result
+    is uniformly distributed)."""
+    _check_tensor(tensor)
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flattened = numpy_generator(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tensor.shape))

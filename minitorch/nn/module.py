@@ -8,6 +8,7 @@ numbered submodules the same way.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -59,11 +60,31 @@ class _ParameterIterator(Iterator[Parameter]):
         return [*other, *self]
 
 
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` could not match."""
+class _IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` returns: the keys it could not match (both lists are empty
+    unless ``strict=False``). It prints as PyTorch's does: ``<All keys matched
+    successfully>`` when nothing is missing or unexpected, else
+    ``_IncompatibleKeys(missing_keys=[...], unexpected_keys=[...])``."""
 
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
+
+IncompatibleKeys = _IncompatibleKeys
+
+
+class StateDictError(ValueError, RuntimeError):
+    """What ``load_state_dict`` raises for keys or shapes that do not match the module: a
+    ValueError, and a RuntimeError as in PyTorch, so that ``except RuntimeError`` written
+    for PyTorch catches it too."""
 
 
 class Module:
@@ -298,9 +319,12 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The directly registered submodules with their attribute names, as a generator."""
+        """The directly registered submodules with their attribute names, as a generator; one
+        registered under two names is yielded once, under the first, as in PyTorch."""
+        seen: set[int] = set()
         for name, m in self._modules.items():
-            if m is not None:
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
                 yield name, m
 
     def children(self) -> Iterator[Module]:
@@ -354,9 +378,16 @@ class Module:
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule and then on this module (for custom
-        initialisation); returns this module."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        initialisation), in PyTorch's order: each child's ``apply`` in turn, then ``fn(self)``
+        (so a module held by two parents is visited twice); returns this module."""
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:  # the recursion, unrolled: a deep model does not reach Python's limit
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
         return self
 
     # ----- dtype, device and requires_grad --------------------------------------------------
@@ -440,14 +471,14 @@ class Module:
                    keep_vars: bool = False) -> dict[str, Tensor]:
         """Every parameter and persistent buffer as a detached Tensor sharing its memory, as
         in PyTorch (``copy.deepcopy(model.state_dict())`` keeps a snapshot), by dotted name,
-        in PyTorch's order and with PyTorch's keys: module by module, its parameters, then
-        its buffers, then its submodules'; a module or parameter reachable by two names
-        (tied weights) is under both.
+        in an OrderedDict in PyTorch's order and with PyTorch's keys: module by module, its
+        parameters, then its buffers, then its submodules'; a module or parameter reachable
+        by two names (tied weights) is under both.
 
         As in PyTorch, ``prefix`` goes before every key, ``destination`` (a dict) is filled
         and returned instead of a new dict, and ``keep_vars=True`` gives the Parameters and
         buffers themselves, not detached."""
-        state = {} if destination is None else destination
+        state = OrderedDict() if destination is None else destination
         for key, _, _, value in self._state_members():
             if not isinstance(value, Tensor):
                 value = Tensor._make(value, False)
@@ -475,15 +506,28 @@ class Module:
             )
         return members
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays (or Tensors) from ``state_dict`` into the parameters and buffers.
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copy arrays (or Tensors) from ``state_dict`` into the parameters and buffers, or
+        with ``assign=True`` make them the module's parameters and buffers.
 
-        Raises ValueError naming the keys when, with ``strict``, some are missing or
-        unexpected, and naming the key and both shapes when a shape differs (strict or not).
-        Nothing is changed unless every check passes. Values are converted to the dtype of
-        the parameter or buffer they replace.
+        Raises :class:`StateDictError` (a ValueError and, as in PyTorch, a RuntimeError)
+        naming the keys when, with ``strict``, some are missing or unexpected, and naming the
+        key and both shapes when a shape differs (strict or not). Nothing is changed unless
+        every check passes. Returns the missing and unexpected keys (empty lists unless
+        ``strict=False``), which print ``<All keys matched successfully>`` when both are
+        empty.
+
+        By default values are copied into the module's own Parameters, which stay the same
+        objects (an optimizer made before keeps updating them), converted to their dtypes.
+        With ``assign=True`` (PyTorch 2.1+) nothing is copied: each parameter becomes the
+        state dict's tensor (a Parameter of the state dict is used as it is, any other tensor
+        or array becomes a Parameter sharing its memory), keeping the ``requires_grad`` of the
+        parameter it replaces and taking the loaded dtype; each buffer becomes the loaded
+        tensor. Make the optimizer after such a load, as it would still hold the replaced
+        Parameters.
         """
-        if not isinstance(state_dict, dict):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"load_state_dict expected a dict, got {type(state_dict).__name__}")
         targets = {key: (module, name, value) for key, module, name, value in self._state_members()}
         missing = [key for key in targets if key not in state_dict]
@@ -494,7 +538,7 @@ class Module:
                 problems.append(f"missing keys {missing}")
             if unexpected:
                 problems.append(f"unexpected keys {unexpected}")
-            raise ValueError(
+            raise StateDictError(
                 f"state_dict does not match {type(self).__name__}: {' and '.join(problems)}"
             )
         checked = {}
@@ -502,23 +546,34 @@ class Module:
             if key not in state_dict:
                 continue
             current = _array(target)
-            array = np.asarray(_array(state_dict[key]))
-            if array.dtype.kind not in "biuf":
-                raise TypeError(f"state_dict[{key!r}] must be numeric, got dtype {array.dtype}")
+            value = state_dict[key]
+            array = _array(value) if assign else np.asarray(_array(value))
+            if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+                found = getattr(array, "dtype", type(value).__name__)
+                raise TypeError(f"state_dict[{key!r}] must be numeric, got {found}")
             if array.shape != current.shape:
-                raise ValueError(
+                raise StateDictError(
                     f"state_dict[{key!r}] has shape {array.shape}, but the model's {key!r} has "
                     f"shape {current.shape}"
                 )
-            checked[key] = aligned_empty_like(current)  # the model's dtype and memory order
-            checked[key][...] = array
-        for key, array in checked.items():
+            if assign:
+                if (isinstance(target, Parameter) and target.requires_grad
+                        and array.dtype.kind != "f"):
+                    raise TypeError(f"state_dict[{key!r}] of dtype {array.dtype} cannot become "
+                                    f"parameter {key!r}, which requires grad")
+                checked[key] = value
+            else:
+                checked[key] = aligned_empty_like(current)  # the model's dtype and memory order
+                checked[key][...] = array
+        for key, value in checked.items():
             module, name, target = targets[key]
-            if isinstance(target, Parameter):
-                target._data = array  # the same Parameter: optimizers keep tracking it
+            if assign:
+                _assign(module, name, target, value)
+            elif isinstance(target, Parameter):
+                target._data = value  # the same Parameter: optimizers keep tracking it
                 target._mark_modified()
             else:
-                setattr(module, name, array)
+                setattr(module, name, value)
         return IncompatibleKeys(missing, unexpected)
 
     # ----- representation -------------------------------------------------------------------
@@ -556,6 +611,30 @@ def _check_name(kind: str, name: Any) -> None:
 def _array(value: Any) -> Any:
     """The array inside a Tensor (a Parameter), or ``value`` itself."""
     return value._data if isinstance(value, Tensor) else value
+
+
+def _assign(module: Module, name: str, target: Any, value: Any) -> None:
+    """``load_state_dict(assign=True)`` of one entry: ``value`` (a Tensor or an array)
+    becomes ``module``'s parameter or buffer ``name``, which now holds ``target``."""
+    if isinstance(target, Parameter):
+        if isinstance(value, Parameter):
+            value.requires_grad_(target.requires_grad)
+        else:
+            value = _sharing_parameter(_array(value), target.requires_grad)
+    elif not isinstance(value, Tensor):
+        value = Tensor._make(value, False)  # a buffer over the array itself
+    setattr(module, name, value)
+
+
+def _sharing_parameter(array: np.ndarray, requires_grad: bool) -> Parameter:
+    """A Parameter over ``array`` itself, not a copy, as ``torch.nn.Parameter(tensor)``
+    is (a leaf, whatever computed ``array``)."""
+    param = object.__new__(Parameter)
+    param._data, param._grad, param.requires_grad, param._ctx = array, None, False, None
+    param._hooks = param._modified_at = None
+    if requires_grad:
+        param.requires_grad_(True)
+    return param
 
 
 def _buffer_tensor(name: str, value: Any) -> Tensor | None:
@@ -738,12 +817,148 @@ class ParameterList(Module):
         )
 
 
-def _as_parameter(value: Any) -> Parameter:
+class ParameterDict(Module):
+    """Parameters by name, registered (a plain dict's would not be): ``named_parameters``
+    and ``state_dict`` name them ``"key"`` after the dict's own prefix. A Tensor stored is
+    made a Parameter (a copy of it that requires grad).
+
+    As in PyTorch, a plain dict given to the constructor or to ``update`` is added in sorted
+    order of its keys, while an OrderedDict, a ParameterDict or (key, value) pairs keep
+    theirs; a key stored again keeps its place. Keys are strings without dots that are not
+    already attributes of the module (``"keys"`` is refused, as in PyTorch)."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self._parameters:
+            raise KeyError(key)
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not "
+                            f"a string (type is '{type(key).__name__}')")
+        param = _as_parameter(value, "ParameterDict")
+        if key in self._parameters:
+            self._parameters[key] = param  # in place, keeping the order
+            object.__setattr__(self, key, param)
+        else:
+            self.register_parameter(key, param)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._parameters))
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(list(self._parameters))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Any:
+        return self._parameters.keys()
+
+    def values(self) -> Any:
+        return self._parameters.values()
+
+    def items(self) -> Any:
+        return self._parameters.items()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def setdefault(self, key: str, default: Any = None) -> Parameter:
+        """The parameter at ``key``, storing ``default`` there first if there is none."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str) -> Parameter:
+        """Remove the parameter at ``key`` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[str, Parameter]:
+        """Remove the last (key, parameter) stored and return it."""
+        if not self._parameters:
+            raise KeyError("popitem(): ParameterDict is empty")
+        key = next(reversed(self._parameters))
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        for key in list(self._parameters):
+            del self[key]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same Parameters, in the same order."""
+        return ParameterDict(OrderedDict(self.items()))
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        """A new ParameterDict with ``default`` (made a Parameter) at each of ``keys``."""
+        return ParameterDict((key, default) for key in keys)
+
+    def update(self, parameters: Any) -> None:
+        """Store the parameters of a mapping (a plain dict's in sorted key order, as PyTorch
+        does) or of (key, value) pairs."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items(), key=lambda item: item[0])
+        elif isinstance(parameters, Iterable) and not isinstance(parameters, (str, Tensor)):
+            pairs = []
+            for number, pair in enumerate(parameters):
+                if not isinstance(pair, Iterable) or isinstance(pair, (str, Tensor)):
+                    raise TypeError(f"ParameterDict update sequence element #{number} should "
+                                    f"be Iterable; is {type(pair).__name__}")
+                pair = tuple(pair)
+                if len(pair) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{number} has "
+                                     f"length {len(pair)}; 2 is required")
+                pairs.append(pair)
+        else:
+            raise TypeError("ParametersDict.update should be called with an iterable of "
+                            f"key/value pairs, but got {type(parameters).__name__}")
+        for key, value in pairs:
+            self[key] = value
+
+    def __or__(self, other: ParameterDict) -> ParameterDict:
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other: ParameterDict) -> ParameterDict:
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other: ParameterDict) -> ParameterDict:
+        self.update(other)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(
+            f"({key}): Parameter containing: [{p.dtype} of size {p.shape}]"
+            for key, p in self._parameters.items()
+        )
+
+
+def _as_parameter(value: Any, container: str = "ParameterList") -> Parameter:
     if isinstance(value, Parameter):
         return value
     if isinstance(value, Tensor):
         return Parameter(value)
-    raise TypeError(f"ParameterList holds Parameters or Tensors, got {type(value).__name__}")
+    raise TypeError(f"{container} holds Parameters or Tensors, got {type(value).__name__}")
 
 
 # ----- backward hooks ---------------------------------------------------------------------------

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
 from minitorch.dtypes import get_default_dtype
+from minitorch.nn import init
+from minitorch.nn.module import Module
 from minitorch.tensor import Tensor
 
 
@@ -58,3 +62,19 @@ def clip_grad_norm_(
             for g in grads:
                 g *= scale
     return Tensor._make(total_norm, False)
+
+
+def skip_init(module_cls: type[Module], *args: Any, **kwargs: Any) -> Module:
+    """``torch.nn.utils.skip_init``: ``module_cls(*args, **kwargs)`` without the default
+    initialisation of its parameters, for code that initialises them itself
+    (``nn.init.orthogonal_(m.weight)``). As in PyTorch, the module must take a ``device``
+    argument, and the values its parameters start with are unspecified; here every
+    :mod:`minitorch.nn.init` function called while it is being made leaves its tensor as it
+    was allocated (PyTorch makes the module on its "meta" device instead, which also skips
+    ``torch.randn`` and the like in a custom module's ``__init__``)."""
+    if not (isinstance(module_cls, type) and issubclass(module_cls, Module)):
+        raise RuntimeError(f"Expected a Module; got {module_cls}")
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    with init.skipped():
+        return module_cls(*args, **kwargs)

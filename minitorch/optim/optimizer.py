@@ -152,9 +152,9 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """A copy of the optimizer's state in PyTorch's layout, with parameters named by their
-        position across all groups::
+        position across all groups, and each array of the state as a Tensor of its own::
 
-            {"state": {index: {"step": 3, "exp_avg": array, ...}},
+            {"state": {index: {"step": 3, "exp_avg": Tensor, ...}},
              "param_groups": [{"lr": 0.001, ..., "params": [0, 1, ...]}, ...]}
         """
         state: dict[int, dict[str, Any]] = {}
@@ -283,13 +283,16 @@ def _ordered_list(params: Iterable[Any]) -> list[Any]:
 
 
 def _copied(value: Any) -> Any:
-    """A copy of one state entry that later steps will not change."""
-    return value.copy() if isinstance(value, np.ndarray) else value
+    """A copy of one state entry that later steps will not change: an array as a Tensor of
+    its own, as PyTorch's state dicts hold tensors."""
+    return Tensor._make(value.copy(), False) if isinstance(value, np.ndarray) else value
 
 
 def _loaded(value: Any, param: np.ndarray, index: int, key: str) -> Any:
-    """A loaded state entry, checked and copied: arrays need the parameter's shape and are
-    stored in its dtype."""
+    """A loaded state entry, checked and copied: arrays and Tensors need the parameter's
+    shape and are stored as arrays in its dtype."""
+    if isinstance(value, Tensor):
+        value = value._data
     if not isinstance(value, np.ndarray):
         return value
     if value.shape != param.shape:
