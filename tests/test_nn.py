@@ -245,6 +245,31 @@ def test_module_list_is_indexable_and_extendable():
         layers.append("relu")
 
 
+@pytest.mark.parametrize("container", ["Sequential", "ModuleList"])
+def test_numbered_containers_change_in_place_as_pytorchs(container):
+    """Item assignment, deletion, insert and pop, as PyTorch has them: the modules stay
+    numbered 0, 1, ... in order, as attributes, in state_dict and when printed."""
+    make = getattr(nn, container)
+    first, relu, last = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 4)
+    model = make([first, relu, last]) if container == "ModuleList" else make(first, relu, last)
+    tanh = nn.Tanh()
+    model[1] = tanh
+    assert list(model) == [first, tanh, last] and getattr(model, "1") is tanh
+    del model[0]
+    assert list(model) == [tanh, last] and getattr(model, "0") is tanh
+    assert list(model.state_dict()) == ["1.weight", "1.bias"]
+    model.insert(0, first)
+    assert list(model) == [first, tanh, last]
+    assert model.pop(1) is tanh and list(model) == [first, last]
+    assert [name for name, _ in model.named_children()] == ["0", "1"]
+    del model[-1:]
+    assert list(model) == [first] and not hasattr(model, "1")
+    with pytest.raises(IndexError, match="index 3 is out of range for 1 modules"):
+        model[3] = relu
+    with pytest.raises(TypeError, match="holds Modules, got int"):
+        model[0] = 3
+
+
 # ----- train / eval and dropout ---------------------------------------------------------------
 
 

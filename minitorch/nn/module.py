@@ -656,10 +656,50 @@ class _ModuleSequence(Module):
 
     def append(self, module: Module) -> _ModuleSequence:
         """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self._modules)), self._checked(module))
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (as ``list.insert``)."""
+        modules = list(self._modules.values())
+        modules.insert(index, self._checked(module))
+        self._number(modules)
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove the module at ``index`` and return it."""
+        module = self._modules[str(self._position(index))]
+        del self[index]
+        return module
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the module at ``index`` (negative counts from the end), in its place."""
+        modules = list(self._modules.values())
+        modules[self._position(index)] = self._checked(module)
+        self._number(modules)
+
+    def __delitem__(self, index: int | slice) -> None:
+        """Remove the module(s) at ``index``; the rest are numbered from "0" again, as in
+        PyTorch, so that names stay positions."""
+        modules = list(self._modules.values())
+        del modules[index if isinstance(index, slice) else self._position(index)]
+        self._number(modules)
+
+    def _number(self, modules: list[Module]) -> None:
+        """Hold ``modules``, in order, under the names "0", "1", ..."""
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def _position(self, index: int) -> int:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} is out of range for {len(self)} modules")
+        return index % len(self)
+
+    def _checked(self, module: Any) -> Module:
         if not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__} holds Modules, got {type(module).__name__}")
-        self.add_module(str(len(self._modules)), module)
-        return self
+        return module
 
     def extend(self, modules: Iterable[Module]) -> _ModuleSequence:
         """Add each of ``modules`` at the end; returns self."""
