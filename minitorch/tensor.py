@@ -197,7 +197,7 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool) -> Tensor:
         """Wrap an array the library just computed: no copy, no checks (the hot path)."""
-        out = object.__new__(Tensor)
+        out = object.__new__(cls)
         out._data, out._grad, out.requires_grad, out._ctx = data, None, requires_grad, None
         out._hooks = out._modified_at = None
         return out
@@ -3781,6 +3781,10 @@ def _index_node_name(index: Any) -> str:
     that does something: ``IndexBackward0`` wherever there are index arrays, else
     ``SelectBackward0`` for an integer, ``SliceBackward0`` for a slice, ``UnsqueezeBackward0``
     for None, and ``AliasBackward0`` when nothing is left."""
+    if type(index) is not tuple:  # x[i], x[a:b], x[None]: the usual cases, at once
+        name = _SINGLE_INDEX_NODES.get(type(index))
+        if name is not None:
+            return name
     parts = index if type(index) is tuple else (index,)
     name = "AliasBackward0"
     for part in parts:
@@ -3801,6 +3805,8 @@ def _index_node_name(index: Any) -> str:
 
 
 _FULL_SLICE = slice(None)
+_SINGLE_INDEX_NODES = {int: "SelectBackward0", slice: "SliceBackward0",
+                       type(None): "UnsqueezeBackward0"}
 
 
 def _integers_first(index: Any) -> tuple[tuple, tuple] | None:

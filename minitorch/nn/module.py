@@ -620,21 +620,10 @@ def _assign(module: Module, name: str, target: Any, value: Any) -> None:
         if isinstance(value, Parameter):
             value.requires_grad_(target.requires_grad)
         else:
-            value = _sharing_parameter(_array(value), target.requires_grad)
+            value = Parameter._make(_array(value), target.requires_grad)  # shares it
     elif not isinstance(value, Tensor):
         value = Tensor._make(value, False)  # a buffer over the array itself
     setattr(module, name, value)
-
-
-def _sharing_parameter(array: np.ndarray, requires_grad: bool) -> Parameter:
-    """A Parameter over ``array`` itself, not a copy, as ``torch.nn.Parameter(tensor)``
-    is (a leaf, whatever computed ``array``)."""
-    param = object.__new__(Parameter)
-    param._data, param._grad, param.requires_grad, param._ctx = array, None, False, None
-    param._hooks = param._modified_at = None
-    if requires_grad:
-        param.requires_grad_(True)
-    return param
 
 
 def _buffer_tensor(name: str, value: Any) -> Tensor | None:
