@@ -748,9 +748,13 @@ class Tensor:
     def __repr__(self) -> str:
         # NumPy pads every bool to the width of False; PyTorch only when a False is shown.
         width = 5 if self.dtype.kind == "b" and not self._data.all() else 4
+        # PyTorch fits floor((80 - 7 - depth) / (width + 2)) values on a line; NumPy's rule
+        # reaches the same count with a line width of 79 + ndim.
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
                                floatmode=_float_mode(self._data),
+                               max_line_width=_PRINT_WIDTH - 1 + self._data.ndim,
                                formatter={"bool": lambda v: str(bool(v)).rjust(width)})
+        body = body.replace(", ...,", ",  ...,")  # the gap of a long row, as PyTorch writes it
         default = dtypes.get_default_dtype() if self.dtype.kind == "f" else (
             dtypes.int64 if self.dtype.kind in "iu" else dtypes.bool)
         extras = [] if self.dtype == default else [f"dtype={self.dtype}"]
@@ -758,7 +762,16 @@ class Tensor:
             extras.append(f"grad_fn=<{self._ctx.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return f"tensor({body}{''.join(', ' + e for e in extras)})"
+        text = "tensor(" + body
+        # Each extra goes on a line of its own where it would make the last line too long,
+        # by PyTorch's count of that line (which is one more than is there).
+        last_line = len(text) - text.rfind("\n") + 1
+        for extra in extras:
+            if last_line + len(extra) + 2 <= _PRINT_WIDTH:
+                text, last_line = text + ", " + extra, last_line + len(extra) + 2
+            else:
+                text, last_line = text + ",\n" + " " * 7 + extra, 7 + len(extra)
+        return text + ")"
 
     def __format__(self, spec: str) -> str:
         """A one-element tensor formats as its number (``f"{loss:.4f}"``)."""
@@ -3600,6 +3613,9 @@ def _refuse_inside_formula(tensor: Tensor) -> None:
             "formula under create_graph, which would drop it from the graph; write the "
             "formula with operators, Tensor methods or minitorch.ops.generic"
         )
+
+
+_PRINT_WIDTH = 80  # PyTorch's default line width for printing tensors
 
 
 def _float_mode(values: np.ndarray) -> str:

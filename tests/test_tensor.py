@@ -112,6 +112,40 @@ def test_repr_of_a_loss_as_pytorch_prints_it():
         assert repr(mt.tensor(values)) == repr(torch.tensor(values)), values
 
 
+def test_repr_fills_lines_as_pytorch_does():
+    # PyTorch puts floor((80 - 7 - depth) / (width + 2)) values on a line: 9 of 0.xxxx,
+    # 18 of two-digit integers
+    assert repr(mt.arange(1, 28)).splitlines() == [
+        "tensor([ 1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17, 18,",
+        "        19, 20, 21, 22, 23, 24, 25, 26, 27])"]
+    rows = repr(mt.full((2, 10), 0.5)).splitlines()
+    assert [line.count("0.5000") for line in rows] == [9, 1, 9, 1]
+    # an extra that would overflow the last line goes on a line of its own
+    wide = repr(mt.arange(70000, 70009, dtype=mt.int32))
+    assert wide.endswith(",\n       dtype=int32)") and max(map(len, wide.splitlines())) <= 80
+
+
+def test_repr_lays_out_values_as_pytorch_does():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    for depth in (1, 2, 3):
+        for n in (5, 9, 13, 17, 27, 41):
+            shape = (2,) * (depth - 1) + (n,)
+            for values in (rng.integers(-9, 9, shape), rng.random(shape).astype(np.float32),
+                           rng.standard_normal(shape).astype(np.float32) * 1e5,
+                           rng.integers(0, 2, shape).astype(bool), rng.random(shape) * 100,
+                           rng.integers(0, 30000, shape).astype(np.int16)):
+                ours = repr(mt.from_numpy(values))
+                theirs = repr(torch.from_numpy(values))
+                if "dtype" not in theirs:  # their dtype names are 6 characters longer
+                    assert ours == theirs
+    for shape in ((2000,), (40, 40), (3, 400), (2, 3, 300)):  # summarised with "..."
+        values = rng.standard_normal(shape).astype(np.float32)
+        assert repr(mt.from_numpy(values)) == repr(torch.from_numpy(values))
+        integers = rng.integers(-500, 500, shape)
+        assert repr(mt.from_numpy(integers)) == repr(torch.from_numpy(integers))
+
+
 def test_factories():
     assert mt.zeros(2, 3).shape == (2, 3) and mt.zeros((2, 3)).dtype == np.float32
     np.testing.assert_array_equal(mt.ones(2).data, [1.0, 1.0])
