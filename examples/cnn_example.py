@@ -35,6 +35,7 @@ from common import (
     parse_with_training_arguments,
     plot_history,
     probability,
+    relu_initialised,
     stdout_is_terminal,
     train_epoch,
     widths,
@@ -91,7 +92,7 @@ def build_cnn(
         ]
         in_channels, side = out_channels, side // 2
     head = build_mlp(in_channels * side * side, num_classes, hidden, dropout)
-    return nn.Sequential(*layers, nn.Flatten(), *head)
+    return relu_initialised(nn.Sequential(*layers, nn.Flatten(), *head))
 
 
 class RandomShifts:

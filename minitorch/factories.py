@@ -215,15 +215,15 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype:
 def rand(*size: Any, generator: mt_random.Generator | None = None, dtype: Any = None,
          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
-    values = mt_random.numpy_generator(generator).random(_shape_argument(size))
-    return _new(values.astype(_float_dtype(dtype, "rand")), requires_grad, device)
+    values = mt_random.chosen(generator).uniform(_shape_argument(size), _float_dtype(dtype, "rand"))
+    return _new(values, requires_grad, device)
 
 
 def randn(*size: Any, generator: mt_random.Generator | None = None, dtype: Any = None,
           device: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution."""
-    values = mt_random.numpy_generator(generator).standard_normal(_shape_argument(size))
-    return _new(values.astype(_float_dtype(dtype, "randn")), requires_grad, device)
+    values = mt_random.chosen(generator).normal(_shape_argument(size), _float_dtype(dtype, "randn"))
+    return _new(values, requires_grad, device)
 
 
 class Normal(Function):
@@ -239,7 +239,9 @@ class Normal(Function):
             raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(std)}")
         self.shapes = mean.shape, std.shape
         dtype = mean.dtype if mean.dtype.kind == "f" else std.dtype
-        return mt_random.numpy_generator(generator).normal(mean, std).astype(dtype)
+        # as PyTorch: standard normal samples, scaled and shifted
+        shape = np.broadcast_shapes(mean.shape, std.shape)
+        return (mt_random.chosen(generator).normal(shape, dtype) * std + mean).astype(dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.shapes[0], grad.dtype), np.zeros(self.shapes[1], grad.dtype)
@@ -273,8 +275,9 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
         )
     if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    values = mt_random.numpy_generator(generator).normal(mean, std, _shape_argument((size,)))
-    return _new(values.astype(_float_dtype(dtype, "normal")), requires_grad, device)
+    values = mt_random.chosen(generator).normal(_shape_argument((size,)),
+                                                _float_dtype(dtype, "normal"), mean, std)
+    return _new(values, requires_grad, device)
 
 
 def rand_like(input: Tensor, *, generator: mt_random.Generator | None = None,
@@ -311,7 +314,7 @@ def randint(low: int = 0, high: Any = None, size: Any = None, *,
     if not low < high:
         raise ValueError(f"randint needs low < high, got low={low}, high={high}")
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    values = mt_random.numpy_generator(generator).integers(low, high, size, dtype=np.int64)
+    values = mt_random.chosen(generator).integers(low, high, size)
     return _new(values.astype(_dtype(dtype, dtypes.DEFAULT_INT)), requires_grad, device)
 
 
@@ -319,5 +322,5 @@ def randperm(n: int, *, generator: mt_random.Generator | None = None,
              dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0, 1, ..., n - 1 (int64)."""
     count = _check_count(n, "randperm: n")
-    values = mt_random.numpy_generator(generator).permutation(count)
+    values = mt_random.chosen(generator).permutation(count)
     return _new(values.astype(_dtype(dtype, dtypes.DEFAULT_INT)), requires_grad, device)

@@ -2,13 +2,32 @@
 choice minitorch makes when no generator is given (``rand``, ``randn``, weight
 initialisation, dropout, shuffling), so that ``manual_seed`` makes a whole run reproducible.
 
-A Generator wraps a ``numpy.random.Generator``; passing one as ``generator=`` to a random
-factory gives a stream of numbers that no other code can disturb, as in PyTorch::
+A Generator is PyTorch's CPU generator: a Mersenne Twister (MT19937) started from the low 32
+bits of the seed, read as PyTorch reads it. ``rand``, ``randn``, ``normal``, ``randint``,
+``randperm``, ``multinomial``, ``uniform_``, ``normal_``, ``exponential_``, ``bernoulli`` and
+dropout turn its numbers into values by PyTorch's own formulas, so the same seed gives the
+same numbers as in PyTorch: exactly, or one unit in the last place where PyTorch's own
+differ between processors (normal samples, whose logarithm, sine and cosine each processor
+rounds its own way) or round once where NumPy rounds twice (float64 uniform samples on
+bounds other than [0, 1): PyTorch computes u * (high - low) + low as one fused operation)::
 
     g = minitorch.Generator().manual_seed(2147483647)
-    C = minitorch.randn((27, 10), generator=g)
+    C = minitorch.randn((27, 10), generator=g)   # the numbers of Karpathy's lectures
 
-The numbers are NumPy's (PCG64), so they differ from PyTorch's for the same seed.
+How values come from the 32-bit words w1, w2, ... of the engine (PyTorch's
+``uniform_real_distribution`` and ``normal_distribution``):
+
+* uniform float32: (w & (2**24 - 1)) / 2**24; float64: one 64-bit word (w1 << 32 | w2),
+  (that & (2**53 - 1)) / 2**53; then ``u * (high - low) + low`` in float64, rounded.
+* normal, 16 values or more: uniform values, then Box-Muller on each block of 16, u_j and
+  u_{j+8} giving r cos(t) and r sin(t), r = sqrt(-2 log(1 - u_j)), t = 2 pi u_{j+8} (the
+  last, partial block redrawn as a whole block at the end); fewer than 16: one float64 pair
+  per two values, the second kept for the next draw.
+* integers in [low, high): w % (high - low) + low (64-bit words from a range of 2**32).
+* exponential: (-1 / rate) log(1 - u) from float64 u; Bernoulli(p): float64 u < p.
+
+The other distributions (geometric, log-normal, Cauchy, the data samplers' shuffles) are
+NumPy's algorithms drawing from the same engine.
 """
 
 from __future__ import annotations
@@ -19,10 +38,13 @@ import numpy as np
 
 # PyTorch accepts seeds in [-2**63, 2**64) and reads negative ones modulo 2**64.
 _SEED_RANGE = 2**64
-# A generator's state as bytes: PCG64's 128-bit state and increment, its buffered 32-bit
-# half (a flag and the value) and the initial seed, each little-endian.
-_STATE_FIELDS = (("state", 16), ("inc", 16), ("has_uint32", 8), ("uinteger", 8), ("seed", 8))
-STATE_BYTES = sum(size for _, size in _STATE_FIELDS)
+# What a new torch.Generator starts from.
+DEFAULT_SEED = 67280421310721
+_WORDS = 624  # MT19937's state
+# A generator's state as bytes: the engine's 624 words and position, the seed, and the
+# normal sample kept for the next draw (a flag and its float64 bits), each little-endian.
+STATE_BYTES = _WORDS * 4 + 8 + 8 + 8 + 8
+_FLOAT_DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 
 
 def _check_seed(seed: Any) -> int:
@@ -33,23 +55,38 @@ def _check_seed(seed: Any) -> int:
     return int(seed) % _SEED_RANGE
 
 
-class Generator:
-    """A random number generator with its own state, as ``torch.Generator``.
+def _mt19937_words(seed: int) -> np.ndarray:
+    """MT19937's initial state for a 32-bit seed (its reference ``init_genrand``)."""
+    words = [seed & 0xFFFFFFFF]
+    for i in range(1, _WORDS):
+        previous = words[-1]
+        words.append((1812433253 * (previous ^ (previous >> 30)) + i) & 0xFFFFFFFF)
+    return np.array(words, dtype=np.uint32)
 
-    A new Generator starts from a fresh unpredictable seed; ``manual_seed(n)`` restarts it
-    from ``n`` and returns it, so ``Generator().manual_seed(n)`` reads as in PyTorch.
+
+class Generator:
+    """A random number generator with its own state, as ``torch.Generator``, drawing
+    PyTorch's numbers (see the module's docstring).
+
+    A new Generator starts from PyTorch's default seed, 67280421310721; ``manual_seed(n)``
+    restarts it from ``n`` and returns it, so ``Generator().manual_seed(n)`` reads as in
+    PyTorch.
     """
 
     def __init__(self, device: Any = "cpu") -> None:
         if str(device) != "cpu":
             raise ValueError(f"only the CPU is available, got device {device!r}")
         self.device = "cpu"
-        self.seed()
+        self.manual_seed(DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
         """Restart from ``seed``; returns this generator."""
         self._initial_seed = _check_seed(seed)
-        self._rng = np.random.default_rng(self._initial_seed)
+        self._engine = np.random.MT19937()
+        self._engine.state = {"bit_generator": "MT19937",
+                              "state": {"key": _mt19937_words(self._initial_seed), "pos": _WORDS}}
+        self._numpy = np.random.Generator(self._engine)  # NumPy's algorithms, same engine
+        self._next_normal: float | None = None  # the second value of a pair drawn one by one
         return self
 
     def seed(self) -> int:
@@ -67,10 +104,15 @@ class Generator:
         checkpoint and give back to :meth:`set_state` to draw the same numbers again."""
         from minitorch.tensor import Tensor  # tensor.py builds on this module
 
-        state = self._rng.bit_generator.state
-        values = {**state["state"], "has_uint32": state["has_uint32"],
-                  "uinteger": state["uinteger"], "seed": self._initial_seed}
-        data = b"".join(values[name].to_bytes(size, "little") for name, size in _STATE_FIELDS)
+        engine = self._engine.state["state"]
+        kept = self._next_normal
+        data = b"".join((
+            np.asarray(engine["key"], "<u4").tobytes(),
+            int(engine["pos"]).to_bytes(8, "little"),
+            self._initial_seed.to_bytes(8, "little"),
+            (kept is not None).to_bytes(8, "little"),
+            np.float64(0.0 if kept is None else kept).astype("<f8").tobytes(),
+        ))
         return Tensor._make(np.frombuffer(data, dtype=np.uint8).copy(), False)
 
     def set_state(self, new_state: Any) -> Generator:
@@ -80,21 +122,126 @@ class Generator:
             raise RuntimeError(f"expected a generator state: a uint8 tensor of {STATE_BYTES} "
                                f"bytes from get_state(), got dtype {data.dtype} and shape "
                                f"{data.shape}")
-        raw, values, offset = data.tobytes(), {}, 0
-        for name, size in _STATE_FIELDS:
-            values[name] = int.from_bytes(raw[offset:offset + size], "little")
-            offset += size
-        self.manual_seed(values["seed"])
-        self._rng.bit_generator.state = {
-            "bit_generator": "PCG64", "state": {"state": values["state"], "inc": values["inc"]},
-            "has_uint32": values["has_uint32"], "uinteger": values["uinteger"]}
+        raw = data.tobytes()
+        key_end = _WORDS * 4
+        fields = [int.from_bytes(raw[i:i + 8], "little") for i in range(key_end, key_end + 24, 8)]
+        position, seed, has_kept = fields
+        self.manual_seed(seed)
+        self._engine.state = {"bit_generator": "MT19937", "state": {
+            "key": np.frombuffer(raw[:key_end], "<u4").astype(np.uint32), "pos": position}}
+        kept = float(np.frombuffer(raw[key_end + 24:], "<f8")[0])
+        self._next_normal = kept if has_kept else None
         return self
 
     def __repr__(self) -> str:
         return f"<minitorch.Generator initial_seed={self._initial_seed}>"
 
+    # ----- PyTorch's draws ------------------------------------------------------------------
+
+    def _words(self, count: int) -> np.ndarray:
+        """The engine's next ``count`` 32-bit words (as uint64)."""
+        return self._engine.random_raw(count)
+
+    def _long_words(self, count: int) -> np.ndarray:
+        """The next ``count`` 64-bit words, each made of two 32-bit ones, the first high."""
+        words = self._words(2 * count)
+        return (words[0::2] << np.uint64(32)) | words[1::2]
+
+    def uniform(self, shape: tuple[int, ...], dtype: Any = np.float32, low: float = 0.0,
+                high: float = 1.0) -> np.ndarray:
+        """Samples of U[low, high) in ``dtype`` (float16, float32 or float64)."""
+        dtype = np.dtype(dtype)
+        count = int(np.prod(shape))
+        digits = _FLOAT_DIGITS[dtype]
+        words = self._long_words(count) if digits == 53 else self._words(count)
+        words &= np.uint64((1 << digits) - 1)
+        # PyTorch's accumulation type: float64 for float32 too; the bounds in the dtype
+        compute = np.float32 if dtype == np.float16 else np.float64
+        values = words.astype(compute)
+        values *= compute(2.0**-digits)  # exact: a power of two
+        if (low, high) != (0.0, 1.0):
+            values *= compute(dtype.type(high)) - compute(dtype.type(low))
+            values += compute(dtype.type(low))
+        return values.astype(dtype, copy=False).reshape(shape)
+
+    def normal(self, shape: tuple[int, ...], dtype: Any = np.float32, mean: float = 0.0,
+               std: float = 1.0) -> np.ndarray:
+        """Samples of N(mean, std**2) in ``dtype``."""
+        dtype = np.dtype(dtype)
+        count = int(np.prod(shape))
+        if count < 16:
+            values = np.array([self._one_normal() for _ in range(count)]) * std + mean
+            return values.astype(dtype).reshape(shape)
+        compute = np.float64 if dtype == np.float64 else np.float32
+        values = self.uniform((count,), compute)
+        _box_muller_blocks(values[: count - count % 16])
+        if count % 16:
+            tail = self.uniform((16,), compute)
+            _box_muller_blocks(tail)
+            values[-16:] = tail
+        if (mean, std) != (0.0, 1.0):
+            values *= compute(std)
+            values += compute(mean)
+        return values.astype(dtype, copy=False).reshape(shape)
+
+    def _one_normal(self) -> float:
+        """One N(0, 1) float64 by Box-Muller, keeping the pair's second value for next time."""
+        if self._next_normal is not None:
+            value, self._next_normal = self._next_normal, None
+            return value
+        first, second = self.uniform((2,), np.float64)
+        radius = np.sqrt(-2.0 * np.log1p(-second))
+        angle = 2.0 * np.pi * first
+        self._next_normal = float(radius * np.sin(angle))
+        return float(radius * np.cos(angle))
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...]) -> np.ndarray:
+        """Integers drawn uniformly from [low, high), as int64."""
+        span = high - low
+        count = int(np.prod(shape))
+        words = self._long_words(count) if span >= 2**32 else self._words(count)
+        values = (words % np.uint64(span)).astype(np.int64)
+        values += low
+        return values.reshape(shape)
+
+    def permutation(self, n: int) -> np.ndarray:
+        """A random order of 0, ..., n - 1 (int64), by Fisher-Yates as PyTorch shuffles."""
+        order = list(range(n))
+        if n > 1:
+            picks = self._words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+            for i, pick in enumerate(picks.tolist()):
+                j = i + pick
+                order[i], order[j] = order[j], order[i]
+        return np.array(order, dtype=np.int64)
+
+    def exponential(self, shape: tuple[int, ...], dtype: Any = np.float32,
+                    rate: float = 1.0) -> np.ndarray:
+        """Samples of the exponential distribution of ``rate`` (mean 1 / rate)."""
+        values = (-1.0 / rate) * np.log1p(-self.uniform(shape, np.float64))
+        return values.astype(dtype)
+
+    def bernoulli(self, p: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """True with probability ``p`` (a float, or an array that broadcasts to ``shape``,
+        drawn in its own float dtype), else False."""
+        dtype = p.dtype if isinstance(p, np.ndarray) else np.dtype(np.float64)
+        return self.uniform(shape, dtype) < p
+
+
+def _box_muller_blocks(values: np.ndarray) -> None:
+    """Turn uniform values, in blocks of 16, into normal ones in place: PyTorch's
+    ``normal_fill``. Its logarithm is taken in float64 and rounded (as the processors' vector
+    logarithm gives it); cosine and sine in the values' dtype."""
+    blocks = values.reshape(-1, 16)
+    first, second = blocks[:, :8], blocks[:, 8:]
+    log = np.log((1 - first).astype(np.float64)).astype(values.dtype)
+    radius = np.sqrt(values.dtype.type(-2) * log)
+    angle = values.dtype.type(2.0 * np.pi) * second
+    first[...] = radius * np.cos(angle)
+    second[...] = radius * np.sin(angle)
+
 
 default_generator = Generator()
+default_generator.seed()  # as PyTorch's, unpredictable until manual_seed
 
 
 def manual_seed(seed: int) -> Generator:
@@ -122,20 +269,20 @@ def set_rng_state(new_state: Any) -> None:
     default_generator.set_state(new_state)
 
 
-def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
-    """The NumPy generator behind ``generator``, or behind the default generator."""
+def chosen(generator: Generator | None = None) -> Generator:
+    """``generator``, checked, or the default generator when it is None."""
     if generator is None:
-        return default_generator._rng
+        return default_generator
     if not isinstance(generator, Generator):
         raise TypeError(
             f"generator must be a minitorch.Generator, got {type(generator).__name__}"
         )
-    return generator._rng
+    return generator
 
 
-def generator() -> np.random.Generator:
-    """The NumPy generator behind the default generator."""
-    return default_generator._rng
+def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
+    """NumPy's distributions drawing from ``generator``'s engine (or the default's)."""
+    return chosen(generator)._numpy
 
 
 def multinomial(weights: np.ndarray, num_samples: int, replacement: bool = False, *,
@@ -156,7 +303,7 @@ def multinomial(weights: np.ndarray, num_samples: int, replacement: bool = False
         raise TypeError(f"num_samples must be an int, got {type(num_samples).__name__}")
     if num_samples <= 0:
         raise ValueError(f"multinomial needs num_samples > 0, got {num_samples}")
-    rows = np.atleast_2d(weights).astype(np.float64)
+    rows = np.atleast_2d(weights)
     categories = rows.shape[1]
     if not replacement and num_samples > categories:
         raise ValueError(
@@ -176,11 +323,23 @@ def multinomial(weights: np.ndarray, num_samples: int, replacement: bool = False
                 f"cannot draw {num_samples} samples without replacement from row {row}, "
                 f"which has only {nonzero[row]} categories of non-zero weight"
             )
-    rng = numpy_generator(generator)
     if not len(rows):  # no distributions: no samples, as in PyTorch
         return np.empty((0, num_samples), np.int64)
-    samples = np.stack([
-        rng.choice(categories, size=num_samples, replace=replacement, p=row / total)
-        for row, total in zip(rows, totals)
-    ]).astype(np.int64)
+    source = chosen(generator)
+    if num_samples == 1 or not replacement:
+        # PyTorch's way: the largest p / q with q ~ Exp(1) in each row is a draw from p
+        # (the Gumbel-max trick), and the k largest are k draws without replacement.
+        keys = rows / source.exponential(rows.shape, rows.dtype)
+        if num_samples == 1:
+            samples = np.argmax(keys, axis=1)[:, None]
+        else:
+            samples = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        # Each draw is where a float64 uniform value falls in the row's cumulative sums.
+        samples = np.empty((len(rows), num_samples), np.int64)
+        for i, row in enumerate(rows):
+            cumulative = np.cumsum(row)  # added one by one, as PyTorch adds them
+            cumulative /= cumulative[-1]
+            samples[i] = np.searchsorted(cumulative, source.uniform((num_samples,), np.float64))
+    samples = samples.astype(np.int64, copy=False)
     return samples if weights.ndim == 2 else samples[0]

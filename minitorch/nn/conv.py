@@ -83,8 +83,12 @@ class Conv2d(Module):
         self._pad_amounts = (left, right, top, bottom)  # F.pad's order, for the other modes
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         self.weight = Parameter(np.empty(shape, dtype=dtype))
-        init.kaiming_uniform_(self.weight, nonlinearity="relu")
-        self.bias = Parameter(np.zeros(self.out_channels, dtype=dtype)) if bias else None
+        self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start again from new random values, as PyTorch's (:func:`init.reset_layer_`)."""
+        init.reset_layer_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         x = as_tensor(input).astype(self.weight.dtype)  # the tensor itself when it matches

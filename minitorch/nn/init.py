@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from minitorch.random import Generator, numpy_generator
+from minitorch.random import Generator, chosen
 from minitorch.tensor import Tensor
 
 _GAINS = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
@@ -98,7 +98,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     _check_tensor(tensor)
     if not a <= b:
         raise ValueError(f"uniform_ needs a <= b, got a={a}, b={b}")
-    return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, chosen(generator).uniform(tensor.shape, tensor.dtype, a, b))
 
 
 @_skippable
@@ -108,7 +108,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
     _check_tensor(tensor)
     if not std >= 0:
         raise ValueError(f"normal_ needs std >= 0, got {std}")
-    return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
+    return _fill(tensor, chosen(generator).normal(tensor.shape, tensor.dtype, mean, std))
 
 
 @_skippable
@@ -137,25 +137,38 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str) -> floa
 
 @_skippable
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
     """He initialisation, uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan), which
     has std gain / sqrt(fan). ``a`` is the negative slope for ``nonlinearity="leaky_relu"``;
     ``mode="fan_in"`` keeps forward activations' variance, ``"fan_out"`` the gradients'."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
+    return _fill(tensor, chosen(generator).uniform(tensor.shape, tensor.dtype, -bound, bound))
 
 
 @_skippable
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "relu",
+    tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
     """He initialisation, normal: N(0, std**2) with std = gain / sqrt(fan) (see
     ``kaiming_uniform_`` for the arguments)."""
     std = _kaiming_std(tensor, a, mode, nonlinearity)
-    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
+    return _fill(tensor, chosen(generator).normal(tensor.shape, tensor.dtype, 0.0, std))
+
+
+def reset_layer_(weight: Tensor, bias: Tensor | None = None,
+                 generator: Generator | None = None) -> None:
+    """PyTorch's starting values for a Linear or convolution layer (its ``reset_parameters``):
+    ``kaiming_uniform_(weight, a=sqrt(5))``, which is U(-b, b) with b = 1 / sqrt(fan_in), and
+    the bias from the same U(-b, b). With the same seed, the layer starts from PyTorch's
+    very numbers."""
+    kaiming_uniform_(weight, a=math.sqrt(5), generator=generator)
+    if bias is not None:
+        fan_in = fans(weight.shape)[0]
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound, generator=generator)
 
 
 def _xavier_std(tensor: Tensor, gain: float) -> float:
@@ -170,7 +183,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
     """Glorot initialisation, uniform: U(-bound, bound) with
     bound = gain * sqrt(6 / (fan_in + fan_out))."""
     bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
-    return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
+    return _fill(tensor, chosen(generator).uniform(tensor.shape, tensor.dtype, -bound, bound))
 
 
 @_skippable
@@ -179,7 +192,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
     """Glorot initialisation, normal: N(0, std**2) with
     std = gain * sqrt(2 / (fan_in + fan_out))."""
     std = _xavier_std(tensor, gain)
-    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
+    return _fill(tensor, chosen(generator).normal(tensor.shape, tensor.dtype, 0.0, std))
 
 
 @_skippable
@@ -195,7 +208,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None =
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flattened = numpy_generator(generator).normal(0.0, 1.0, (rows, cols))
+    flattened = chosen(generator).normal((rows, cols), tensor.dtype)
     if rows < cols:
         flattened = flattened.T
     q, r = np.linalg.qr(flattened)

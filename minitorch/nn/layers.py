@@ -17,10 +17,8 @@ class Linear(Module):
     """y = x @ weight.T + bias, for x of shape (..., in_features).
 
     ``weight`` is (out_features, in_features), PyTorch's layout, so a state dict means the
-    same in both frameworks. It starts with He (Kaiming) uniform initialisation on fan_in with
-    the ReLU gain: U(-b, b) with b = sqrt(6 / in_features), which keeps activations' variance
-    steady through ReLU layers; ``bias`` (out_features,) starts at zero. (PyTorch draws both
-    from U(-1/sqrt(in_features), 1/sqrt(in_features)) instead.)
+    same in both frameworks. Both it and ``bias`` (out_features,) start as PyTorch's, from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)), so the same seed gives the same layer.
 
     The layer computes in its parameters' dtype: an input of another dtype (float64 data,
     integer pixels) is converted first, so a float32 model stays float32.
@@ -41,8 +39,12 @@ class Linear(Module):
         # than on a transposed matrix). The shape and values are PyTorch's all the same.
         shape = (self.out_features, self.in_features)
         self.weight = Parameter(np.empty(shape, dtype=dtype, order="F"))
-        init.kaiming_uniform_(self.weight, nonlinearity="relu")
-        self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
+        self.bias = Parameter(np.empty(self.out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start again from new random values, as PyTorch's (:func:`init.reset_layer_`)."""
+        init.reset_layer_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         input = as_tensor(input).astype(self.weight.dtype)  # itself when it already matches

@@ -14,7 +14,7 @@ import numpy as np
 from minitorch.autograd import Function
 from minitorch.ops.generic import log, sigmoid
 from minitorch.ops.reductions import max_keepdims, sum_along
-from minitorch.random import generator
+from minitorch.random import chosen
 
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
@@ -92,8 +92,9 @@ class Dropout(Function):
         if p >= 1.0:
             self.mask = np.zeros_like(x)
         else:
-            keep = generator().random(x.shape, dtype=np.float32) >= p
-            self.mask = keep * x.dtype.type(1.0 / (1.0 - p))
+            # PyTorch's mask: Bernoulli(1 - p) draws, divided by 1 - p in the input's dtype
+            self.mask = chosen().bernoulli(1.0 - p, x.shape).astype(x.dtype)
+            self.mask /= x.dtype.type(1.0 - p)
         return x * self.mask
 
     def backward(self, grad: np.ndarray) -> np.ndarray:

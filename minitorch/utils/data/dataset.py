@@ -186,7 +186,7 @@ def random_split(
                 f"random_split lengths add up to {sum(counts)}, but the dataset has {total} "
                 f"samples"
             )
-    order = minitorch_random.numpy_generator(generator).permutation(total)
+    order = minitorch_random.chosen(generator).permutation(total)
     ends = np.cumsum(counts)
     return [
         Subset(dataset, order[end - count : end].tolist())

@@ -98,21 +98,21 @@ class RandomSampler(_DrawnAtOnce):
         # Drawn lazily, as PyTorch does, so that num_samples=int(1e10) (an endless loader)
         # needs no memory for indices not yet used: a chunk of _CHUNK draws at a time with
         # replacement, one whole pass at a time without.
-        rng = minitorch_random.numpy_generator(self.generator)
+        rng = minitorch_random.chosen(self.generator)
         if self.generator is None:
             # As in PyTorch: a generator of its own, seeded from the global one when the
             # epoch starts, so the order does not depend on draws made between chunks.
-            rng = np.random.default_rng(int(rng.integers(2**63)))
+            seed = int(rng.integers(0, 2**63, ()))
+            rng = minitorch_random.Generator().manual_seed(seed)
         size = len(self.data_source)
         if self.replacement:
             for start in range(0, self.num_samples, _CHUNK):
-                yield rng.integers(0, size, min(_CHUNK, self.num_samples - start))
+                yield rng.integers(0, size, (min(_CHUNK, self.num_samples - start),))
             return
         passes, rest = divmod(self.num_samples, size)
         for _ in range(passes):
             yield rng.permutation(size)
-        if rest:
-            yield rng.permutation(size)[:rest]
+        yield rng.permutation(size)[:rest]  # drawn even for none, as PyTorch draws it
 
     def __len__(self) -> int:
         return self.num_samples
@@ -127,7 +127,7 @@ class SubsetRandomSampler(_DrawnAtOnce):
         self.indices, self.generator = indices, generator
 
     def _epoch(self) -> np.ndarray:
-        order = minitorch_random.numpy_generator(self.generator).permutation(len(self.indices))
+        order = minitorch_random.chosen(self.generator).permutation(len(self.indices))
         return np.asarray(self.indices, dtype=np.int64)[order]
 
     def __len__(self) -> int:
