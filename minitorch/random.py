@@ -32,6 +32,7 @@ NumPy's algorithms drawing from the same engine.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -223,8 +224,13 @@ class Generator:
     def bernoulli(self, p: Any, shape: tuple[int, ...]) -> np.ndarray:
         """True with probability ``p`` (a float, or an array that broadcasts to ``shape``,
         drawn in its own float dtype), else False."""
-        dtype = p.dtype if isinstance(p, np.ndarray) else np.dtype(np.float64)
-        return self.uniform(shape, dtype) < p
+        if isinstance(p, np.ndarray) and (p.ndim or p.dtype != np.float64):
+            return self.uniform(shape, p.dtype) < p
+        # u < p for u = k / 2**53 is k < p * 2**53 (exact: a power of two), compared as
+        # integers without making the float64 values
+        count = int(np.prod(shape))
+        threshold = np.uint64(min(max(math.ceil(float(p) * 2.0**53), 0), 2**53))
+        return ((self._long_words(count) & np.uint64(2**53 - 1)) < threshold).reshape(shape)
 
 
 def _box_muller_blocks(values: np.ndarray) -> None:
