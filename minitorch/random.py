@@ -32,7 +32,7 @@ NumPy's algorithms drawing from the same engine.
 
 from __future__ import annotations
 
-import math
+import functools
 from typing import Any
 
 import numpy as np
@@ -56,13 +56,17 @@ def _check_seed(seed: Any) -> int:
     return int(seed) % _SEED_RANGE
 
 
+@functools.lru_cache(maxsize=8)  # a new Generator starts from the default seed's
 def _mt19937_words(seed: int) -> np.ndarray:
-    """MT19937's initial state for a 32-bit seed (its reference ``init_genrand``)."""
+    """MT19937's initial state for the low 32 bits of ``seed`` (its reference
+    ``init_genrand``), read-only: the engine copies it."""
     words = [seed & 0xFFFFFFFF]
     for i in range(1, _WORDS):
         previous = words[-1]
         words.append((1812433253 * (previous ^ (previous >> 30)) + i) & 0xFFFFFFFF)
-    return np.array(words, dtype=np.uint32)
+    array = np.array(words, dtype=np.uint32)
+    array.flags.writeable = False
+    return array
 
 
 class Generator:
@@ -78,17 +82,23 @@ class Generator:
         if str(device) != "cpu":
             raise ValueError(f"only the CPU is available, got device {device!r}")
         self.device = "cpu"
+        self._engine = np.random.MT19937()
+        self._numpy = np.random.Generator(self._engine)  # NumPy's algorithms, same engine
         self.manual_seed(DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
         """Restart from ``seed``; returns this generator."""
-        self._initial_seed = _check_seed(seed)
-        self._engine = np.random.MT19937()
-        self._engine.state = {"bit_generator": "MT19937",
-                              "state": {"key": _mt19937_words(self._initial_seed), "pos": _WORDS}}
-        self._numpy = np.random.Generator(self._engine)  # NumPy's algorithms, same engine
-        self._next_normal: float | None = None  # the second value of a pair drawn one by one
+        seed = _check_seed(seed)
+        self._restart(seed, _mt19937_words(seed), _WORDS, None)
         return self
+
+    def _restart(self, seed: int, words: np.ndarray, position: int,
+                 next_normal: float | None) -> None:
+        """Put the engine at ``words`` and ``position``, remembering ``seed``."""
+        self._initial_seed = seed
+        self._engine.state = {"bit_generator": "MT19937",
+                              "state": {"key": words, "pos": position}}
+        self._next_normal = next_normal  # the second value of a pair drawn one by one
 
     def seed(self) -> int:
         """Restart from a fresh unpredictable seed, and return that seed."""
@@ -127,11 +137,9 @@ class Generator:
         key_end = _WORDS * 4
         fields = [int.from_bytes(raw[i:i + 8], "little") for i in range(key_end, key_end + 24, 8)]
         position, seed, has_kept = fields
-        self.manual_seed(seed)
-        self._engine.state = {"bit_generator": "MT19937", "state": {
-            "key": np.frombuffer(raw[:key_end], "<u4").astype(np.uint32), "pos": position}}
         kept = float(np.frombuffer(raw[key_end + 24:], "<f8")[0])
-        self._next_normal = kept if has_kept else None
+        words = np.frombuffer(raw[:key_end], "<u4").astype(np.uint32)
+        self._restart(seed, words, position, kept if has_kept else None)
         return self
 
     def __repr__(self) -> str:
@@ -224,13 +232,8 @@ class Generator:
     def bernoulli(self, p: Any, shape: tuple[int, ...]) -> np.ndarray:
         """True with probability ``p`` (a float, or an array that broadcasts to ``shape``,
         drawn in its own float dtype), else False."""
-        if isinstance(p, np.ndarray) and (p.ndim or p.dtype != np.float64):
-            return self.uniform(shape, p.dtype) < p
-        # u < p for u = k / 2**53 is k < p * 2**53 (exact: a power of two), compared as
-        # integers without making the float64 values
-        count = int(np.prod(shape))
-        threshold = np.uint64(min(max(math.ceil(float(p) * 2.0**53), 0), 2**53))
-        return ((self._long_words(count) & np.uint64(2**53 - 1)) < threshold).reshape(shape)
+        dtype = p.dtype if isinstance(p, np.ndarray) else np.dtype(np.float64)
+        return self.uniform(shape, dtype) < p
 
 
 def _box_muller_blocks(values: np.ndarray) -> None:
@@ -284,6 +287,13 @@ def chosen(generator: Generator | None = None) -> Generator:
             f"generator must be a minitorch.Generator, got {type(generator).__name__}"
         )
     return generator
+
+
+def drawn_seed(generator: Generator | None = None) -> int:
+    """A seed drawn from ``generator`` (or the default one) as PyTorch's
+    ``torch.empty((), dtype=torch.int64).random_()`` draws it, a 64-bit word modulo 2**63,
+    where PyTorch seeds something else from it (a shuffling sampler, data loader workers)."""
+    return int(chosen(generator).integers(0, 2**63, ()))
 
 
 def numpy_generator(generator: Generator | None = None) -> np.random.Generator:

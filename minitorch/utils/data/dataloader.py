@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from minitorch.random import Generator, chosen
+from minitorch.random import Generator, drawn_seed
 from minitorch.tensor import Tensor, from_numpy
 from minitorch.utils.data.collate import default_collate, default_convert
 from minitorch.utils.data.dataset import Dataset, IterableDataset, Subset, TensorDataset
@@ -167,7 +167,7 @@ class DataLoader(Generic[T_co]):
             )
         # PyTorch draws the seed of its worker processes here, from the loader's generator:
         # drawn (and unused) so that the shuffles that follow are PyTorch's own.
-        chosen(self.generator).integers(0, 2**63, ())
+        drawn_seed(self.generator)
         if self._is_iterable:
             return self._iterable_batches()
         if self.batch_sampler is None:

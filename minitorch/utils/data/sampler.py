@@ -102,8 +102,7 @@ class RandomSampler(_DrawnAtOnce):
         if self.generator is None:
             # As in PyTorch: a generator of its own, seeded from the global one when the
             # epoch starts, so the order does not depend on draws made between chunks.
-            seed = int(rng.integers(0, 2**63, ()))
-            rng = minitorch_random.Generator().manual_seed(seed)
+            rng = minitorch_random.Generator().manual_seed(minitorch_random.drawn_seed())
         size = len(self.data_source)
         if self.replacement:
             for start in range(0, self.num_samples, _CHUNK):
