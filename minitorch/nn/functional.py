@@ -23,7 +23,6 @@ from minitorch.ops import elementwise as ew
 from minitorch.ops import nn as fused
 from minitorch.ops import sequence as sequence_ops
 from minitorch.ops.shape import PAD_MODES, Pad, SetItem
-from minitorch.random import chosen
 from minitorch.tensor import Tensor, _floating, _require_floating, as_tensor, where
 
 # ----- activations ----------------------------------------------------------------------------
@@ -757,9 +756,7 @@ def scaled_dot_product_attention(
         else:
             inputs.append(mask.astype(query.dtype))
     if dropout_p > 0:  # inverted dropout of the weights, drawn here so the node can be replayed
-        factor = 0.0 if dropout_p >= 1 else 1 / (1 - dropout_p)
-        keep = chosen().bernoulli(1.0 - dropout_p, scores_shape)
-        options["keep"] = keep * query.dtype.type(factor)
+        options["keep"] = fused.dropout_mask(scores_shape, dropout_p, query.dtype)
     return sequence_ops.ScaledDotProductAttention.apply(*inputs, **options)
 
 
@@ -1016,9 +1013,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
                       "knowingly", UserWarning, stacklevel=2)
     if not training or p == 0.0:
         return x
-    keep = chosen().bernoulli(1.0 - p, (*x.shape[:2], *(1,) * (x.ndim - 2)))
-    factor = 0.0 if p >= 1 else 1 / (1 - p)
-    return x * Tensor._make((keep * factor).astype(x.dtype), False)
+    mask = fused.dropout_mask((*x.shape[:2], *(1,) * (x.ndim - 2)), p, x.dtype)
+    return x * Tensor._make(mask, False)
 
 
 INTERPOLATE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area",

@@ -80,6 +80,16 @@ class Linear(Function):
         return grad_x, grad_weight, grad_bias
 
 
+def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype) -> np.ndarray:
+    """PyTorch's inverted-dropout mask: Bernoulli(1 - p) draws from the default generator,
+    divided by 1 - p in ``dtype``; all zeros for p >= 1, drawing nothing, as PyTorch."""
+    if p >= 1.0:
+        return np.zeros(shape, dtype)
+    mask = chosen().bernoulli(1.0 - p, shape).astype(dtype)
+    mask /= dtype.type(1.0 - p)
+    return mask
+
+
 class Dropout(Function):
     """Inverted dropout: y = x * m / (1 - p) with m_i ~ Bernoulli(1 - p);  dy/dx = m / (1 - p).
 
@@ -89,12 +99,7 @@ class Dropout(Function):
     node_name = "MulBackward0"  # PyTorch's dropout on the CPU multiplies by such a mask too
 
     def forward(self, x: np.ndarray, p: float = 0.5) -> np.ndarray:
-        if p >= 1.0:
-            self.mask = np.zeros_like(x)
-        else:
-            # PyTorch's mask: Bernoulli(1 - p) draws, divided by 1 - p in the input's dtype
-            self.mask = chosen().bernoulli(1.0 - p, x.shape).astype(x.dtype)
-            self.mask /= x.dtype.type(1.0 - p)
+        self.mask = dropout_mask(x.shape, p, x.dtype)
         return x * self.mask
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
