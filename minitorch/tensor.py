@@ -3902,7 +3902,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     if isinstance(input, Tensor) or not isinstance(other, Tensor):
         a_tensor = as_tensor(input)
     else:
-        a_tensor = other._operand(input)  # a Python number takes b's dtype
+        a_tensor = other._operand(input)  # a Python number takes other's dtype
     b_tensor = a_tensor._operand(other)
     condition_tensor = Tensor._make(cond.astype(bool), False)
     if a_tensor._data.dtype is not b_tensor._data.dtype:

@@ -144,8 +144,11 @@ for scheme, (spreads, accuracy) in results.items():
 #   signals and learning is slow.
 # - **He**: the spread stays level through all eight layers, and the network learns fastest.
 #
-# `nn.Linear` starts with He's scale (Kaiming-uniform, as in PyTorch), so a ReLU network
-# built from it starts well.
+# `nn.Linear` starts as PyTorch's: U(-1/sqrt(n_in), 1/sqrt(n_in)), a spread of
+# 1/sqrt(3 n_in), below Xavier's 1/sqrt(n_in) for a square layer, so a deep ReLU network built
+# from it fades faster still than the Xavier row. Give such a network He initialisation yourself:
+# `model.apply(init_fn)` with `nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")`,
+# as `examples/common.py` does.
 
 # %%
 if plt is not None:

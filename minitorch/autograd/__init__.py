@@ -1082,7 +1082,6 @@ def _as_recorded(tensor: Tensor, ctx: Function) -> Tensor:
     return _Tensor._make(np.broadcast_to(np.zeros((), tensor.dtype), tensor.shape), False)
 
 
-
 def _stale_error(node: str, which: str) -> RuntimeError:
     return RuntimeError(
         f"backward through {node}: {which} was modified by an in-place operation after the "

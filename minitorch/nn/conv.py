@@ -40,10 +40,10 @@ class Conv2d(Module):
     ``dilation`` spaces the kernel's taps; ``groups`` splits the channels into that many
     independent convolutions (both channel counts must be divisible by it).
 
-    ``weight`` is (out_channels, in_channels / groups, KH, KW) and starts, like ``Linear``'s,
-    with He uniform initialisation on fan_in = in_channels / groups * KH * KW; ``bias``
-    (out_channels,) starts at zero. An input of another dtype is converted to the parameters'
-    dtype first. ``device`` can only be the CPU.
+    ``weight`` is (out_channels, in_channels / groups, KH, KW); it and ``bias``
+    (out_channels,) start, like ``Linear``'s, as PyTorch's: from U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)) with fan_in = in_channels / groups * KH * KW. An input of another dtype is
+    converted to the parameters' dtype first. ``device`` can only be the CPU.
     """
 
     def __init__(
