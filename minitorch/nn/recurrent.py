@@ -152,7 +152,7 @@ class _RecurrentLayer(Module):
         self.num_layers = positive_int(num_layers, "num_layers", name)
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.dropout = _dropout(dropout, self.num_layers, name)
-        self.proj_size = 0
+        self.proj_size = 0  # PyTorch's attribute; LSTM with projections is not supported
         directions = 2 if bidirectional else 1
         rows = self._gates * self.hidden_size
         for layer in range(self.num_layers):
@@ -176,36 +176,9 @@ class _RecurrentLayer(Module):
         does nothing on the CPU, the one device here. Kept so that code calling it runs."""
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
-        name = type(self).__name__
-        dtype = self.weight_ih_l0.dtype
-        x = as_tensor(input).astype(dtype)
-        given = tuple(x.shape)
-        layout = (f"(N, L, {self.input_size})" if self.batch_first
-                  else f"(L, N, {self.input_size})")
-        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{name} expected input of shape {layout}, or (L, "
-                             f"{self.input_size}) unbatched, got shape {given}")
-        batched = x.ndim == 3
-        # Time first throughout, as PyTorch computes: dropout masks are drawn in its order.
-        if not batched:
-            x = x.unsqueeze(1)
-        elif self.batch_first:
-            x = x.transpose(0, 1)
-        if x.shape[0] == 0:
-            raise ValueError(f"{name} expected a sequence of at least one step, got input of "
-                             f"shape {given}")
+        x, batched = self._time_first(input)
+        states = self._initial_states(hx, batched, x.shape[1])
         directions = 2 if self.bidirectional else 1
-        stacked = self.num_layers * directions
-        if batched:
-            shape, layout = ((stacked, x.shape[1], self.hidden_size),
-                             "(num_layers * num_directions, N, hidden_size)")
-        else:
-            shape, layout = ((stacked, self.hidden_size),
-                             "(num_layers * num_directions, hidden_size) for unbatched input")
-        states = _states(hx, shape, layout, self._has_cell_state, name, dtype)
-        if not batched:
-            states = tuple(s.unsqueeze(1) for s in states)
-
         finals = []  # the last state of each layer and direction, in h_n's order
         for layer in range(self.num_layers):
             outputs = []
@@ -225,6 +198,41 @@ class _RecurrentLayer(Module):
             x = x.transpose(0, 1)  # the states stay (layers, N, hidden), as in PyTorch
         return x, (h_n if self._has_cell_state else h_n[0])
 
+    def _time_first(self, input: Any) -> tuple[Tensor, bool]:
+        """The checked input as (L, N, input_size) in the parameters' dtype, and whether it
+        was batched. Time comes first throughout, as in PyTorch's computation, so that the
+        dropout masks are drawn in its order."""
+        name = type(self).__name__
+        x = as_tensor(input).astype(self.weight_ih_l0.dtype)
+        given = tuple(x.shape)
+        layout = (f"(N, L, {self.input_size})" if self.batch_first
+                  else f"(L, N, {self.input_size})")
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            raise ValueError(f"{name} expected input of shape {layout}, or (L, "
+                             f"{self.input_size}) unbatched, got shape {given}")
+        batched = x.ndim == 3
+        if not batched:
+            x = x.unsqueeze(1)
+        elif self.batch_first:
+            x = x.transpose(0, 1)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name} expected a sequence of at least one step, got input of "
+                             f"shape {given}")
+        return x, batched
+
+    def _initial_states(self, hx: Any, batched: bool, batch_size: int) -> State:
+        """The checked initial state(s), each (num_layers * num_directions, N, hidden_size)."""
+        stacked = self.num_layers * (2 if self.bidirectional else 1)
+        if batched:
+            shape, layout = ((stacked, batch_size, self.hidden_size),
+                             "(num_layers * num_directions, N, hidden_size)")
+        else:
+            shape, layout = ((stacked, self.hidden_size),
+                             "(num_layers * num_directions, hidden_size) for unbatched input")
+        states = _states(hx, shape, layout, self._has_cell_state, type(self).__name__,
+                         self.weight_ih_l0.dtype)
+        return states if batched else tuple(s.unsqueeze(1) for s in states)
+
     def _run(self, x: Tensor, state: State, layer: int, direction: int) -> tuple[Tensor, State]:
         """One layer in one direction over the sequence x (L, N, features): its outputs
         (L, N, hidden_size) in time order, and its last state. The reverse direction reads
@@ -237,18 +245,17 @@ class _RecurrentLayer(Module):
         # The input's part of the gates does not wait for the previous step: one product
         # for the whole sequence.
         gates_x = F.linear(x, weight_ih, bias_ih).unbind(0)
-        steps = range(len(gates_x))
-        outputs: list[Tensor] = [None] * len(gates_x)  # type: ignore[list-item]
-        for t in reversed(steps) if direction else steps:
-            state = self._update(gates_x[t], state, weight_hh, bias_hh)
-            outputs[t] = state[0]
+        outputs = []
+        for gates in reversed(gates_x) if direction else gates_x:
+            state = self._update(gates, state, weight_hh, bias_hh)
+            outputs.append(state[0])
+        if direction:
+            outputs.reverse()  # back in time order
         return stack(outputs), state
 
     def extra_repr(self) -> str:
         # PyTorch's text: what differs from the defaults (an RNN's nonlinearity not shown)
         text = f"{self.input_size}, {self.hidden_size}"
-        if self.proj_size != 0:
-            text += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             text += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -411,8 +418,6 @@ class _RecurrentCell(Module):
         text = f"{self.input_size}, {self.hidden_size}"
         if self.bias is not True:
             text += f", bias={self.bias}"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            text += f", nonlinearity={self.nonlinearity}"
         return text
 
 
@@ -435,6 +440,10 @@ class RNNCell(_RecurrentCell):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)[0]
+
+    def extra_repr(self) -> str:
+        relu = ", nonlinearity=relu" if self.nonlinearity == "relu" else ""
+        return super().extra_repr() + relu
 
 
 class LSTMCell(_RecurrentCell):
