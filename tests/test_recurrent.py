@@ -328,6 +328,15 @@ def test_parameters_start_uniform_within_one_over_sqrt_hidden_size(make):
                for b, p in zip(before, module.parameters(), strict=True))
 
 
+@pytest.mark.parametrize("make", [nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell])
+def test_layers_take_device_and_dtype(make):
+    assert {p.dtype for p in make(3, 4).parameters()} == {np.dtype(np.float32)}
+    layer = make(3, 4, device=mt.device("cpu"), dtype=mt.float64)
+    assert {p.dtype for p in layer.parameters()} == {np.dtype(np.float64)}
+    with pytest.raises(RuntimeError, match="CPU only"):
+        make(3, 4, device="cuda")
+
+
 def test_dtype_float64_and_double():
     lstm = nn.LSTM(3, 4, dtype=mt.float64)
     assert all(p.dtype == np.float64 for p in lstm.parameters())
