@@ -111,9 +111,11 @@ def test_layers_match_pytorch(kind, options, with_state, dtype):
     assert largest <= TOLERANCE[dtype]
 
 
+@pytest.mark.parametrize("batch_first", [False, True])  # no batch: (L, H_in) either way
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_unbatched_layers_match_pytorch(kind):
-    reference, module = _pair(kind, np.float32, 3, 4, num_layers=2, bidirectional=True)
+def test_unbatched_layers_match_pytorch(kind, batch_first):
+    reference, module = _pair(kind, np.float32, 3, 4, num_layers=2, bidirectional=True,
+                              batch_first=batch_first)
     rng = np.random.default_rng(2)
     arrays = [rng.standard_normal((6, 3)).astype(np.float32)] + [
         rng.standard_normal((4, 4)).astype(np.float32) for _ in range(2 if kind == "LSTM" else 1)]
