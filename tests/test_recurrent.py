@@ -54,8 +54,10 @@ def _numpy_step(kind, x, state, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh"):
 
 
 def _weights(module, suffix=""):
-    return [getattr(module, name + suffix).detach().numpy().astype(np.float64)
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    """W_ih, W_hh, b_ih and b_hh as float64 arrays; 0 for a bias the module does not have."""
+    parameters = [getattr(module, name + suffix, None)
+                  for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    return [0.0 if p is None else p.detach().numpy().astype(np.float64) for p in parameters]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -124,8 +126,7 @@ def _by_cells(kind, layer, x, states):
         outputs = []
         for d in range(directions):
             suffix = f"_l{k}" + ("_reverse" if d else "")
-            weights = _weights(layer, suffix) if layer.bias else (
-                _weights_no_bias(layer, suffix))
+            weights = _weights(layer, suffix)
             state = [s[k * directions + d] for s in states]
             steps = range(len(x))
             out = [None] * len(x)
@@ -136,12 +137,6 @@ def _by_cells(kind, layer, x, states):
             finals.append(state)
         x = np.concatenate(outputs, axis=-1)
     return x, [np.stack(parts) for parts in zip(*finals, strict=True)]
-
-
-def _weights_no_bias(layer, suffix):
-    w_ih, w_hh = (getattr(layer, name + suffix).detach().numpy().astype(np.float64)
-                  for name in ("weight_ih", "weight_hh"))
-    return w_ih, w_hh, 0.0, 0.0
 
 
 @pytest.mark.parametrize("kind", KINDS)
