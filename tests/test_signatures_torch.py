@@ -6,6 +6,7 @@ for PyTorch (positional or by keyword) mean the same thing here.
 from __future__ import annotations
 
 import inspect
+import typing
 from typing import Any
 
 import pytest
@@ -19,19 +20,27 @@ torch = pytest.importorskip("torch")
 
 def _arguments(function: Any) -> list[tuple[str, Any]] | None:
     """(name, default) of each named argument, or None where there is no Python signature
-    (PyTorch's C functions) or it is only ``*args`` (PyTorch's overload dispatchers)."""
+    (PyTorch's C functions) or it is only ``*args`` (PyTorch's overload dispatchers). A
+    function that takes only ``*args`` but declares its arguments in a ``typing.overload``
+    (the constructors of nn.RNN, nn.LSTM and nn.GRU) is read from the first overload that
+    names them."""
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
         return None
-    named = [  # minitorch has no out= arguments: every result is a new tensor
+    named = _named(signature)
+    if not named and any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
+        overloads = typing.get_overloads(function) if hasattr(function, "__module__") else []
+        return next(filter(None, (_named(inspect.signature(o)) for o in overloads)), None)
+    return named
+
+
+def _named(signature: inspect.Signature) -> list[tuple[str, Any]]:
+    return [  # minitorch has no out= arguments: every result is a new tensor
         (p.name, p.default)
         for p in signature.parameters.values()
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in ("self", "out")
     ]
-    if not named and any(p.kind == p.VAR_POSITIONAL for p in signature.parameters.values()):
-        return None
-    return named
 
 
 def _pairs() -> list[tuple[str, Any, Any]]:
@@ -72,7 +81,12 @@ def _same_default(a: Any, b: Any) -> bool:
 def test_the_comparison_covers_the_api():
     labels = {label for label, _, _ in PAIRS}
     assert {"F.cross_entropy", "nn.Linear.__init__", "nn.Conv2d.forward",
-            "optim.Adam.__init__", "lr_scheduler.StepLR.__init__"} <= labels
+            "optim.Adam.__init__", "lr_scheduler.StepLR.__init__", "nn.LSTM.__init__",
+            "nn.GRUCell.forward"} <= labels
+    # PyTorch's recurrent layers declare their constructors' arguments in an overload
+    for name in ("RNN", "LSTM", "GRU"):
+        assert _arguments(getattr(torch.nn, name).__init__)[:2] == [
+            ("input_size", inspect.Parameter.empty), ("hidden_size", inspect.Parameter.empty)]
     assert len(PAIRS) > 150
 
 

@@ -75,5 +75,6 @@ from minitorch.nn.module import (
     ParameterList,
     Sequential,
 )
+from minitorch.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from minitorch.nn.sequence import Embedding, LayerNorm, MultiheadAttention
 from minitorch.nn.utils import clip_grad_norm_
