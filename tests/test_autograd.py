@@ -455,3 +455,94 @@ def test_retained_grad_is_the_gradient_as_the_hooks_left_it():
     (y ** 2).sum().backward()
     assert seen == [[4.0, 8.0, 12.0]]
     assert y.grad.tolist() == [8.0, 16.0, 24.0] and x.grad.tolist() == [16.0, 32.0, 48.0]
+
+
+# ----- gradients of indexings, added where they land ------------------------------------------
+
+
+def _weights(shape, seed):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def test_a_leaf_read_slice_by_slice_gets_each_slice_its_gradient():
+    x = Tensor(np.zeros((6, 3)), requires_grad=True, dtype=np.float64)
+    w = _weights((6, 3), 0)
+    total = sum((x[t] * w[t]).sum() for t in range(6))
+    total.backward()
+    np.testing.assert_array_equal(x.grad, w)
+    total = sum((row * w[t]).sum() for t, row in enumerate(x.unbind(0)))
+    total.backward()  # added to the gradient already there
+    np.testing.assert_array_equal(x.grad, 2 * w)
+
+
+def test_a_computed_tensor_read_slice_by_slice_and_whole():
+    x = Tensor(_weights((5, 4), 1), requires_grad=True, dtype=np.float64)
+    w, v = _weights((5, 4), 2), _weights((5, 4), 3)
+    y = x * 2
+    pieces = y.chunk(2, dim=1) + y.unbind(0)
+    total = sum((p * Tensor(w[:, :2] if i == 0 else w[:, 2:] if i == 1 else w[i - 2])).sum()
+                for i, p in enumerate(pieces))
+    (total + (y * Tensor(v)).sum()).backward()
+    expected = 2 * (w + w + v)  # each chunk and each row once, and the whole
+    np.testing.assert_allclose(x.grad, expected)
+
+
+def test_a_gradient_that_arrived_first_is_never_changed_in_place():
+    # y.sum() is recorded last, so its gradient (a read-only broadcast of the 1) reaches y
+    # first; the rows' gradients must then be added to a copy of it.
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, dtype=np.float64)
+    y = x * 1
+    (y[0].sum() + y[1].sum() * 3 + y.sum()).backward()
+    np.testing.assert_array_equal(x.grad, [[2, 2, 2], [4, 4, 4]])
+
+
+def test_repeated_positions_of_an_index_array_add_up_slice_after_slice():
+    x = Tensor(np.zeros(4), requires_grad=True, dtype=np.float64)
+    y = x + 0
+    (y[[0, 0, 3]].sum() + y[[3, 1]].sum() * 10 + y[2:].sum() * 100).backward()
+    np.testing.assert_array_equal(x.grad, [2, 10, 100, 111])
+
+
+def test_retained_and_hooked_gradients_of_a_sliced_tensor_are_whole_and_kept():
+    x = Tensor(np.ones((3, 2)), requires_grad=True, dtype=np.float64)
+    y = x * 1
+    y.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.numpy().copy()))
+    sum(row.sum() * (t + 1) for t, row in enumerate(y.unbind(0))).backward()
+    expected = [[1, 1], [2, 2], [3, 3]]
+    np.testing.assert_array_equal(y.grad, expected)
+    np.testing.assert_array_equal(seen[0], expected)
+    np.testing.assert_array_equal(x.grad, expected)
+
+
+def test_grad_of_slices_and_their_second_derivative():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True, dtype=np.float64)
+    y = x * x
+    total = y[0] + 2 * y[1] + 3 * y[2] + y[1:].sum()
+    (first,) = mt.autograd.grad(total, x, create_graph=True)
+    np.testing.assert_allclose(first, [2 * 1.0, 2 * 3 * 2.0, 2 * 4 * 3.0])
+    (second,) = mt.autograd.grad(first.sum(), x)
+    np.testing.assert_allclose(second, [2.0, 6.0, 8.0])
+    (plain,) = mt.autograd.grad((x * x)[0] + (x * x)[2], x)
+    np.testing.assert_allclose(plain, [2.0, 0.0, 6.0])
+
+
+def test_a_tensor_read_slice_by_slice_builds_one_array_for_its_gradient(monkeypatch):
+    # One array of zeros per slice, each added to the total, made backward through a
+    # sequence's steps take time in the square of their number.
+    steps = 50
+    x = Tensor(np.ones((steps, 8)), requires_grad=True, dtype=np.float64)
+    y = x * 2
+    total = sum(row.sum() for row in y.unbind(0))
+    built = []
+    zeros = np.zeros
+
+    def counting_zeros(shape, *args, **kwargs):
+        built.append(tuple(np.atleast_1d(shape)))
+        return zeros(shape, *args, **kwargs)
+
+    monkeypatch.setattr(np, "zeros", counting_zeros)
+    total.backward()
+    assert built.count((steps, 8)) == 1
+    np.testing.assert_array_equal(x.grad, np.full((steps, 8), 2.0))

@@ -764,6 +764,51 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad
 
 
+def add_at_index(values: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` added at ``index`` (repeated positions add up)."""
+    out = np.zeros(shape, dtype=values.dtype)
+    if _is_basic_index(index):
+        out[index] = values  # every position appears once: a plain assignment is enough
+    else:
+        np.add.at(out, index, values)
+    return out
+
+
+def _is_basic_index(index: Any) -> bool:
+    """True for indices made only of ints, slices, None and Ellipsis: each element of the
+    result then comes from a distinct element of the input."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
+    )
+
+
+class ScatteredGrad:
+    """The gradient of ``x[index]`` with respect to x, not yet built: zeros of x's shape with
+    ``values`` (the gradient of the result) added at ``index``.
+
+    An indexing's backward returns this, and the engine adds ``values`` where they land in
+    the gradient it is gathering for x. A tensor read slice by slice (the steps of a
+    sequence, ``unbind``, ``chunk``) so gets one array for its whole gradient, where building
+    zeros of x's shape for every slice would cost time in the square of the slice count.
+    """
+
+    __slots__ = ("values", "shape", "index", "dtype")
+
+    def __init__(self, values: np.ndarray, shape: tuple[int, ...], index: Any) -> None:
+        self.values, self.shape, self.index, self.dtype = values, shape, index, values.dtype
+
+    def add_to(self, total: np.ndarray) -> None:
+        """Add ``values`` at ``index`` of ``total`` (an array of x's shape), in place."""
+        if _is_basic_index(self.index):
+            total[self.index] += self.values  # each position once: no need for np.add.at
+        else:
+            np.add.at(total, self.index, self.values)
+
+    def built(self) -> np.ndarray:
+        return add_at_index(self.values, self.shape, self.index)
+
+
 # ----- the engine -----------------------------------------------------------------------------
 
 
@@ -797,6 +842,7 @@ def run_backward(
         with enable_grad():
             return run_backward(roots, root_grads, retain_graph, create_graph, targets)
     grads: dict[Tensor, Any] = {}  # gradients gathered for tensors still to visit or finish
+    made_here: set[Tensor] = set()  # those whose gathered array the engine made (so may change)
     queue: list[tuple[int, Tensor]] = []  # the tensors to visit, newest operation first
     finish_last: list[Tensor] = []  # leaves whose whole gradient is needed at once
     special = create_graph or targets is not None  # each node goes through _special_backward
@@ -808,6 +854,7 @@ def run_backward(
         node, node_grad = (heappop(queue)[1], None) if queue else (None, None)
         if node is not None:
             node_grad = grads.pop(node)
+            made_here.discard(node)
     while node is not None:
         if node._hooks:
             node_grad = _run_hooks(node, node_grad)
@@ -827,26 +874,42 @@ def run_backward(
             if parent_grad is None or not parent.requires_grad:
                 continue
             data = parent._data
+            scattered = type(parent_grad) is ScatteredGrad
             if parent_grad.shape != data.shape or parent_grad.dtype is not data.dtype:
+                if scattered:
+                    parent_grad, scattered = parent_grad.built(), False
                 fitted = unbroadcast(parent_grad, data.shape)
                 if fitted.shape != data.shape:
                     raise _wrong_gradient_shape(ctx, parent, parent_grad, parent_grads)
                 parent_grad = fitted if fitted.dtype == data.dtype else fitted.astype(data.dtype)
             if parent._ctx is not None or parent._hooks or special:  # _gather, inlined
-                if parent in grads:
-                    grads[parent] = grads[parent] + parent_grad
-                else:
+                if parent not in grads:
+                    if scattered:
+                        parent_grad = parent_grad.built()
+                        made_here.add(parent)
                     grads[parent] = parent_grad
                     if parent._ctx is None:
                         finish_last.append(parent)
                     else:
                         heappush(queue, (-parent._ctx.sequence, parent))
+                elif not scattered:
+                    grads[parent] = grads[parent] + parent_grad
+                    made_here.add(parent)
+                else:  # added in place, into an array of the engine's own
+                    if parent not in made_here:
+                        grads[parent] = grads[parent].copy()
+                        made_here.add(parent)
+                    parent_grad.add_to(grads[parent])
             elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
+                if scattered:
+                    parent_grad = parent_grad.built()
                 grad_tensor = _new_tensor(_Tensor)  # Tensor._make inlined too
                 grad_tensor._data = _owned(parent_grad, parent_grad is node_grad, data)
                 grad_tensor._grad = grad_tensor._ctx = grad_tensor._hooks = None
                 grad_tensor.requires_grad, grad_tensor._modified_at = False, None
                 parent._grad = grad_tensor
+            elif scattered:
+                parent_grad.add_to(parent._grad._data)
             else:
                 parent._grad._data += parent_grad
         if not retain_graph:
@@ -855,6 +918,8 @@ def run_backward(
             break
         node = heappop(queue)[1]
         node_grad = grads.pop(node)
+        if made_here:
+            made_here.discard(node)
     for leaf in finish_last:
         leaf_grad = grads.pop(leaf)
         if leaf._hooks:

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from minitorch.autograd import add_at_index
+
 ARRAYS = (np.ndarray, np.generic)  # what a formula's values are in the first-order pass
 _PLAIN = (np.ndarray, np.generic, int, float)  # what is not a Tensor in a formula
 
@@ -78,24 +80,6 @@ def index_add(x: Any, shape: tuple[int, ...], index: Any) -> Any:
     from minitorch.ops.shape import IndexAdd  # shape.py uses these helpers
 
     return IndexAdd.apply(x, shape=shape, index=index)
-
-
-def add_at_index(values: np.ndarray, shape: tuple[int, ...], index: Any) -> np.ndarray:
-    out = np.zeros(shape, dtype=values.dtype)
-    if _is_basic_index(index):
-        out[index] = values  # every position appears once: a plain assignment is enough
-    else:
-        np.add.at(out, index, values)
-    return out
-
-
-def _is_basic_index(index: Any) -> bool:
-    """True for indices made only of ints, slices, None and Ellipsis: each element of the
-    result then comes from a distinct element of the input."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts
-    )
 
 
 def copy(x: Any) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd import Function
+from minitorch.autograd import Function, ScatteredGrad
 from minitorch.ops.generic import add_at_index, copy, index_add, permute
 
 
@@ -91,7 +91,9 @@ class GetItem(View):
         except IndexError as error:
             raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
+    def backward(self, grad: np.ndarray) -> np.ndarray | ScatteredGrad:
+        if type(grad) is np.ndarray:  # first order: the engine adds it where it lands
+            return ScatteredGrad(grad, self.shape, self.index)
         return index_add(grad, self.shape, self.index)
 
 
