@@ -122,35 +122,47 @@ def _states(hx: Any, shape: tuple[int, ...], layout: str, has_cell_state: bool, 
     return tuple(checked)
 
 
-def _reset_uniform(module: Module, hidden_size: int) -> None:
-    """Every parameter from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), drawn in the order
-    of registration, as PyTorch draws them: the same seed gives the same values."""
-    bound = 1.0 / math.sqrt(hidden_size)
-    for parameter in module.parameters():
-        init.uniform_(parameter, -bound, bound)
+class _Recurrent(Module):
+    """What the layers and the cells share: their sizes, and PyTorch's starting values. A
+    subclass sets ``_gates`` and ``_has_cell_state`` and defines ``_update`` (one step of its
+    kind)."""
+
+    _gates: int
+    _has_cell_state = False
+
+    def _sizes(self, input_size: int, hidden_size: int, bias: bool, device: Any,
+               dtype: Any) -> np.dtype:
+        """Check and keep the sizes and ``bias``; the parameters' dtype."""
+        name = type(self).__name__
+        self.input_size = positive_int(input_size, "input_size", name)
+        self.hidden_size = positive_int(hidden_size, "hidden_size", name)
+        self.bias = bias
+        return _checks.layer_dtype(device, dtype)
+
+    def reset_parameters(self) -> None:
+        """Start again from new random values, as PyTorch's: every parameter from
+        U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), drawn in the order of registration, as
+        PyTorch draws them, so the same seed gives the same values."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for parameter in self.parameters():
+            init.uniform_(parameter, -bound, bound)
 
 
 # ----- layers over sequences -------------------------------------------------------------------
 
 
-class _RecurrentLayer(Module):
+class _RecurrentLayer(_Recurrent):
     """What RNN, LSTM and GRU share: the parameters of every layer and direction, and the run
-    over the sequence. A subclass sets ``_gates`` and ``_has_cell_state`` and defines
-    ``_update`` (one step of its kind)."""
-
-    _gates: int
-    _has_cell_state = False
+    over the sequence."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  batch_first: bool, dropout: float, bidirectional: bool, device: Any,
                  dtype: Any) -> None:
         super().__init__()
         name = type(self).__name__
-        dtype = _checks.layer_dtype(device, dtype)
-        self.input_size = positive_int(input_size, "input_size", name)
-        self.hidden_size = positive_int(hidden_size, "hidden_size", name)
+        dtype = self._sizes(input_size, hidden_size, bias, device, dtype)
         self.num_layers = positive_int(num_layers, "num_layers", name)
-        self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
+        self.batch_first, self.bidirectional = batch_first, bidirectional
         self.dropout = _dropout(dropout, self.num_layers, name)
         self.proj_size = 0  # PyTorch's attribute; LSTM with projections is not supported
         directions = 2 if bidirectional else 1
@@ -165,11 +177,6 @@ class _RecurrentLayer(Module):
                     setattr(self, f"{kind}_l{layer}{suffix}",
                             Parameter(np.empty(shape, dtype=dtype)))
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Start again from new random values, as PyTorch's: every parameter from
-        U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        _reset_uniform(self, self.hidden_size)
 
     def flatten_parameters(self) -> None:
         """Nothing to do: PyTorch packs the weights into one buffer for cuDNN on a GPU and
@@ -366,33 +373,20 @@ class GRU(_RecurrentLayer):
 # ----- cells: one step -------------------------------------------------------------------------
 
 
-class _RecurrentCell(Module):
+class _RecurrentCell(_Recurrent):
     """What RNNCell, LSTMCell and GRUCell share: ``weight_ih``, ``weight_hh``, ``bias_ih``
-    and ``bias_hh``, and one step. A subclass sets ``_gates`` and ``_has_cell_state`` and
-    defines ``_update``, as the layers do."""
-
-    _gates: int
-    _has_cell_state = False
+    and ``bias_hh``, and one step."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, device: Any,
                  dtype: Any) -> None:
         super().__init__()
-        name = type(self).__name__
-        dtype = _checks.layer_dtype(device, dtype)
-        self.input_size = positive_int(input_size, "input_size", name)
-        self.hidden_size = positive_int(hidden_size, "hidden_size", name)
-        self.bias = bias
+        dtype = self._sizes(input_size, hidden_size, bias, device, dtype)
         rows = self._gates * self.hidden_size
         self.weight_ih = Parameter(np.empty((rows, self.input_size), dtype=dtype))
         self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype=dtype))
         self.bias_ih = Parameter(np.empty(rows, dtype=dtype)) if bias else None
         self.bias_hh = Parameter(np.empty(rows, dtype=dtype)) if bias else None
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Start again from new random values, as PyTorch's: every parameter from
-        U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
-        _reset_uniform(self, self.hidden_size)
 
     def _step(self, input: Tensor, hx: Any) -> State:
         """The next state from input (N, input_size) or (input_size,) and hx."""
