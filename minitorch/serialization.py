@@ -40,26 +40,51 @@ _SCALAR_TYPES = (bool, int, float, str, type(None))
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows only: no newline translation
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` to ``path`` (exactly that name): a safetensors file when the name ends
-    in ``.safetensors``, else a minitorch checkpoint.
+def save(obj: Any, f: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write ``obj`` to ``f``, a file name (exactly that name) or, as in PyTorch, a binary
+    file object open for writing (``io.BytesIO``, ``open(name, "wb")``): a safetensors file
+    when the name ends in ``.safetensors``, else a minitorch checkpoint.
 
     For a minitorch checkpoint, ``obj`` may nest dicts (str or int keys), lists and tuples
     of ndarrays, Tensors, NumPy scalars and Python bools, ints, floats, strings and None. A
     safetensors file takes a flat dict of arrays or Tensors by name (``model.state_dict()``).
-    A whole Module or Optimizer is refused: save its ``state_dict()``. The file is replaced
-    atomically, so a crash never leaves a half-written checkpoint behind.
+    A whole Module or Optimizer is refused: save its ``state_dict()``. A named file is
+    replaced atomically, so a crash never leaves a half-written checkpoint behind.
     """
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        content = _safetensors_bytes(obj)
-        _write_atomically(path, lambda stream: stream.write(content))
-        return
+    safetensors = _name_of(f).endswith(".safetensors")
+    write = _safetensors_writer(obj) if safetensors else _checkpoint_writer(obj)
+    if _is_file_object(f):
+        write(f)  # type: ignore[arg-type]
+    else:
+        _write_atomically(Path(f), write)  # type: ignore[arg-type]
+
+
+def _checkpoint_writer(obj: Any) -> Callable[[BinaryIO], Any]:
+    """What writes ``obj`` as a minitorch checkpoint into a stream (checked and encoded
+    before anything is written)."""
     arrays: dict[str, np.ndarray] = {}
     structure = _encode(obj, "obj", arrays)
     metadata = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "root": structure}
     arrays[_METADATA_KEY] = np.array(json.dumps(metadata))
-    _write_atomically(path, lambda stream: np.savez(stream, allow_pickle=False, **arrays))
+    return lambda stream: np.savez(stream, allow_pickle=False, **arrays)
+
+
+def _safetensors_writer(obj: Any) -> Callable[[BinaryIO], Any]:
+    content = _safetensors_bytes(obj)
+    return lambda stream: stream.write(content)
+
+
+def _is_file_object(f: Any) -> bool:
+    return hasattr(f, "read") or hasattr(f, "write")
+
+
+def _name_of(f: Any) -> str:
+    """What errors call ``f``: its path, or the name of a file object (``<stream>`` for one
+    without, such as ``io.BytesIO``)."""
+    if _is_file_object(f):
+        name = getattr(f, "name", "<stream>")
+        return name if isinstance(name, str) else "<stream>"
+    return os.fspath(f) if isinstance(f, os.PathLike) else str(f)
 
 
 def _write_atomically(path: Path, write: Callable[[BinaryIO], Any]) -> None:
@@ -82,9 +107,11 @@ def _write_atomically(path: Path, write: Callable[[BinaryIO], Any]) -> None:
         raise
 
 
-def load(path: str | os.PathLike[str], map_location: Any = None, *,
+def load(f: str | os.PathLike[str] | BinaryIO, map_location: Any = None, *,
          weights_only: bool = True, mmap: bool | None = None) -> Any:
-    """Read a file written by :func:`save` (or any safetensors file, by its suffix).
+    """Read a file written by :func:`save` (or any safetensors file, by its suffix) from
+    ``f``, a file name or, as in PyTorch, a binary file object open for reading (at the
+    position where the checkpoint starts).
 
     From a minitorch checkpoint, Tensors come back as Tensors (with their
     ``requires_grad``), arrays as arrays and Python scalars, containers and int dict keys as
@@ -99,12 +126,12 @@ def load(path: str | os.PathLike[str], map_location: Any = None, *,
     """
     if isinstance(map_location, (str, devices.device)):
         devices.on_cpu(map_location)
-    path = Path(path)
-    if path.suffix == ".safetensors":
-        return _load_safetensors(path)
+    path = _name_of(f)
+    if path.endswith(".safetensors"):
+        return _load_safetensors(f, path)
     # Opening separately lets a missing or unreadable file raise its own OSError; every
     # error after this point is about the file's content.
-    with open(path, "rb") as stream:
+    with _opened(f) as stream:
         try:
             archive = zipfile.ZipFile(stream)
         except _UNREADABLE_CONTENT as exc:
@@ -204,7 +231,7 @@ _UNREADABLE_CONTENT = (
 )
 
 
-def _refuse_pytorch_pickles(archive: zipfile.ZipFile, path: Path) -> None:
+def _refuse_pytorch_pickles(archive: zipfile.ZipFile, path: str) -> None:
     """A file written by ``torch.save`` (a zip around a pickle, ``.../data.pkl``) can only
     be read by unpickling it, which minitorch never does: say what to do instead."""
     if _METADATA_KEY + ".npy" in archive.namelist():
@@ -352,8 +379,14 @@ def _safetensors_bytes(state: Any) -> bytes:
     return _safetensors_module().save(arrays)
 
 
-def _load_safetensors(path: Path) -> dict[str, Tensor]:
-    with open(path, "rb") as stream:  # a missing file raises its own OSError
+def _opened(f: Any) -> contextlib.AbstractContextManager[BinaryIO]:
+    """``f`` opened for reading (a missing file raises its own OSError); a file object is
+    used as it is, and left open, as its owner opened it."""
+    return contextlib.nullcontext(f) if _is_file_object(f) else open(f, "rb")
+
+
+def _load_safetensors(f: Any, path: str) -> dict[str, Tensor]:
+    with _opened(f) as stream:
         content = stream.read()
     reader = _safetensors_module()
     try:

@@ -348,3 +348,38 @@ def test_safetensors_without_the_package_says_how_to_install_it(tmp_path, monkey
     monkeypatch.setitem(__import__("sys").modules, "safetensors.numpy", None)
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'minitorch\[safetensors\]'"):
         save({"w": np.zeros(2)}, tmp_path / "w.safetensors")
+
+
+def test_file_objects_hold_checkpoints_as_in_pytorch(tmp_path):
+    # torch.save(obj, f) and torch.load(f) take open binary files and io.BytesIO too.
+    state = {"weight": Tensor(np.arange(6.0).reshape(2, 3)), "steps": 3, "lr": [0.1, 0.01]}
+    buffer = io.BytesIO()
+    save(state, buffer)
+    buffer.seek(0)
+    assert_same(state, load(buffer))
+    with open(tmp_path / "model.pt", "wb") as f:
+        save(state, f)
+    with open(tmp_path / "model.pt", "rb") as f:
+        assert_same(state, load(f))
+        assert not f.closed  # the caller opened it; the caller closes it
+    with open(tmp_path / "model.pt", "rb") as f:  # the same bytes as saving by name
+        assert_same(load(tmp_path / "model.pt"), load(f))
+
+
+def test_a_file_object_named_safetensors_holds_safetensors(tmp_path):
+    pytest.importorskip("safetensors")
+    state = {"weight": Tensor(np.ones((2, 2), np.float32))}
+    with open(tmp_path / "model.safetensors", "wb") as f:
+        save(state, f)
+    assert_same(state, load(tmp_path / "model.safetensors"))
+    with open(tmp_path / "model.safetensors", "rb") as f:
+        assert_same(state, load(f))
+
+
+def test_a_stream_that_is_no_checkpoint_is_named_in_the_error():
+    with pytest.raises(ValueError, match="<stream>: not a minitorch checkpoint"):
+        load(io.BytesIO(b"not a zip file"))
+    with pytest.raises(TypeError, match="cannot save a whole"):
+        from minitorch import nn
+
+        save(nn.Linear(2, 2), io.BytesIO())
