@@ -6,6 +6,8 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minitorch as mt
 from minitorch import Tensor
@@ -546,3 +548,35 @@ def test_a_tensor_read_slice_by_slice_builds_one_array_for_its_gradient(monkeypa
     total.backward()
     assert built.count((steps, 8)) == 1
     np.testing.assert_array_equal(x.grad, np.full((steps, 8), 2.0))
+
+
+_ROWS = 5
+
+
+@st.composite
+def _row_indices(draw):
+    """A row index of a (5, 3) tensor: an int, a slice or an int array with repeats."""
+    kind = draw(st.sampled_from(["int", "slice", "array"]))
+    if kind == "int":
+        return draw(st.integers(-_ROWS, _ROWS - 1))
+    if kind == "slice":
+        start, stop = sorted(draw(st.lists(st.integers(0, _ROWS), min_size=2, max_size=2)))
+        return slice(start, stop, draw(st.integers(1, 2)))
+    return np.array(draw(st.lists(st.integers(0, _ROWS - 1), min_size=1, max_size=6)))
+
+
+@given(st.data())
+def test_gradients_of_many_indexings_add_up_as_numpy_counts_them(data):
+    # Any mix of reads from a leaf and from a computed tensor, in any order: each position's
+    # gradient is its scale times the number of times it was read (np.add.at counts them).
+    reads = data.draw(st.lists(st.tuples(_row_indices(), st.booleans(), st.integers(1, 5)),
+                               min_size=1, max_size=8))
+    x = Tensor(np.ones((_ROWS, 3)), requires_grad=True, dtype=np.float64)
+    y = x * 2
+    total = 0
+    expected = np.zeros((_ROWS, 3))
+    for index, from_leaf, scale in reads:
+        total = total + (x if from_leaf else y)[index].sum() * scale
+        np.add.at(expected, index, scale * (1 if from_leaf else 2))
+    total.backward()
+    np.testing.assert_array_equal(x.grad, expected)
