@@ -21,6 +21,7 @@ from image_references import avg_pool2d_loops, conv2d_loops, max_pool2d_loops
 
 import minitorch as mt
 from minitorch.nn import functional as F
+from minitorch.ops import nn as fused
 
 Inputs = tuple[list[np.ndarray], dict[str, Any]]
 
@@ -269,6 +270,38 @@ def _np_attention(query, key, value, attn_mask=None, is_causal=False, scale=None
     return _np_softmax(scores, -1) @ value
 
 
+def draw_recurrent_step(gates: int):
+    """Gate pre-activations from the input and from the state, and the state (the cell state
+    of an LSTM, the hidden state of a GRU), for a batch of 1-3 and 1-3 units."""
+
+    def draw(data: st.DataObject) -> Inputs:
+        batch = data.draw(hnp.array_shapes(min_dims=0, max_dims=1, max_side=3))
+        hidden = data.draw(st.integers(1, 3))
+        shape = batch + (gates * hidden,)
+        return [draw_array(data, shape), draw_array(data, shape),
+                draw_array(data, batch + (hidden,))], {}
+
+    return draw
+
+
+def _np_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _np_lstm_step(gates_x, gates_h, c):
+    i, f, g, o = np.split(gates_x + gates_h, 4, axis=-1)
+    c_next = _np_sigmoid(f) * c + _np_sigmoid(i) * np.tanh(g)
+    return np.concatenate([_np_sigmoid(o) * np.tanh(c_next), c_next], axis=-1)
+
+
+def _np_gru_step(gates_x, gates_h, h):
+    x_r, x_z, x_n = np.split(gates_x, 3, axis=-1)
+    h_r, h_z, h_n = np.split(gates_h, 3, axis=-1)
+    r, z = _np_sigmoid(x_r + h_r), _np_sigmoid(x_z + h_z)
+    n = np.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h
+
+
 def _np_layer_norm(x, weight, bias):
     axes = tuple(range(x.ndim - weight.ndim, x.ndim))
     mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
@@ -506,6 +539,8 @@ OPS: list[OpSpec] = [
            draw_layer_norm),
     OpSpec("embedding", lambda w, ids: F.embedding(ids, w), lambda w, ids: w[ids],
            draw_embedding),
+    OpSpec("lstm_step", fused.LSTMStep.apply, _np_lstm_step, draw_recurrent_step(4)),
+    OpSpec("gru_step", fused.GRUStep.apply, _np_gru_step, draw_recurrent_step(3)),
     OpSpec("scaled_dot_product_attention",
            lambda q, k, v, *mask, **options: F.scaled_dot_product_attention(
                q, k, v, *mask, **options),

@@ -106,6 +106,103 @@ class Dropout(Function):
         return grad * self.mask
 
 
+class LSTMStep(Function):
+    """One LSTM step from its gate pre-activations. With a = gates_x + gates_h (..., 4H), its
+    blocks (i, f, g, o) and the cell state c (..., H):
+
+        I, F, O = sigmoid(i, f, o),  G = tanh(g),  c' = F c + I G,  h' = O tanh(c').
+
+    The output is h' and c' side by side, (..., 2H): one node for both states. With dh', dc'
+    the two halves of the output's gradient and T = tanh(c'):
+
+        dC = dc' + dh' O (1 - T^2),   da_i = dC G I (1 - I),   da_f = dC c F (1 - F),
+        da_g = dC I (1 - G^2),        da_o = dh' T O (1 - O),  dc = dC F,
+
+    and da is the gradient of both gates_x and gates_h.
+    """
+
+    def forward(self, gates_x: np.ndarray, gates_h: np.ndarray, c: np.ndarray) -> np.ndarray:
+        hidden = c.shape[-1]
+        gates = gates_x + gates_h
+        gates[..., : 2 * hidden] = sigmoid(gates[..., : 2 * hidden])  # in place: a fresh sum
+        gates[..., 2 * hidden : 3 * hidden] = np.tanh(gates[..., 2 * hidden : 3 * hidden])
+        gates[..., 3 * hidden :] = sigmoid(gates[..., 3 * hidden :])
+        i, f, g, o = _blocks(gates, hidden)
+        out = np.empty(c.shape[:-1] + (2 * hidden,), dtype=gates.dtype)
+        c_next = out[..., hidden:]
+        np.multiply(f, c, out=c_next)
+        c_next += i * g
+        tanh_c = np.tanh(c_next)
+        np.multiply(o, tanh_c, out=out[..., :hidden])
+        self.activations, self.c, self.tanh_c = gates, c, tanh_c
+        return out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        hidden = self.c.shape[-1]
+        i, f, g, o = _blocks(self.activations, hidden)
+        dh, dc_next = grad[..., :hidden], grad[..., hidden:]
+        dc = dc_next + dh * o * (1 - self.tanh_c * self.tanh_c)
+        da = np.concatenate([dc * g * i * (1 - i), dc * self.c * f * (1 - f),
+                             dc * i * (1 - g * g), dh * self.tanh_c * o * (1 - o)], axis=-1)
+        return da, da, dc * f
+
+    @staticmethod
+    def composite(gates_x: Tensor, gates_h: Tensor, c: Tensor) -> Tensor:
+        """The same step from recorded operations (for create_graph)."""
+        from minitorch.tensor import cat  # tensor.py builds on the ops
+
+        i, f, g, o = (gates_x + gates_h).chunk(4, dim=-1)
+        c_next = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        return cat([o.sigmoid() * c_next.tanh(), c_next], dim=-1)
+
+
+def _blocks(gates: np.ndarray, hidden: int) -> list[np.ndarray]:
+    """The gates' blocks of ``hidden`` columns, as views (np.split's own Python costs more
+    than the arithmetic on a step of small arrays)."""
+    return [gates[..., k : k + hidden] for k in range(0, gates.shape[-1], hidden)]
+
+
+class GRUStep(Function):
+    """One GRU step from its gate pre-activations gates_x = (x_r, x_z, x_n) and gates_h =
+    (h_r, h_z, h_n) (..., 3H) and the state h (..., H):
+
+        r = sigmoid(x_r + h_r),  z = sigmoid(x_z + h_z),  n = tanh(x_n + r h_n),
+        h' = (1 - z) n + z h.
+
+    With dh' the output's gradient:  dn = dh' (1 - z) (1 - n^2),  dz = dh' (h - n) z (1 - z),
+    dr = dn h_n r (1 - r);  d gates_x = (dr, dz, dn),  d gates_h = (dr, dz, dn r),
+    dh = dh' z.
+    """
+
+    def forward(self, gates_x: np.ndarray, gates_h: np.ndarray, h: np.ndarray) -> np.ndarray:
+        hidden = h.shape[-1]
+        rz = sigmoid(gates_x[..., : 2 * hidden] + gates_h[..., : 2 * hidden])
+        r, z = rz[..., :hidden], rz[..., hidden:]
+        h_n = gates_h[..., 2 * hidden :]
+        n = np.tanh(gates_x[..., 2 * hidden :] + r * h_n)
+        self.rz, self.n, self.h_n, self.h = rz, n, h_n, h
+        return n + z * (h - n)  # (1 - z) n + z h, with one operation fewer
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        hidden = self.h.shape[-1]
+        rz, n = self.rz, self.n
+        r, z = rz[..., :hidden], rz[..., hidden:]
+        dn = grad * (1 - z) * (1 - n * n)
+        dr = dn * self.h_n * r * (1 - r)
+        dz = grad * (self.h - n) * z * (1 - z)
+        return (np.concatenate([dr, dz, dn], axis=-1),
+                np.concatenate([dr, dz, dn * r], axis=-1), grad * z)
+
+    @staticmethod
+    def composite(gates_x: Tensor, gates_h: Tensor, h: Tensor) -> Tensor:
+        """The same step from recorded operations (for create_graph)."""
+        x_r, x_z, x_n = gates_x.chunk(3, dim=-1)
+        h_r, h_z, h_n = gates_h.chunk(3, dim=-1)
+        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+        n = (x_n + r * h_n).tanh()
+        return n + z * (h - n)
+
+
 def _reduce_losses(losses: np.ndarray, reduction: str, divisor: float | None = None) -> np.ndarray:
     """Sum or average per-sample losses; the mean divides by ``divisor`` (the number of
     losses when None: a weighted loss passes its total weight)."""
