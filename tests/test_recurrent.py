@@ -5,7 +5,6 @@ PyTorch is in test_recurrent_torch.py."""
 
 import contextlib
 import math
-import time
 
 import numpy as np
 import pytest
@@ -270,7 +269,6 @@ def test_an_lstm_learns_the_sum_of_a_short_sequence():
     optimizer = mt.optim.Adam(model.parameters(), lr=0.03)
     x = mt.tensor(np.random.default_rng(0).uniform(-1, 1, (64, 4, 1)).astype(np.float32))
     target = x.sum(dim=1)
-    start = time.perf_counter()
     losses = []
     for _ in range(150):
         loss = nn.functional.mse_loss(model(x), target)
@@ -278,7 +276,6 @@ def test_an_lstm_learns_the_sum_of_a_short_sequence():
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    assert time.perf_counter() - start < 2.0
     assert losses[-1] < losses[0] / 50, (losses[0], losses[-1])
 
 
