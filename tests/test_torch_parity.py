@@ -345,3 +345,23 @@ def test_bool_addition_is_still_allowed_as_torch():
     assert_same_as_torch(torch, lambda lib: lib.tensor([True, False]) + lib.tensor(True), ())
     assert_same_as_torch(torch, lambda lib: lib.tensor([1, 2]).add(lib.tensor([True, False]),
                                                                    alpha=-1), ())
+
+
+def _slices_everywhere(lib):
+    """A leaf with a hook and a computed tensor, each read in slices, through backward with
+    retain_graph, grad() of the computed tensor and backward(inputs=...)."""
+    x = lib.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.numpy().copy()))
+    y = x * 2
+    loss = y[0].sum() + (y[1:3] * 3).sum() + y[[0, 0, 3]].sum() + x[2].sum()
+    loss.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    (of_y,) = lib.autograd.grad(loss, [y], retain_graph=True)
+    loss.backward(inputs=[x])
+    return first, seen[0], of_y.numpy(), x.grad.numpy()
+
+
+def test_gradients_of_slices_through_hooks_grad_and_backward_inputs():
+    for ours, theirs in zip(_slices_everywhere(mt), _slices_everywhere(torch), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
