@@ -5,27 +5,18 @@
 
 Rows: Conv2d 3x3 padding 1 (1->32 channels on 28x28, 32->64 on 14x14), MaxPool2d 2x2 and
 BatchNorm2d (training) on 32 channels of 28x28, each on a float32 batch of 128, computing
-the gradients of every input. Each implementation runs in its own fresh process with the
-BLAS/OpenMP thread count of its column and reports the median of ``--repeats`` steps after
-warm-up. A round runs every implementation of a row once, in an order rotated from round to
-round; the ratios are medians of the per-round ratios (runs of one round saw the same machine
-conditions). PyTorch is optional: without it its columns are left out.
+the gradients of every input. Each implementation runs in its own fresh process (see
+``layer_rows.py``, the driver); PyTorch is optional.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import json
 import os
-import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from workers import worker_env
+import layer_rows
+from layer_rows import Step
 
 # name: (kind, batch, channels, height = width, out_channels for a convolution)
 LAYERS = {
@@ -34,12 +25,6 @@ LAYERS = {
     "MaxPool2d 2x2, 32 on 28x28": ("max_pool", 128, 32, 28, 0),
     "BatchNorm2d 32 on 28x28": ("batch_norm", 128, 32, 28, 0),
 }
-IMPLEMENTATIONS = ("minitorch", "numpy", "torch")
-WARMUP = 3
-
-# A step runs forward and backward once.
-Step = Callable[[], object]
-
 
 # ----- workers: each builds the same random inputs and returns its step ------------------------
 
@@ -180,82 +165,5 @@ def torch_step(layer: str) -> Step:
 STEPS = {"minitorch": minitorch_step, "numpy": numpy_step, "torch": torch_step}
 
 
-def run_worker(implementation: str, layer: str, repeats: int) -> None:
-    """Time ``repeats`` steps after warm-up and print their median as one JSON line."""
-    step = STEPS[implementation](layer)
-    for _ in range(WARMUP):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": statistics.median(times)}))
-
-
-# ----- driver ---------------------------------------------------------------------------------
-
-
-def measure(implementation: str, layer: str, repeats: int, threads: int) -> float | None:
-    env = worker_env(threads)  # this checkout's minitorch, the thread count, the malloc settings
-    command = [sys.executable, __file__, "--worker", implementation, "--layer", layer,
-               "--repeats", str(repeats)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        print(f"{implementation} on {layer} failed:\n{done.stderr}", file=sys.stderr)
-        return None
-    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"]
-
-
-def median_ratio(rounds: list[dict[str, float | None]], top: str, bottom: str) -> float:
-    ratios = [r[top] / r[bottom] for r in rounds if r.get(top) and r.get(bottom)]
-    return statistics.median(ratios) if ratios else float("nan")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=10, help="timed steps per process")
-    parser.add_argument("--threads", default="1,2",
-                        help="comma-separated BLAS/OpenMP thread counts (default 1,2)")
-    parser.add_argument("--only", help="run the layers whose name contains this text")
-    parser.add_argument("--worker", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
-    parser.add_argument("--layer", choices=list(LAYERS), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.worker:
-        run_worker(args.worker, args.layer, args.repeats)
-        return
-
-    has_torch = importlib.util.find_spec("torch") is not None
-    implementations = [i for i in IMPLEMENTATIONS if i != "torch" or has_torch]
-    thread_counts = [int(t) for t in args.threads.split(",")]
-    layers = [name for name in LAYERS if not args.only or args.only in name]
-    print(
-        f"Forward + backward, batch 128, float32; medians in ms over {args.rounds} rounds of "
-        f"{args.repeats} steps; ratios are medians of per-round ratios; load average "
-        f"{os.getloadavg()[0]:.1f}\n"
-    )
-    header = ["layer"]
-    for threads in thread_counts:
-        header += [f"{i} ms ({threads}t)" for i in implementations]
-        header += [f"minitorch/{i} ({threads}t)" for i in implementations[1:]]
-    print("| " + " | ".join(header) + " |")
-    print("|---|" + "---:|" * (len(header) - 1))
-    for layer in layers:
-        row = [layer]
-        for threads in thread_counts:
-            rounds = []
-            for round_index in range(args.rounds):
-                shift = round_index % len(implementations)
-                order = implementations[shift:] + implementations[:shift]
-                rounds.append({i: measure(i, layer, args.repeats, threads) for i in order})
-            for i in implementations:
-                times = [r[i] for r in rounds if r[i] is not None]
-                row.append(f"{statistics.median(times) * 1e3:.1f}" if times else "error")
-            row += [f"{median_ratio(rounds, 'minitorch', i):.2f}" for i in implementations[1:]]
-        print("| " + " | ".join(row) + " |", flush=True)
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-
-
 if __name__ == "__main__":
-    main()
+    layer_rows.main(__file__, __doc__, list(LAYERS), STEPS, "batch 128, float32")

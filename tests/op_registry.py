@@ -291,7 +291,7 @@ def _np_sigmoid(x):
 def _np_lstm_step(gates_x, gates_h, c):
     i, f, g, o = np.split(gates_x + gates_h, 4, axis=-1)
     c_next = _np_sigmoid(f) * c + _np_sigmoid(i) * np.tanh(g)
-    return np.concatenate([_np_sigmoid(o) * np.tanh(c_next), c_next], axis=-1)
+    return np.stack([_np_sigmoid(o) * np.tanh(c_next), c_next])
 
 
 def _np_gru_step(gates_x, gates_h, h):

@@ -56,8 +56,7 @@ def lstm_update(gates_x: Tensor, state: State, weight_hh: Tensor,
     # One fused node for the gates and both states (ops/nn.py: LSTMStep): a step of small
     # arrays is then 4 recorded operations instead of 14.
     both = fused.LSTMStep.apply(gates_x, F.linear(h, weight_hh, bias_hh), c)
-    hidden = c.shape[-1]
-    return both[..., :hidden], both[..., hidden:]
+    return both[0], both[1]
 
 
 def gru_update(gates_x: Tensor, state: State, weight_hh: Tensor,

@@ -112,8 +112,9 @@ class LSTMStep(Function):
 
         I, F, O = sigmoid(i, f, o),  G = tanh(g),  c' = F c + I G,  h' = O tanh(c').
 
-    The output is h' and c' side by side, (..., 2H): one node for both states. With dh', dc'
-    the two halves of the output's gradient and T = tanh(c'):
+    The output is h' and c' stacked, (2, ..., H): one node for both states, each of them a
+    contiguous block (the next step's product reads h' row by row). With dh', dc' the two
+    blocks of the output's gradient and T = tanh(c'):
 
         dC = dc' + dh' O (1 - T^2),   da_i = dC G I (1 - I),   da_f = dC c F (1 - F),
         da_g = dC I (1 - G^2),        da_o = dh' T O (1 - O),  dc = dC F,
@@ -128,19 +129,19 @@ class LSTMStep(Function):
         gates[..., 2 * hidden : 3 * hidden] = np.tanh(gates[..., 2 * hidden : 3 * hidden])
         gates[..., 3 * hidden :] = sigmoid(gates[..., 3 * hidden :])
         i, f, g, o = _blocks(gates, hidden)
-        out = np.empty(c.shape[:-1] + (2 * hidden,), dtype=gates.dtype)
-        c_next = out[..., hidden:]
+        out = np.empty((2, *c.shape), dtype=gates.dtype)
+        c_next = out[1]
         np.multiply(f, c, out=c_next)
         c_next += i * g
         tanh_c = np.tanh(c_next)
-        np.multiply(o, tanh_c, out=out[..., :hidden])
+        np.multiply(o, tanh_c, out=out[0])
         self.activations, self.c, self.tanh_c = gates, c, tanh_c
         return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hidden = self.c.shape[-1]
         i, f, g, o = _blocks(self.activations, hidden)
-        dh, dc_next = grad[..., :hidden], grad[..., hidden:]
+        dh, dc_next = grad[0], grad[1]
         dc = dc_next + dh * o * (1 - self.tanh_c * self.tanh_c)
         da = np.concatenate([dc * g * i * (1 - i), dc * self.c * f * (1 - f),
                              dc * i * (1 - g * g), dh * self.tanh_c * o * (1 - o)], axis=-1)
@@ -149,11 +150,11 @@ class LSTMStep(Function):
     @staticmethod
     def composite(gates_x: Tensor, gates_h: Tensor, c: Tensor) -> Tensor:
         """The same step from recorded operations (for create_graph)."""
-        from minitorch.tensor import cat  # tensor.py builds on the ops
+        from minitorch.tensor import stack  # tensor.py builds on the ops
 
         i, f, g, o = (gates_x + gates_h).chunk(4, dim=-1)
         c_next = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return cat([o.sigmoid() * c_next.tanh(), c_next], dim=-1)
+        return stack([o.sigmoid() * c_next.tanh(), c_next])
 
 
 def _blocks(gates: np.ndarray, hidden: int) -> list[np.ndarray]:
