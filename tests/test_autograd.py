@@ -498,6 +498,14 @@ def test_a_gradient_that_arrived_first_is_never_changed_in_place():
     np.testing.assert_array_equal(x.grad, [[2, 2, 2], [4, 4, 4]])
 
 
+def test_a_zero_dimensional_tensor_read_whole_and_by_index():
+    # y * y, recorded last, hands y a NumPy scalar first; the indexings' gradients follow.
+    x = Tensor(2.0, requires_grad=True, dtype=np.float64)
+    y = x * 3
+    (y[()] * 2 + y[None].sum() + y * y + y[...] * 5).backward()
+    assert x.grad.item() == 3 * (2 + 1 + 2 * 6 + 5)
+
+
 def test_repeated_positions_of_an_index_array_add_up_slice_after_slice():
     x = Tensor(np.zeros(4), requires_grad=True, dtype=np.float64)
     y = x + 0

@@ -896,10 +896,12 @@ def run_backward(
                     grads[parent] = grads[parent] + parent_grad
                     made_here.add(parent)
                 else:  # added in place, into an array of the engine's own
-                    if parent not in made_here:
-                        grads[parent] = grads[parent].copy()
+                    total = grads[parent]
+                    if parent not in made_here or type(total) is not _ndarray:
+                        # a copy, and an array even where a 0-d sum gave a NumPy scalar
+                        total = grads[parent] = np.array(total)
                         made_here.add(parent)
-                    parent_grad.add_to(grads[parent])
+                    parent_grad.add_to(total)
             elif parent._grad is None:  # _accumulate_leaf, inlined: it runs for every edge
                 if scattered:
                     parent_grad = parent_grad.built()
