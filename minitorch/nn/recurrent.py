@@ -11,8 +11,9 @@ where W_ih (G * hidden_size, input_size) and W_hh (G * hidden_size, hidden_size)
 weights of the kind's G gates row-block by row-block (1 for RNN; 4 for LSTM, in the order
 i, f, g, o; 3 for GRU, in the order r, z, n), and b_ih, b_hh likewise. The kinds differ only
 in G and in how the gates update the state: see :func:`rnn_update`, :func:`lstm_update` and
-:func:`gru_update`. Everything is built from differentiable tensor operations, so autograd
-gives the gradients of the input, the initial states and every parameter.
+:func:`gru_update`. Everything is built from differentiable operations (an LSTM or GRU step
+is one fused node, ``ops/nn.py``), so autograd gives the gradients of the input, the initial
+states and every parameter.
 """
 
 from __future__ import annotations
