@@ -13,7 +13,8 @@ as the last tensor that leads into it goes away.
 operation gets a sequence number, and an operation is always newer than the ones that made
 its inputs, so by the time a tensor is reached every gradient flowing into it has arrived.
 The engine is the one place that reduces a broadcast gradient back to the shape of the
-input it belongs to (:func:`unbroadcast`), so the ops never have to.
+input it belongs to (:func:`unbroadcast`), so the ops never have to, and the one place that
+adds an indexing's gradient into the input's (:class:`ScatteredGrad`), where it lands.
 
 In-place changes are checked the same way: a tensor whose memory is changed in place is
 stamped with a fresh sequence number (:func:`in_place_stamp`), so an operation recorded
