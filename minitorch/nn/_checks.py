@@ -138,7 +138,7 @@ def class_indices(
         return array.astype(np.intp, copy=False), None
     # The smallest and largest label settle the usual case on their own: every label in
     # range and ignore_index (-100 by default) outside [smallest, largest], so none ignored.
-    smallest, largest = array.min(), array.max()
+    smallest, largest = np.minimum.reduce(array), np.maximum.reduce(array)
     keep = None
     if ignore_index is not None and smallest <= ignore_index <= largest:
         keep = array != ignore_index

@@ -47,7 +47,9 @@ class Linear(Module):
         init.reset_layer_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
-        input = as_tensor(input).astype(self.weight.dtype)  # itself when it already matches
+        input = as_tensor(input)
+        if input._data.dtype != self.weight._data.dtype:
+            input = input.astype(self.weight._data.dtype)
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
