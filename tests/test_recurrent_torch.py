@@ -56,6 +56,21 @@ def _leaves(arrays):
             [mt.tensor(a, requires_grad=True) for a in arrays])
 
 
+def _input_and_states(rng, input_shape, state_shape, kind, dtype):
+    """A random input, then a random initial state (h, and c for an LSTM)."""
+    count = 2 if kind.startswith("LSTM") else 1
+    return [rng.standard_normal(shape).astype(dtype)
+            for shape in (input_shape, *[state_shape] * count)]
+
+
+def _call(layer, leaves):
+    """``layer`` on the input and the initial states among ``leaves``: none, h, or an
+    LSTM's (h, c) as one tuple."""
+    if len(leaves) == 1:
+        return layer(leaves[0])
+    return layer(leaves[0], leaves[1] if len(leaves) == 2 else tuple(leaves[1:]))
+
+
 def _flat(result):
     """A module's result (a tensor, or nested tuples of them) as a list of tensors."""
     if isinstance(result, tuple):
@@ -95,19 +110,11 @@ def test_layers_match_pytorch(kind, options, with_state, dtype):
     D = 2 if module.bidirectional else 1
     rng = np.random.default_rng(1)
     L, N = 5, 2
-    x = rng.standard_normal((N, L, 3) if module.batch_first else (L, N, 3)).astype(dtype)
-    states = [rng.standard_normal((module.num_layers * D, N, 4)).astype(dtype)
-              for _ in range(2 if kind == "LSTM" else 1)]
-    arrays = [x, *states] if with_state else [x]
-    their_leaves, our_leaves = _leaves(arrays)
-
-    def call(layer, leaves):
-        if not with_state:
-            return layer(leaves[0])
-        return layer(leaves[0], tuple(leaves[1:]) if kind == "LSTM" else leaves[1])
-
-    largest = _compare(reference, module, call(reference, their_leaves), call(module, our_leaves),
-                       their_leaves, our_leaves, dtype)
+    arrays = _input_and_states(rng, (N, L, 3) if module.batch_first else (L, N, 3),
+                               (module.num_layers * D, N, 4), kind, dtype)
+    their_leaves, our_leaves = _leaves(arrays if with_state else arrays[:1])
+    largest = _compare(reference, module, _call(reference, their_leaves),
+                       _call(module, our_leaves), their_leaves, our_leaves, dtype)
     assert largest <= TOLERANCE[dtype]
 
 
@@ -117,15 +124,9 @@ def test_unbatched_layers_match_pytorch(kind, batch_first):
     reference, module = _pair(kind, np.float32, 3, 4, num_layers=2, bidirectional=True,
                               batch_first=batch_first)
     rng = np.random.default_rng(2)
-    arrays = [rng.standard_normal((6, 3)).astype(np.float32)] + [
-        rng.standard_normal((4, 4)).astype(np.float32) for _ in range(2 if kind == "LSTM" else 1)]
-    their_leaves, our_leaves = _leaves(arrays)
-    if kind == "LSTM":
-        results = (reference(their_leaves[0], tuple(their_leaves[1:])),
-                   module(our_leaves[0], tuple(our_leaves[1:])))
-    else:
-        results = reference(*their_leaves), module(*our_leaves)
-    _compare(reference, module, *results, their_leaves, our_leaves, np.float32)
+    their_leaves, our_leaves = _leaves(_input_and_states(rng, (6, 3), (4, 4), kind, np.float32))
+    _compare(reference, module, _call(reference, their_leaves), _call(module, our_leaves),
+             their_leaves, our_leaves, np.float32)
 
 
 CELL_CASES = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("RNNCell", {"bias": False}),
@@ -141,16 +142,10 @@ def test_cells_match_pytorch(kind, options, batched, dtype):
     reference, module = _pair(kind, dtype, 3, 4, **options)
     rng = np.random.default_rng(3)
     batch = (2,) if batched else ()
-    arrays = [rng.standard_normal((*batch, 3)).astype(dtype)] + [
-        rng.standard_normal((*batch, 4)).astype(dtype)
-        for _ in range(2 if kind == "LSTMCell" else 1)]
+    arrays = _input_and_states(rng, (*batch, 3), (*batch, 4), kind, dtype)
     their_leaves, our_leaves = _leaves(arrays)
-    if kind == "LSTMCell":
-        results = (reference(their_leaves[0], tuple(their_leaves[1:])),
-                   module(our_leaves[0], tuple(our_leaves[1:])))
-    else:
-        results = reference(*their_leaves), module(*our_leaves)
-    largest = _compare(reference, module, *results, their_leaves, our_leaves, dtype)
+    largest = _compare(reference, module, _call(reference, their_leaves),
+                       _call(module, our_leaves), their_leaves, our_leaves, dtype)
     assert largest <= TOLERANCE[dtype]
     # without a state: zeros in both
     reference.zero_grad()
