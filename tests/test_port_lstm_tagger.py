@@ -14,10 +14,6 @@ that returns the losses of every step and the tags predicted before and after tr
 (the tutorial prints the tag scores).
 """
 
-import sys
-import types
-from pathlib import Path
-
 import pytest
 
 # ----- the program: the text between here and "the tests" also runs on PyTorch
@@ -100,15 +96,10 @@ TORCH_IMPORTS = {
 def on_pytorch():
     """The program above run by PyTorch: the imports swapped."""
     pytest.importorskip("torch")
-    source = Path(__file__).read_text().split("# ----- the tests")[0]
-    for ours, theirs in TORCH_IMPORTS.items():
-        assert ours in source
-        source = source.replace(ours, theirs)
-    module = types.ModuleType("lstm_tagger_on_pytorch")
-    sys.modules[module.__name__] = module
-    exec(compile(source, __file__, "exec"), vars(module))
-    yield vars(module)
-    del sys.modules[module.__name__]
+    from torch_reference import program_on_pytorch
+
+    with program_on_pytorch(__file__, TORCH_IMPORTS, "lstm_tagger_on_pytorch") as module:
+        yield vars(module)
 
 
 @pytest.fixture(scope="module")

@@ -50,8 +50,6 @@ import contextlib
 import functools
 import math
 import re
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -644,15 +642,10 @@ def pytorch():
     library = pytest.importorskip("torch")
     before = library.get_num_threads()
     library.set_num_threads(1)
-    source = Path(__file__).read_text().split("# ----- the tests")[0]
-    for ours, theirs in TORCH_IMPORTS.items():
-        assert ours in source
-        source = source.replace(ours, theirs)
-    module = types.ModuleType("modules_note_on_pytorch")  # where pickle finds the classes
-    sys.modules[module.__name__] = module
-    exec(compile(source, __file__, "exec"), vars(module))
-    yield library, vars(module)
-    del sys.modules[module.__name__]
+    from torch_reference import program_on_pytorch
+
+    with program_on_pytorch(__file__, TORCH_IMPORTS, "modules_note_on_pytorch") as module:
+        yield library, vars(module)
     library.set_num_threads(before)
 
 

@@ -12,8 +12,6 @@ where PyTorch is installed, the same text run by PyTorch from the same weights o
 batches gives the same losses.
 """
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -332,12 +330,10 @@ def pytorch():
 
 def with_pytorch() -> dict:
     """The model and training text above, run by PyTorch: the imports swapped."""
-    source = Path(__file__).read_text().split("# ----- the tests")[0]
-    for ours, theirs in TORCH_IMPORTS.items():
-        source = source.replace(ours, theirs)
-    namespace = {"__name__": "nanogpt_on_pytorch"}
-    exec(compile(source, __file__, "exec"), namespace)
-    return namespace
+    from torch_reference import program_on_pytorch
+
+    with program_on_pytorch(__file__, TORCH_IMPORTS, "nanogpt_on_pytorch") as module:
+        return vars(module)
 
 
 def batches(count: int, seed: int, batch_size: int = 8, block_size: int = 16) -> list:

@@ -29,8 +29,6 @@ Changed beyond the imports, to run in a test in a few seconds:
 
 import argparse
 import math
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -296,20 +294,14 @@ def on_pytorch(tmp_path_factory):
     """main(argv) of the program above run by PyTorch, its imports swapped; with one thread,
     as the matrices are small and a second thread would only wait for a free core."""
     pytorch = pytest.importorskip("torch")
-    source = Path(__file__).read_text().split("# ----- the tests")[0]
-    for ours_line, theirs in TORCH_IMPORTS.items():
-        assert ours_line in source
-        source = source.replace(ours_line, theirs)
-    module = types.ModuleType("word_language_model_on_pytorch")
-    module.__file__ = __file__
-    sys.modules[module.__name__] = module
-    exec(compile(source, __file__, "exec"), vars(module))
+    from torch_reference import program_on_pytorch
+
     save = tmp_path_factory.mktemp("pytorch") / "model.pt"
     before = pytorch.get_num_threads()
     pytorch.set_num_threads(1)
-    yield lambda *argv: module.main([*argv, "--save", str(save)])
+    with program_on_pytorch(__file__, TORCH_IMPORTS, "word_language_model_on_pytorch") as module:
+        yield lambda *argv: module.main([*argv, "--save", str(save)])
     pytorch.set_num_threads(before)
-    del sys.modules[module.__name__]
 
 
 def relative_difference(ours_losses, theirs_losses):

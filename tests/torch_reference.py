@@ -1,8 +1,14 @@
 """The harness of the tests that compare minitorch with PyTorch case by case: a case is a
 function of (library, *inputs) run on the same inputs in both libraries, whose outputs must
-agree in shape, dtype and value, and so must the inputs' gradients of the first output."""
+agree in shape, dtype and value, and so must the inputs' gradients of the first output. And
+the harness of the ports: a PyTorch program written out in a test file, run by PyTorch."""
 
+import contextlib
+import sys
+import types
 import warnings
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 
@@ -55,3 +61,24 @@ def assert_same_as_torch(torch, fn, inputs, grad_atol: float = 1e-6) -> None:
             if mine.grad is not None:
                 np.testing.assert_allclose(mine.grad.numpy(), its.grad.numpy(), rtol=1e-5,
                                            atol=grad_atol)
+
+
+@contextlib.contextmanager
+def program_on_pytorch(test_file: str, imports: dict[str, str],
+                       module_name: str) -> Iterator[types.ModuleType]:
+    """The program that ``test_file`` holds above its ``# ----- the tests`` line, run by
+    PyTorch: each of its minitorch imports (keys of ``imports``, which must be there) is
+    swapped for PyTorch's, and it runs as module ``module_name``, registered in
+    ``sys.modules`` while in use (where pickle and dataclasses look its classes up)."""
+    source = Path(test_file).read_text().split("# ----- the tests")[0]
+    for ours, theirs in imports.items():
+        assert ours in source
+        source = source.replace(ours, theirs)
+    module = types.ModuleType(module_name)
+    module.__file__ = test_file
+    sys.modules[module_name] = module
+    try:
+        exec(compile(source, test_file, "exec"), vars(module))
+        yield module
+    finally:
+        del sys.modules[module_name]
