@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from minitorch.autograd import Function, ScatteredGrad
-from minitorch.ops.generic import add_at_index, copy, index_add, permute
+from minitorch.autograd import Function, ScatteredGrad, add_at_index
+from minitorch.ops.generic import copy, index_add, permute
 
 
 class View(Function):
