@@ -51,6 +51,19 @@ def test_integer_tensors_index_count_and_compare():
         C[mt.tensor([1.0])]
 
 
+def test_sum_keeps_the_dtype_asked_for():
+    # PyTorch sums in the dtype given (int32 stays int32, int8 wraps around as int8); NumPy
+    # alone would widen small integers to int64. Without dtype, integers and bools sum in int64.
+    x = mt.tensor([[1, 2], [3, 4]])
+    for dtype, expected in ((mt.int32, np.int32), (mt.int8, np.int8), (mt.float16, np.float16)):
+        assert x.sum(dtype=dtype).dtype == expected and x.sum(dtype=dtype).item() == 10
+        assert x.sum(0, dtype=dtype).dtype == expected
+        assert x.sum(0, dtype=dtype).tolist() == [4, 6]
+    assert mt.full((200,), 1, dtype=mt.int8).sum(dtype=mt.int8).item() == -56  # 200 wraps
+    assert x.to(mt.int8).sum().dtype == np.int64 and mt.tensor([True, True]).sum().item() == 2
+    assert x.float().sum().dtype == np.float32 and x.float().sum().item() == 10.0
+
+
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
