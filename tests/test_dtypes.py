@@ -51,7 +51,7 @@ def test_integer_tensors_index_count_and_compare():
         C[mt.tensor([1.0])]
 
 
-def test_sum_keeps_the_dtype_asked_for():
+def test_sums_and_products_keep_the_dtype_asked_for():
     # PyTorch sums in the dtype given (int32 stays int32, int8 wraps around as int8); NumPy
     # alone would widen small integers to int64. Without dtype, integers and bools sum in int64.
     x = mt.tensor([[1, 2], [3, 4]])
@@ -60,6 +60,11 @@ def test_sum_keeps_the_dtype_asked_for():
         assert x.sum(0, dtype=dtype).dtype == expected
         assert x.sum(0, dtype=dtype).tolist() == [4, 6]
     assert mt.full((200,), 1, dtype=mt.int8).sum(dtype=mt.int8).item() == -56  # 200 wraps
+    for reduce in (lambda t: t.prod(dtype=mt.int32), lambda t: t.prod(0, dtype=mt.int32),
+                   lambda t: t.cumsum(0, dtype=mt.int32), lambda t: t.cumprod(1, dtype=mt.int32)):
+        assert reduce(x).dtype == np.int32
+    assert x.prod(dtype=mt.int32).item() == 24 and x.cumsum(0, dtype=mt.int32).tolist() == [
+        [1, 2], [4, 6]]
     assert x.to(mt.int8).sum().dtype == np.int64 and mt.tensor([True, True]).sum().item() == 2
     assert x.float().sum().dtype == np.float32 and x.float().sum().item() == 10.0
 

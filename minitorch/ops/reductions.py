@@ -245,7 +245,7 @@ class Prod(Function):
     def forward(self, x: np.ndarray, axis: int | None = None, keepdims: bool = False
                 ) -> np.ndarray:
         self.x, self.axis, self.keepdims = x, axis, keepdims
-        return np.prod(x, axis=axis, keepdims=keepdims)
+        return np.prod(x, axis=axis, dtype=x.dtype, keepdims=keepdims)  # x's dtype, as Sum
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         x = self.x
@@ -262,7 +262,7 @@ class Cumsum(Function):
 
     def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
         self.axis = axis
-        return np.cumsum(x, axis=axis)
+        return np.cumsum(x, axis=axis, dtype=x.dtype)  # in x's dtype, as Sum
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return cumsum_from_end(grad, self.axis)
@@ -287,7 +287,7 @@ class Cumprod(Function):
 
     def forward(self, x: np.ndarray, axis: int = 0) -> np.ndarray:
         self.x, self.axis = x, axis
-        return np.cumprod(x, axis=axis)
+        return np.cumprod(x, axis=axis, dtype=x.dtype)  # in x's dtype, as Sum
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         x, g = np.moveaxis(self.x, self.axis, 0), np.moveaxis(grad, self.axis, 0)
