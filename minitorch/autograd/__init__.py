@@ -403,7 +403,9 @@ class Function:
             raise OperationError(f"{cls.__name__} of shapes {shapes}: {error}") from None
         if type(data) is not _ndarray:  # a NumPy scalar, as ufuncs return for 0-d results: a
             scalar, data = data, _as_array(data)  # 0-d array, to share memory as others do
-            if ctx.__dict__.get("out") is scalar:  # the saved result (create_graph uses it)
+            # The saved result (create_graph uses it), read by getattr: reading ctx.__dict__
+            # would give the node a dict of its own, which slows its later attributes.
+            if getattr(ctx, "out", None) is scalar:
                 ctx.out = data
         out = _new_tensor(_Tensor)  # Tensor._make inlined: this runs for every op
         out._data, out._grad, out._hooks, out._modified_at = data, None, None, None

@@ -83,7 +83,6 @@ def sum_along(x: Any, axis: int, keepdims: bool = True) -> Any:
 
 
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
-_new_array = np.empty
 
 
 def _kept_shape(shape: tuple[int, ...], axis: Axis) -> tuple[int, ...]:
@@ -99,10 +98,8 @@ class Sum(Function):
 
     def forward(self, x: np.ndarray, axis: Axis = None, keepdims: bool = False) -> np.ndarray:
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
-        # In x's own dtype, as PyTorch sums (NumPy would widen int32 and int8 to int64); a
-        # sum of everything straight into a 0-d array, where NumPy would return a scalar.
-        out = _new_array((), x.dtype) if axis is None and not keepdims else None
-        return np.add.reduce(x, axis, x.dtype, out, keepdims)
+        # In x's own dtype, as PyTorch sums (NumPy would widen int32 and int8 to int64).
+        return np.add.reduce(x, axis, x.dtype, None, keepdims)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         return _spread(grad, self.shape, self.axis, self.keepdims)
